@@ -1,0 +1,26 @@
+//! Sesame's schema migrations: one file per table, each with a real `down`.
+//!
+//! Migrations describe the schema with sea-query only (never the server's entities), so
+//! the same statements run on SQLite and PostgreSQL and old migrations never change when
+//! an entity does.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_create_users;
+mod m20261126_000002_create_clients;
+mod m20261126_000003_create_refresh_tokens;
+mod m20261126_000004_create_revocations;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261126_000001_create_users::Migration),
+            Box::new(m20261126_000002_create_clients::Migration),
+            Box::new(m20261126_000003_create_refresh_tokens::Migration),
+            Box::new(m20261126_000004_create_revocations::Migration),
+        ]
+    }
+}

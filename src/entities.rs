@@ -1,0 +1,9 @@
+//! SeaORM entities, one per table. The schema itself lives in the `migration` crate.
+//!
+//! List-valued columns (`roles`, `redirect_uris`, `scopes`, ...) are single text columns
+//! holding space-separated items; `crate::store::split_list` / `join_list` convert them.
+
+pub mod clients;
+pub mod refresh_tokens;
+pub mod revocations;
+pub mod users;

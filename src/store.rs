@@ -1,0 +1,306 @@
+//! Storage: the database connection, migrations, and SeaORM queries, one module per table.
+//!
+//! Every query function is generic over `ConnectionTrait` so that the domain can run
+//! several of them in one transaction. Queries are built with SeaORM / sea-query and run
+//! unchanged on SQLite and PostgreSQL. SQLite keeps timestamps as RFC 3339 text, always
+//! in UTC with the same offset suffix, which sorts chronologically: `expires_at < ?`
+//! means the same on both databases.
+
+pub mod clients;
+pub mod refresh_tokens;
+pub mod revocations;
+pub mod users;
+
+use std::fmt;
+use std::time::Duration;
+
+use migration::MigratorTrait;
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
+
+/// Pool size for SQLite when the caller does not choose one: it serialises writers anyway.
+const SQLITE_MAX_CONNECTIONS: u32 = 8;
+/// Pool size for PostgreSQL when the caller does not choose one.
+const POSTGRES_MAX_CONNECTIONS: u32 = 16;
+
+/// Opens a connection pool for `url` (`sqlite:...` or `postgres://...`).
+///
+/// SQLite databases run in WAL mode with `synchronous=NORMAL`, foreign keys on and a
+/// 5-second busy timeout. Statement logging is off on every backend because bound
+/// parameters include token identifiers and password hashes.
+pub async fn connect(url: &str, max_connections: Option<u32>) -> Result<DatabaseConnection, DbErr> {
+    let is_sqlite = url.starts_with("sqlite:");
+    let mut opts = ConnectOptions::new(url);
+    opts.sqlx_logging(false)
+        .max_connections(max_connections.unwrap_or(if is_sqlite {
+            SQLITE_MAX_CONNECTIONS
+        } else {
+            POSTGRES_MAX_CONNECTIONS
+        }));
+    if is_sqlite {
+        opts.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+        });
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            // An in-memory database lives only while a connection to it is open: never let
+            // the pool close its last one.
+            opts.min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None);
+        }
+    }
+    Database::connect(opts).await
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    migration::Migrator::up(db, None).await
+}
+
+/// Checks that the database answers a trivial query.
+pub async fn ping<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
+    db.query_one(&Query::select().expr(Expr::val(1)).to_owned())
+        .await
+        .map(|_| ())
+}
+
+/// A column whose uniqueness an insert can violate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UniqueField {
+    /// `users.username` (case-insensitive).
+    Username,
+    /// `users.email` (case-insensitive).
+    Email,
+    /// `users.phone`.
+    Phone,
+    /// `clients.client_id`.
+    ClientId,
+}
+
+impl UniqueField {
+    /// The column's name, as an API would name the field.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Username => "username",
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::ClientId => "client_id",
+        }
+    }
+}
+
+impl fmt::Display for UniqueField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why an insert failed.
+#[derive(Debug, thiserror::Error)]
+pub enum InsertError {
+    /// Another row already holds this value.
+    #[error("{0} is already taken")]
+    Duplicate(UniqueField),
+    /// Any other database failure.
+    #[error("database error")]
+    Db(#[from] DbErr),
+}
+
+impl InsertError {
+    /// Classifies a failed insert, recognising unique violations by index or column name.
+    pub(crate) fn from_db(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(msg)) => match unique_field(&msg) {
+                Some(field) => Self::Duplicate(field),
+                None => Self::Db(err),
+            },
+            _ => Self::Db(err),
+        }
+    }
+}
+
+/// Finds the field in a unique-violation message. The messages look like
+/// `UNIQUE constraint failed: index 'users_username_lower'` or
+/// `UNIQUE constraint failed: users.phone` (SQLite) and
+/// `duplicate key value violates unique constraint "users_email_lower"` (PostgreSQL).
+fn unique_field(msg: &str) -> Option<UniqueField> {
+    const NEEDLES: [(&str, UniqueField); 8] = [
+        ("users_username_lower", UniqueField::Username),
+        ("users.username", UniqueField::Username),
+        ("users_email_lower", UniqueField::Email),
+        ("users.email", UniqueField::Email),
+        ("users_phone_key", UniqueField::Phone),
+        ("users.phone", UniqueField::Phone),
+        ("clients_client_id_key", UniqueField::ClientId),
+        ("clients.client_id", UniqueField::ClientId),
+    ];
+    NEEDLES
+        .iter()
+        .find(|(needle, _)| msg.contains(needle))
+        .map(|&(_, field)| field)
+}
+
+/// Splits a space-separated list column into its items.
+pub fn split_list(s: &str) -> Vec<String> {
+    s.split_ascii_whitespace().map(str::to_owned).collect()
+}
+
+/// Joins items into a space-separated list column, dropping empty items.
+pub fn join_list<I: IntoIterator<Item = impl AsRef<str>>>(items: I) -> String {
+    let mut out = String::new();
+    for item in items {
+        let item = item.as_ref().trim();
+        if item.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(item);
+    }
+    out
+}
+
+/// A fresh database with the migrations applied, for the store's unit tests: a SQLite file
+/// in a temporary directory, or a new schema in `SESAME_TEST_DATABASE_URL` (PostgreSQL),
+/// which the caller drops by hand afterwards.
+#[cfg(test)]
+#[expect(clippy::expect_used, reason = "test helper")]
+pub(crate) async fn test_db() -> (Option<tempfile::TempDir>, DatabaseConnection) {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static SEQ: AtomicU32 = AtomicU32::new(0);
+
+    let (dir, db) = match std::env::var("SESAME_TEST_DATABASE_URL") {
+        Ok(url) => {
+            let schema = format!(
+                "sesame_store_test_{}_{}",
+                std::process::id(),
+                SEQ.fetch_add(1, Ordering::Relaxed)
+            );
+            let admin = connect(&url, Some(1)).await.expect("connect");
+            admin
+                .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+                .await
+                .expect("create schema");
+            let mut opts = ConnectOptions::new(url);
+            opts.sqlx_logging(false)
+                .max_connections(8)
+                .set_schema_search_path(schema);
+            (None, Database::connect(opts).await.expect("connect"))
+        }
+        Err(_) => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            let db = connect(&url, None).await.expect("connect");
+            (Some(dir), db)
+        }
+    };
+    migrate(&db).await.expect("migrate");
+    (dir, db)
+}
+
+/// A fixed instant for the store's unit tests.
+#[cfg(test)]
+pub(crate) fn test_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap_or_default()
+}
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "test")]
+mod tests {
+    use sea_orm::{DbBackend, Statement};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn migrations_roll_back_and_reapply() {
+        let (_dir, db) = test_db().await;
+        ping(&db).await.unwrap();
+        migration::Migrator::down(&db, None).await.unwrap();
+        assert!(users::count(&db).await.is_err(), "tables are gone");
+        migrate(&db).await.unwrap();
+        assert_eq!(users::count(&db).await.unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn sqlite_connections_use_wal_and_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("p.db").display());
+        let db = connect(&url, Some(2)).await.unwrap();
+        for (pragma, want) in [
+            ("journal_mode", "wal"),
+            ("foreign_keys", "1"),
+            ("synchronous", "1"),
+        ] {
+            let sql = format!("PRAGMA {pragma}");
+            let row = db
+                .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
+                .await
+                .unwrap()
+                .unwrap();
+            let got: String = row
+                .try_get_by_index::<String>(0)
+                .or_else(|_| row.try_get_by_index::<i64>(0).map(|v| v.to_string()))
+                .unwrap();
+            assert_eq!(got, want, "{pragma}");
+        }
+    }
+
+    #[tokio::test]
+    async fn in_memory_sqlite_is_shared_by_the_pool() {
+        let db = connect("sqlite::memory:", None).await.unwrap();
+        migrate(&db).await.unwrap();
+        let counts = futures_count(&db).await;
+        assert!(counts.iter().all(|&n| n == 0));
+    }
+
+    /// Counts users from several connections at once, so more than one is opened.
+    async fn futures_count(db: &DatabaseConnection) -> Vec<u64> {
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let db = db.clone();
+                tokio::spawn(async move { users::count(&db).await.unwrap() })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for task in tasks {
+            out.push(task.await.unwrap());
+        }
+        out
+    }
+
+    #[test]
+    fn lists_round_trip() {
+        assert_eq!(split_list("  a b\tc  "), vec!["a", "b", "c"]);
+        assert!(split_list("").is_empty());
+        assert_eq!(join_list(["a", "", " b "]), "a b");
+        assert_eq!(join_list(Vec::<String>::new()), "");
+    }
+
+    #[test]
+    fn unique_messages_name_the_field() {
+        let cases = [
+            (
+                "UNIQUE constraint failed: index 'users_username_lower'",
+                UniqueField::Username,
+            ),
+            ("UNIQUE constraint failed: users.phone", UniqueField::Phone),
+            (
+                "duplicate key value violates unique constraint \"users_email_lower\"",
+                UniqueField::Email,
+            ),
+            (
+                "duplicate key value violates unique constraint \"clients_client_id_key\"",
+                UniqueField::ClientId,
+            ),
+        ];
+        for (msg, field) in cases {
+            assert_eq!(unique_field(msg), Some(field), "{msg}");
+        }
+        assert_eq!(unique_field("something else"), None);
+    }
+}

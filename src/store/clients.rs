@@ -1,0 +1,182 @@
+//! Queries on `clients`: registration, lookup by `client_id`, secret rotation.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    QueryFilter, QueryOrder,
+};
+
+use super::{InsertError, join_list};
+use crate::entities::clients::{ActiveModel, Column, Entity, Model};
+
+/// A client to register.
+#[derive(Clone, Debug)]
+pub struct NewClient {
+    pub client_id: String,
+    /// Hex SHA-256 of the secret; `None` for a public client.
+    pub secret_hash: Option<String>,
+    pub name: String,
+    /// `confidential` or `public`.
+    pub kind: String,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub grant_types: Vec<String>,
+    pub scopes: Vec<String>,
+    pub audience: Option<String>,
+    pub access_token_lifetime_secs: Option<i64>,
+    pub refresh_token_lifetime_secs: Option<i64>,
+    pub first_party: bool,
+}
+
+/// Registers a client, active from `now`. A taken `client_id` answers
+/// [`InsertError::Duplicate`].
+pub async fn insert<C: ConnectionTrait>(
+    db: &C,
+    new: NewClient,
+    now: DateTime<Utc>,
+) -> Result<Model, InsertError> {
+    ActiveModel {
+        client_id: Set(new.client_id),
+        secret_hash: Set(new.secret_hash),
+        name: Set(new.name),
+        kind: Set(new.kind),
+        redirect_uris: Set(join_list(&new.redirect_uris)),
+        post_logout_redirect_uris: Set(join_list(&new.post_logout_redirect_uris)),
+        grant_types: Set(join_list(&new.grant_types)),
+        scopes: Set(join_list(&new.scopes)),
+        audience: Set(new.audience),
+        access_token_lifetime_secs: Set(new.access_token_lifetime_secs),
+        refresh_token_lifetime_secs: Set(new.refresh_token_lifetime_secs),
+        first_party: Set(new.first_party),
+        is_active: Set(true),
+        created_at: Set(now),
+        last_used_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(InsertError::from_db)
+}
+
+/// Finds a client by its public identifier.
+pub async fn find_by_client_id<C: ConnectionTrait>(
+    db: &C,
+    client_id: &str,
+) -> Result<Option<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::ClientId.eq(client_id))
+        .one(db)
+        .await
+}
+
+/// Every client, ordered by id.
+pub async fn list<C: ConnectionTrait>(db: &C) -> Result<Vec<Model>, DbErr> {
+    Entity::find().order_by_asc(Column::Id).all(db).await
+}
+
+/// Replaces a client's secret hash; answers whether the client exists.
+pub async fn set_secret_hash<C: ConnectionTrait>(
+    db: &C,
+    client_id: &str,
+    hash: &str,
+) -> Result<bool, DbErr> {
+    let res = Entity::update_many()
+        .col_expr(Column::SecretHash, Expr::val(hash))
+        .filter(Column::ClientId.eq(client_id))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Records that a client authenticated or was issued a token.
+pub async fn touch_last_used<C: ConnectionTrait>(
+    db: &C,
+    client_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::LastUsedAt, Expr::val(now))
+        .filter(Column::ClientId.eq(client_id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "test")]
+mod tests {
+    use super::*;
+    use crate::store::{UniqueField, test_db};
+
+    fn new_client(client_id: &str) -> NewClient {
+        NewClient {
+            client_id: client_id.to_owned(),
+            secret_hash: Some("ab".repeat(32)),
+            name: "Demo".to_owned(),
+            kind: "confidential".to_owned(),
+            redirect_uris: vec!["https://a.example/cb".into(), "https://b.example/cb".into()],
+            post_logout_redirect_uris: vec![],
+            grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+            scopes: vec!["openid".into(), "profile".into()],
+            audience: None,
+            access_token_lifetime_secs: Some(600),
+            refresh_token_lifetime_secs: None,
+            first_party: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn insert_then_find_round_trips_lists() {
+        let (_dir, db) = test_db().await;
+        let now = crate::store::test_now();
+        let created = insert(&db, new_client("demo"), now).await.unwrap();
+        let found = find_by_client_id(&db, "demo").await.unwrap().unwrap();
+        assert_eq!(created, found);
+        assert_eq!(
+            found.redirect_uris(),
+            ["https://a.example/cb", "https://b.example/cb"]
+        );
+        assert_eq!(found.grant_types(), ["authorization_code", "refresh_token"]);
+        assert!(found.post_logout_redirect_uris().is_empty());
+        assert!(found.is_active);
+        assert_eq!(found.access_token_lifetime_secs, Some(600));
+        assert!(find_by_client_id(&db, "other").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn duplicate_client_id_is_reported() {
+        let (_dir, db) = test_db().await;
+        insert(&db, new_client("demo"), crate::store::test_now())
+            .await
+            .unwrap();
+        let err = insert(&db, new_client("demo"), crate::store::test_now())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, InsertError::Duplicate(UniqueField::ClientId)),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn secret_rotation_and_last_used() {
+        let (_dir, db) = test_db().await;
+        let now = crate::store::test_now();
+        insert(&db, new_client("demo"), now).await.unwrap();
+        assert!(set_secret_hash(&db, "demo", "cd").await.unwrap());
+        assert!(!set_secret_hash(&db, "missing", "cd").await.unwrap());
+        touch_last_used(&db, "demo", now).await.unwrap();
+        let found = find_by_client_id(&db, "demo").await.unwrap().unwrap();
+        assert_eq!(found.secret_hash.as_deref(), Some("cd"));
+        assert_eq!(found.last_used_at, Some(now));
+        insert(&db, new_client("second"), now).await.unwrap();
+        let ids: Vec<_> = list(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.client_id)
+            .collect();
+        assert_eq!(ids, ["demo", "second"]);
+    }
+}

@@ -1,0 +1,360 @@
+//! Queries on `users`: registration, login lookup by username, email or phone, password
+//! changes, and the admin list.
+//!
+//! Username and email compare case-insensitively through `lower(...)` on both sides, which
+//! is exactly the expression the unique indexes are built on, so lookups use them.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func, SimpleExpr};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr,
+    EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::{InsertError, join_list};
+use crate::entities::users::{ActiveModel, Column, Entity, Model};
+
+/// A user to create.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub username: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// A PHC string or an imported Django `pbkdf2_sha256$...` hash.
+    pub password_hash: String,
+    pub is_active: bool,
+    pub roles: Vec<String>,
+    pub display_name: Option<String>,
+    pub avatar_url: Option<String>,
+}
+
+/// Inserts a user; `created_at` and `password_changed_at` are set to `now`.
+///
+/// A username, email or phone already taken (case-insensitively for the first two)
+/// answers [`InsertError::Duplicate`].
+pub async fn insert<C: ConnectionTrait>(
+    db: &C,
+    new: NewUser,
+    now: DateTime<Utc>,
+) -> Result<Model, InsertError> {
+    ActiveModel {
+        username: Set(new.username),
+        email: Set(new.email),
+        phone: Set(new.phone),
+        password_hash: Set(new.password_hash),
+        is_active: Set(new.is_active),
+        roles: Set(join_list(&new.roles)),
+        display_name: Set(new.display_name),
+        avatar_url: Set(new.avatar_url),
+        created_at: Set(now),
+        last_login: Set(None),
+        password_changed_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(InsertError::from_db)
+}
+
+/// Finds a user by primary key.
+pub async fn find_by_id<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id).one(db).await
+}
+
+/// `lower(column) = lower(value)`, the shape the expression indexes serve.
+fn lower_eq(column: Column, value: &str) -> SimpleExpr {
+    Expr::expr(Func::lower(Expr::col(column))).eq(Func::lower(Expr::val(value)))
+}
+
+/// Finds the user a login identifier names: a username or email (case-insensitive) or a
+/// phone number, in one query.
+///
+/// When the identifier matches several users (one's username is another's email), the
+/// username match wins, then the email match, then the phone match.
+pub async fn find_by_login<C: ConnectionTrait>(
+    db: &C,
+    identifier: &str,
+) -> Result<Option<Model>, DbErr> {
+    let preference: SimpleExpr = Expr::case(lower_eq(Column::Username, identifier), 0)
+        .case(lower_eq(Column::Email, identifier), 1)
+        .finally(2)
+        .into();
+    Entity::find()
+        .filter(
+            Condition::any()
+                .add(lower_eq(Column::Username, identifier))
+                .add(lower_eq(Column::Email, identifier))
+                .add(Column::Phone.eq(identifier)),
+        )
+        .order_by(preference, Order::Asc)
+        .one(db)
+        .await
+}
+
+/// Finds a user by username, case-insensitively.
+pub async fn find_by_username<C: ConnectionTrait>(
+    db: &C,
+    username: &str,
+) -> Result<Option<Model>, DbErr> {
+    Entity::find()
+        .filter(lower_eq(Column::Username, username))
+        .one(db)
+        .await
+}
+
+/// Sets a new password hash chosen by the user or an admin, and records when.
+pub async fn set_password_hash<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::PasswordHash, Expr::val(hash))
+        .col_expr(Column::PasswordChangedAt, Expr::val(now))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Replaces the hash of an unchanged password (an upgrade to current parameters or from
+/// an imported Django hash); `password_changed_at` stays as it was.
+pub async fn replace_password_hash<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    hash: &str,
+) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::PasswordHash, Expr::val(hash))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Activates or deactivates a user.
+pub async fn set_active<C: ConnectionTrait>(db: &C, id: i64, active: bool) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::IsActive, Expr::val(active))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Records a successful login.
+pub async fn touch_last_login<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::LastLogin, Expr::val(now))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// `lower(column) LIKE lower('%needle%')`, with the needle's wildcards escaped.
+fn lower_contains(column: Column, needle: &str) -> SimpleExpr {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for c in needle.chars() {
+        if matches!(c, '!' | '%' | '_') {
+            pattern.push('!');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    // sea-query's `like()` takes only a literal pattern; lowering the pattern in SQL keeps
+    // its case folding identical to the column's (SQLite's lower() folds ASCII only).
+    let pattern = Expr::expr(Func::lower(Expr::val(pattern)))
+        .binary(BinOper::Escape, Expr::Constant('!'.into()));
+    Expr::expr(Func::lower(Expr::col(column))).binary(BinOper::Like, pattern)
+}
+
+/// One page of users ordered by id, and the number of users matching `search` (a
+/// case-insensitive substring of username, email or phone) across all pages.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    search: Option<&str>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Model>, u64), DbErr> {
+    let mut query = Entity::find();
+    if let Some(needle) = search.map(str::trim).filter(|s| !s.is_empty()) {
+        query = query.filter(
+            Condition::any()
+                .add(lower_contains(Column::Username, needle))
+                .add(lower_contains(Column::Email, needle))
+                .add(lower_contains(Column::Phone, needle)),
+        );
+    }
+    let total = query.clone().count(db).await?;
+    let page = query
+        .order_by_asc(Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((page, total))
+}
+
+/// The number of users.
+pub async fn count<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
+    Entity::find().count(db).await
+}
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "test")]
+mod tests {
+    use super::*;
+    use crate::store::{UniqueField, test_db, test_now};
+
+    fn new_user(username: &str) -> NewUser {
+        NewUser {
+            username: username.to_owned(),
+            email: None,
+            phone: None,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+            is_active: true,
+            roles: vec![],
+            display_name: None,
+            avatar_url: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn insert_then_find_by_id_and_username_ignoring_case() {
+        let (_dir, db) = test_db().await;
+        let mut new = new_user("Alice");
+        new.roles = vec!["admin".into(), "staff".into()];
+        let alice = insert(&db, new, test_now()).await.unwrap();
+        assert_eq!(alice.created_at, test_now());
+        assert_eq!(alice.password_changed_at, test_now());
+        assert_eq!(alice.roles(), ["admin", "staff"]);
+        assert!(alice.has_role("admin"));
+        assert_eq!(
+            find_by_id(&db, alice.id).await.unwrap(),
+            Some(alice.clone())
+        );
+        assert_eq!(find_by_username(&db, "ALICE").await.unwrap(), Some(alice));
+        assert_eq!(find_by_username(&db, "bob").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn username_email_and_phone_are_unique() {
+        let (_dir, db) = test_db().await;
+        let mut first = new_user("Alice");
+        first.email = Some("Alice@Example.com".into());
+        first.phone = Some("+8613800000000".into());
+        insert(&db, first, test_now()).await.unwrap();
+
+        let err = insert(&db, new_user("alice"), test_now())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, InsertError::Duplicate(UniqueField::Username)),
+            "{err:?}"
+        );
+
+        let mut same_email = new_user("bob");
+        same_email.email = Some("alice@example.COM".into());
+        let err = insert(&db, same_email, test_now()).await.unwrap_err();
+        assert!(
+            matches!(err, InsertError::Duplicate(UniqueField::Email)),
+            "{err:?}"
+        );
+
+        let mut same_phone = new_user("carol");
+        same_phone.phone = Some("+8613800000000".into());
+        let err = insert(&db, same_phone, test_now()).await.unwrap_err();
+        assert!(
+            matches!(err, InsertError::Duplicate(UniqueField::Phone)),
+            "{err:?}"
+        );
+
+        // Several users without email or phone are fine: NULLs never collide.
+        insert(&db, new_user("dave"), test_now()).await.unwrap();
+        insert(&db, new_user("erin"), test_now()).await.unwrap();
+        assert_eq!(count(&db).await.unwrap(), 3);
+    }
+
+    #[tokio::test]
+    async fn login_prefers_username_then_email_then_phone() {
+        let (_dir, db) = test_db().await;
+        let mut by_phone = new_user("p");
+        by_phone.phone = Some("x@example.com".into());
+        let by_phone = insert(&db, by_phone, test_now()).await.unwrap();
+        let mut by_email = new_user("e");
+        by_email.email = Some("X@example.com".into());
+        let by_email = insert(&db, by_email, test_now()).await.unwrap();
+
+        let found = find_by_login(&db, "x@example.com").await.unwrap().unwrap();
+        assert_eq!(found.id, by_email.id);
+
+        let by_name = insert(&db, new_user("x@EXAMPLE.com"), test_now())
+            .await
+            .unwrap();
+        let found = find_by_login(&db, "x@example.com").await.unwrap().unwrap();
+        assert_eq!(found.id, by_name.id);
+
+        let found = find_by_login(&db, "P").await.unwrap().unwrap();
+        assert_eq!(found.id, by_phone.id);
+        assert!(find_by_login(&db, "nobody").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn password_updates_and_flags() {
+        let (_dir, db) = test_db().await;
+        let user = insert(&db, new_user("alice"), test_now()).await.unwrap();
+        let later = test_now() + chrono::Duration::hours(1);
+
+        replace_password_hash(&db, user.id, "upgraded")
+            .await
+            .unwrap();
+        let got = find_by_id(&db, user.id).await.unwrap().unwrap();
+        assert_eq!(got.password_hash, "upgraded");
+        assert_eq!(got.password_changed_at, test_now());
+
+        set_password_hash(&db, user.id, "changed", later)
+            .await
+            .unwrap();
+        set_active(&db, user.id, false).await.unwrap();
+        touch_last_login(&db, user.id, later).await.unwrap();
+        let got = find_by_id(&db, user.id).await.unwrap().unwrap();
+        assert_eq!(got.password_hash, "changed");
+        assert_eq!(got.password_changed_at, later);
+        assert!(!got.is_active);
+        assert_eq!(got.last_login, Some(later));
+    }
+
+    #[tokio::test]
+    async fn list_pages_and_searches() {
+        let (_dir, db) = test_db().await;
+        for name in ["alice", "bob", "Alicia", "carol"] {
+            insert(&db, new_user(name), test_now()).await.unwrap();
+        }
+        let mut odd = new_user("dan");
+        odd.email = Some("100%_sure@example.com".into());
+        insert(&db, odd, test_now()).await.unwrap();
+
+        let (page, total) = list(&db, None, 1, 2).await.unwrap();
+        assert_eq!(total, 5);
+        let names: Vec<_> = page.iter().map(|u| u.username.as_str()).collect();
+        assert_eq!(names, ["bob", "Alicia"]);
+
+        let (page, total) = list(&db, Some("ALI"), 0, 10).await.unwrap();
+        assert_eq!(total, 2);
+        let names: Vec<_> = page.iter().map(|u| u.username.as_str()).collect();
+        assert_eq!(names, ["alice", "Alicia"]);
+
+        // Wildcards in the search are literal.
+        let (page, total) = list(&db, Some("%_s"), 0, 10).await.unwrap();
+        assert_eq!((page.len(), total), (1, 1));
+        let (_, total) = list(&db, Some("_"), 0, 10).await.unwrap();
+        assert_eq!(total, 1);
+    }
+}
