@@ -1,0 +1,9 @@
+//! Cryptography: the signing key ring and its JWKS (RFC 7515, 7517, 7518, 7638), password
+//! hashing (argon2id; Django's pbkdf2_sha256 for imported users), and high-entropy secrets.
+
+pub mod keys;
+pub mod passwords;
+pub mod secrets;
+
+mod keydir;
+mod material;
