@@ -1,0 +1,152 @@
+//! User accounts: checking a password, creating users, changing passwords, deactivating.
+//!
+//! Password hashing runs on a blocking thread with a bounded number in flight (`password_slots`).
+//! An unknown user is verified against a dummy hash, and an inactive user's password is verified
+//! anyway, so all three failures cost the same time and give the same answer (SPEC §10).
+
+use chrono::{DateTime, Utc};
+
+use super::{Error, Internal};
+use crate::crypto::passwords::{self, Verification};
+use crate::entities::users;
+use crate::state::AppState;
+use crate::store::{self, InsertError, UniqueField};
+
+/// Checks an identifier (username, email or phone) and password. Returns the active user, or
+/// `InvalidCredentials` for a wrong password, an unknown user and an inactive user alike.
+pub async fn check_password(
+    state: &AppState,
+    identifier: &str,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<users::Model, Error> {
+    let user = store::users::find_by_login(&state.db, identifier).await?;
+    let stored = user
+        .as_ref()
+        .map_or_else(|| passwords::dummy_hash().to_owned(), |u| u.password_hash.clone());
+    let verification = verify_blocking(state, stored, password.to_owned()).await?;
+    let Some(user) = user else {
+        return Err(Error::InvalidCredentials);
+    };
+    match verification {
+        Verification::Match { needs_rehash } if user.is_active => {
+            if needs_rehash {
+                upgrade_hash(state, &user, password).await?;
+            }
+            if state.config.update_last_login {
+                store::users::touch_last_login(&state.db, user.id, now).await?;
+            }
+            Ok(user)
+        }
+        _ => Err(Error::InvalidCredentials),
+    }
+}
+
+/// Re-hashes with today's argon2id parameters (imported Django hashes, older parameters). The
+/// password was just proven, so this is the one moment it can be done.
+async fn upgrade_hash(state: &AppState, user: &users::Model, password: &str) -> Result<(), Error> {
+    let hash = hash_blocking(state, password.to_owned()).await?;
+    store::users::replace_password_hash(&state.db, user.id, &hash).await?;
+    tracing::info!(user_id = user.id, "password hash upgraded to argon2id");
+    Ok(())
+}
+
+async fn verify_blocking(
+    state: &AppState,
+    stored: String,
+    password: String,
+) -> Result<Verification, Error> {
+    let _slot = state
+        .password_slots
+        .acquire()
+        .await
+        .map_err(|_| Internal::Password("password slots closed".into()))?;
+    let verification =
+        tokio::task::spawn_blocking(move || passwords::verify_password(&stored, &password))
+            .await
+            .map_err(Internal::Task)?;
+    Ok(verification)
+}
+
+/// Hashes a new password with argon2id, off the async workers.
+pub async fn hash_blocking(state: &AppState, password: String) -> Result<String, Error> {
+    let _slot = state
+        .password_slots
+        .acquire()
+        .await
+        .map_err(|_| Internal::Password("password slots closed".into()))?;
+    tokio::task::spawn_blocking(move || passwords::hash_password(&password))
+        .await
+        .map_err(Internal::Task)?
+        .map_err(|err| Error::Internal(Internal::Password(err.to_string())))
+}
+
+/// A user to create.
+#[derive(Clone, Debug, Default)]
+pub struct NewAccount {
+    pub username: String,
+    pub password: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub roles: Vec<String>,
+    pub display_name: Option<String>,
+}
+
+/// Why an account could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateAccountError {
+    #[error("{0:?} is already taken")]
+    Duplicate(UniqueField),
+    #[error(transparent)]
+    Other(#[from] Error),
+}
+
+/// Creates an active user with an argon2id hash of `password`.
+pub async fn create_user(
+    state: &AppState,
+    account: NewAccount,
+    now: DateTime<Utc>,
+) -> Result<users::Model, CreateAccountError> {
+    let password_hash = hash_blocking(state, account.password).await?;
+    let new = store::users::NewUser {
+        username: account.username,
+        email: account.email.filter(|e| !e.is_empty()),
+        phone: account.phone.filter(|p| !p.is_empty()),
+        password_hash,
+        is_active: true,
+        roles: account.roles,
+        display_name: account.display_name,
+        avatar_url: None,
+    };
+    match store::users::insert(&state.db, new, now).await {
+        Ok(user) => Ok(user),
+        Err(InsertError::Duplicate(field)) => Err(CreateAccountError::Duplicate(field)),
+        Err(InsertError::Db(err)) => Err(CreateAccountError::Other(err.into())),
+    }
+}
+
+/// Sets a new password and revokes every refresh token of the user: whoever held the old
+/// password may hold those tokens too.
+pub async fn set_password(
+    state: &AppState,
+    user_id: i64,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let hash = hash_blocking(state, password.to_owned()).await?;
+    store::users::set_password_hash(&state.db, user_id, &hash, now).await?;
+    store::refresh_tokens::revoke_for_user(&state.db, user_id, now, "password_changed").await?;
+    Ok(())
+}
+
+/// Deactivates a user and revokes every refresh token they hold. Their access tokens are refused
+/// from now on by every surface, which checks the user on each request.
+pub async fn deactivate_user(
+    state: &AppState,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    store::users::set_active(&state.db, user_id, false).await?;
+    store::refresh_tokens::revoke_for_user(&state.db, user_id, now, "user_deactivated").await?;
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! The refresh grant (RFC 6749 §6) with rotation and reuse detection (RFC 9700 §4.14.2).
+//!
+//! A refresh token is single use: the winner of one atomic conditional update (`used_at IS NULL`)
+//! gets the next token of the family; anyone presenting it again after that revokes the whole
+//! family, unless it comes back within the configured grace (a client retrying a lost response).
+
+use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
+
+use super::clients::Client;
+use super::scope::Scope;
+use super::tokens::{self, Family, IssuedTokens, UserGrant};
+use super::{Error, TokenError};
+use crate::entities::{refresh_tokens, users};
+use crate::state::AppState;
+use crate::store;
+
+/// The outcome of a refresh: the user it acted for and the new tokens.
+#[derive(Debug)]
+pub struct Refreshed {
+    pub user: users::Model,
+    pub tokens: IssuedTokens,
+}
+
+/// Why a family was revoked because of reuse; written to `revoke_reason`.
+pub const REUSE_REASON: &str = "reuse_detected";
+
+/// Exchanges a refresh token for new tokens, rotating it when rotation is on.
+pub async fn rotate_refresh_token(
+    state: &AppState,
+    client: &Client,
+    presented: &str,
+    requested_scope: Option<Scope>,
+    now: DateTime<Utc>,
+) -> Result<Refreshed, Error> {
+    let (row, user) = load_usable(state, presented, now).await?;
+    if row.client_id != client.client_id {
+        return Err(TokenError::WrongClient.into());
+    }
+    let granted = Scope::parse(&row.scope)?;
+    let scope = match requested_scope {
+        Some(requested) if !requested.is_subset(&granted) => {
+            return Err(Error::InvalidScope("exceeds the scope originally granted".into()));
+        }
+        Some(requested) => requested,
+        None => granted,
+    };
+    let grant = UserGrant {
+        user: &user,
+        client,
+        scope: &scope,
+        auth_time: row.auth_time,
+        nonce: None,
+    };
+    let config = &state.config;
+    let next = Family::Continue {
+        family_id: row.family_id.clone(),
+        parent_jti: row.jti.clone(),
+    };
+    let tokens = if !config.rotate_refresh_tokens {
+        tokens::issue_access_only(state, &grant, now)?
+    } else if !config.blacklist_after_rotation {
+        tokens::issue_token_pair(state, &grant, next, now).await?
+    } else {
+        rotate_once(state, &grant, &row, next, now).await?
+    };
+    Ok(Refreshed { user, tokens })
+}
+
+/// Verifies a refresh token and loads its row and user: the checks every use of a refresh token
+/// shares (the refresh grant, simplejwt's refresh and blacklist endpoints, introspection).
+pub async fn load_usable(
+    state: &AppState,
+    presented: &str,
+    now: DateTime<Utc>,
+) -> Result<(refresh_tokens::Model, users::Model), Error> {
+    let verified = tokens::verify_typed(state, presented, tokens::REFRESH)?;
+    let jti = verified.jti(state).ok_or(TokenError::NoId)?;
+    let row = store::refresh_tokens::find_by_jti(&state.db, jti)
+        .await?
+        .ok_or(TokenError::Invalid)?;
+    if row.revoked_at.is_some() {
+        return Err(TokenError::Revoked.into());
+    }
+    if !state.config.rotate_refresh_tokens && row.used_at.is_some() {
+        return Err(TokenError::Revoked.into());
+    }
+    if row.expires_at <= now {
+        return Err(TokenError::Expired.into());
+    }
+    let user = store::users::find_by_id(&state.db, row.user_id)
+        .await?
+        .ok_or(TokenError::UserNotFound)?;
+    if !user.is_active {
+        return Err(TokenError::UserInactive.into());
+    }
+    Ok((row, user))
+}
+
+/// Marks the presented token used and issues its successor in one transaction; the conditional
+/// update decides the winner, never a read-then-write.
+async fn rotate_once(
+    state: &AppState,
+    grant: &UserGrant<'_>,
+    row: &refresh_tokens::Model,
+    next: Family,
+    now: DateTime<Utc>,
+) -> Result<IssuedTokens, Error> {
+    let txn = state.db.begin().await?;
+    if store::refresh_tokens::mark_used(&txn, &row.jti, now).await? {
+        let refresh = tokens::issue_refresh_token(state, &txn, grant, next, now).await?;
+        txn.commit().await?;
+        let mut tokens = tokens::issue_access_only(state, grant, now)?;
+        tokens.refresh_token = Some(refresh);
+        return Ok(tokens);
+    }
+    txn.rollback().await?;
+    let current = store::refresh_tokens::find_by_jti(&state.db, &row.jti)
+        .await?
+        .ok_or(TokenError::Invalid)?;
+    if current.revoked_at.is_none() && within_grace(state, current.used_at, now) {
+        // A retry of a request whose response was lost: a sibling in the same family.
+        return tokens::issue_token_pair(state, grant, next, now).await;
+    }
+    let revoked =
+        store::refresh_tokens::revoke_family(&state.db, &row.family_id, now, REUSE_REASON).await?;
+    tracing::warn!(
+        family = %row.family_id,
+        user_id = row.user_id,
+        revoked,
+        "refresh token reuse detected; family revoked"
+    );
+    metrics::counter!("sesame_refresh_reuse_total").increment(1);
+    Err(TokenError::Reused.into())
+}
+
+fn within_grace(state: &AppState, used_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    let grace = state.config.refresh_reuse_grace;
+    match (used_at, chrono::Duration::from_std(grace)) {
+        (Some(used_at), Ok(grace)) if !grace.is_zero() => now - used_at <= grace,
+        _ => false,
+    }
+}

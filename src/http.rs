@@ -1,0 +1,5 @@
+//! HTTP surfaces. Handlers only extract, call the domain and respond; no SQL and no crypto here.
+
+pub mod extract;
+pub mod oauth;
+pub mod ops;

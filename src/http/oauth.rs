@@ -1,0 +1,29 @@
+//! The OAuth 2.0 / OpenID Connect surface: token, revocation, introspection, userinfo, discovery
+//! and JWKS.
+
+mod discovery;
+mod error;
+mod introspect;
+mod jwks;
+mod revoke;
+mod token;
+mod userinfo;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+pub use error::OAuthError;
+
+use crate::paths;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(paths::OPENID_CONFIGURATION, get(discovery::openid_configuration_get))
+        .route(paths::OAUTH_AUTHORIZATION_SERVER, get(discovery::authorization_server_get))
+        .route(paths::JWKS, get(jwks::jwks_get))
+        .route(paths::TOKEN, post(token::token_post))
+        .route(paths::REVOKE, post(revoke::revoke_post))
+        .route(paths::INTROSPECT, post(introspect::introspect_post))
+        .route(paths::USERINFO, get(userinfo::userinfo_get).post(userinfo::userinfo_get))
+}

@@ -1,0 +1,140 @@
+//! The one place where domain errors become RFC 6749 §5.2 JSON (and RFC 6750 §3 for Bearer).
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::auth::{Error, TokenError};
+use crate::http::extract::{CredentialsRejection, FormRejection};
+
+/// An error at the OAuth surface.
+#[derive(Debug)]
+pub enum OAuthError {
+    Domain(Error),
+    Form(FormRejection),
+    Credentials(CredentialsRejection),
+}
+
+impl From<Error> for OAuthError {
+    fn from(err: Error) -> Self {
+        OAuthError::Domain(err)
+    }
+}
+
+impl From<FormRejection> for OAuthError {
+    fn from(err: FormRejection) -> Self {
+        OAuthError::Form(err)
+    }
+}
+
+impl From<CredentialsRejection> for OAuthError {
+    fn from(err: CredentialsRejection) -> Self {
+        OAuthError::Credentials(err)
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: &'a str,
+    error_description: String,
+}
+
+/// The code, status and description a domain error answers with.
+fn describe(err: &Error) -> (StatusCode, &'static str, String) {
+    use StatusCode as S;
+    match err {
+        Error::InvalidRequest(msg) => (S::BAD_REQUEST, "invalid_request", msg.clone()),
+        Error::InvalidClient => (
+            S::UNAUTHORIZED,
+            "invalid_client",
+            "client authentication failed".into(),
+        ),
+        Error::UnauthorizedClient(msg) => (S::BAD_REQUEST, "unauthorized_client", msg.clone()),
+        Error::UnsupportedGrantType => (
+            S::BAD_REQUEST,
+            "unsupported_grant_type",
+            "the grant type is not supported".into(),
+        ),
+        Error::InvalidScope(msg) => (S::BAD_REQUEST, "invalid_scope", msg.clone()),
+        Error::InvalidCredentials => (
+            S::BAD_REQUEST,
+            "invalid_grant",
+            "invalid username or password".into(),
+        ),
+        Error::InvalidGrant(msg) => (S::BAD_REQUEST, "invalid_grant", msg.clone()),
+        Error::Token(token) => (S::BAD_REQUEST, "invalid_grant", token_description(*token).into()),
+        Error::Internal(_) => (
+            S::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "the server could not complete the request".into(),
+        ),
+    }
+}
+
+fn token_description(err: TokenError) -> &'static str {
+    match err {
+        TokenError::Expired => "the token is expired",
+        TokenError::Reused => "the refresh token was already used; its family is revoked",
+        TokenError::Revoked => "the token is revoked",
+        TokenError::WrongClient => "the token was issued to another client",
+        TokenError::UserNotFound | TokenError::UserInactive => "the token's user is not active",
+        TokenError::Invalid | TokenError::WrongType | TokenError::NoId => "the token is invalid",
+    }
+}
+
+/// The metric label of a failure.
+fn reason(code: &'static str, err: &Error) -> &'static str {
+    match err {
+        Error::InvalidCredentials => "invalid_credentials",
+        Error::Token(TokenError::Reused) => "refresh_reuse",
+        Error::Token(TokenError::Expired) => "token_expired",
+        Error::Token(_) => "token_invalid",
+        _ => code,
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let (status, code, description) = match &self {
+            OAuthError::Domain(err) => {
+                if let Error::Internal(internal) = err {
+                    tracing::error!(error = %internal, source = ?std::error::Error::source(internal), "request failed");
+                }
+                let (status, code, description) = describe(err);
+                metrics::counter!("sesame_failures_total", "reason" => reason(code, err))
+                    .increment(1);
+                (status, code, description)
+            }
+            OAuthError::Form(FormRejection::TooLarge) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid_request",
+                FormRejection::TooLarge.to_string(),
+            ),
+            OAuthError::Form(rejection) => {
+                (StatusCode::BAD_REQUEST, "invalid_request", rejection.to_string())
+            }
+            OAuthError::Credentials(rejection) => {
+                (StatusCode::BAD_REQUEST, "invalid_request", rejection.to_string())
+            }
+        };
+        let mut response = (
+            status,
+            Json(Body {
+                error: code,
+                error_description: description,
+            }),
+        )
+            .into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if status == StatusCode::UNAUTHORIZED {
+            // RFC 6749 §5.2: invalid_client answers 401 with a WWW-Authenticate challenge.
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"sesame\""),
+            );
+        }
+        response
+    }
+}

@@ -1,0 +1,66 @@
+//! Operations: liveness, readiness (database reachable, signing key loaded) and Prometheus metrics.
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::Utc;
+
+use crate::paths;
+use crate::state::AppState;
+use crate::store;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(paths::HEALTHZ, get(healthz_get))
+        .route(paths::READYZ, get(readyz_get))
+        .route(paths::METRICS, get(metrics_get))
+}
+
+async fn healthz_get() -> &'static str {
+    "ok"
+}
+
+async fn readyz_get(State(state): State<AppState>) -> Response {
+    if let Err(err) = store::ping(&state.db).await {
+        tracing::warn!(error = %err, "readiness: database unreachable");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response();
+    }
+    if state.keys().signing_key_id(Utc::now()).is_empty() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "no signing key").into_response();
+    }
+    "ready".into_response()
+}
+
+async fn metrics_get(State(state): State<AppState>) -> Response {
+    match &state.metrics {
+        Some(handle) => (
+            [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+            handle.render(),
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "metrics are disabled").into_response(),
+    }
+}
+
+/// Counts requests by route and status and records their latency. The route is the matched
+/// pattern, never the raw path, so the label set stays bounded.
+pub async fn track_metrics(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = request.method().to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    let labels = [("route", route), ("method", method), ("status", status)];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels[..2])
+        .record(started.elapsed().as_secs_f64());
+    response
+}

@@ -1,0 +1,18 @@
+//! Sesame: an OAuth 2.0 / OpenID Connect authorization server with a simplejwt-compatible API.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod entities;
+pub mod http;
+pub mod paths;
+pub mod router;
+pub mod server;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+
+pub use config::Config;
+pub use router::build_router;
+pub use state::AppState;

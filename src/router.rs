@@ -1,0 +1,33 @@
+//! Builds the router: each surface's routes plus the layers every request passes through.
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::middleware;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::http;
+use crate::state::AppState;
+
+/// The whole application. Tests call this with their own state.
+pub fn build_router(state: AppState) -> Router {
+    let body_limit = state.config.max_body_size;
+    let timeout = state.config.request_timeout;
+    Router::new()
+        .merge(http::oauth::routes())
+        .merge(http::ops::routes())
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn(http::ops::track_metrics))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        // Spans carry method and path only: query strings could carry tokens.
+        .layer(TraceLayer::new_for_http().make_span_with(
+            |request: &axum::extract::Request| {
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+            },
+        ))
+        .with_state(state)
+}

@@ -1,0 +1,91 @@
+//! Starting the server: state from configuration, the listener, key reloading, graceful shutdown.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::Utc;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::crypto::keys::KeyRing;
+use crate::router::build_router;
+use crate::state::AppState;
+use crate::{store, telemetry};
+
+/// How often the key ring is re-read, so keys rotated by the CLI or another instance are picked up.
+const KEY_RELOAD_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Connects and migrates the database and loads (or on first start creates) the key ring.
+pub async fn build_state(
+    config: Config,
+    metrics: Option<PrometheusHandle>,
+) -> anyhow::Result<AppState> {
+    let db = store::connect(config.database_url.expose(), config.database_max_connections)
+        .await
+        .context("connecting to the database")?;
+    store::migrate(&db).await.context("migrating the database")?;
+    let secret = config.signing_key.as_ref().map(|s| s.expose().as_bytes());
+    let keys = KeyRing::load_or_init(&config.keys_dir, config.algorithm, secret, Utc::now())
+        .with_context(|| format!("loading keys from {}", config.keys_dir.display()))?;
+    Ok(AppState::new(db, config, keys, metrics))
+}
+
+/// `sesame serve`.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let listen = config.listen;
+    let state = build_state(config, telemetry::metrics_handle()).await?;
+    tracing::info!(
+        kid = state.keys().signing_key_id(Utc::now()),
+        issuer = %state.config.issuer,
+        "signing key loaded"
+    );
+    tokio::spawn(reload_keys_periodically(state.clone()));
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
+    tracing::info!(%listen, "listening");
+    axum::serve(listener, build_router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")?;
+    tracing::info!("shut down");
+    Ok(())
+}
+
+async fn reload_keys_periodically(state: AppState) {
+    let mut interval = tokio::time::interval(KEY_RELOAD_INTERVAL);
+    interval.tick().await;
+    loop {
+        interval.tick().await;
+        if let Err(err) = state.reload_keys(Utc::now()) {
+            tracing::error!(error = %err, "reloading keys failed; keeping the current ring");
+        }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish before the process exits.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

@@ -1,0 +1,124 @@
+//! Introspection (RFC 7662): active tokens answer their claims, everything else exactly
+//! `{"active": false}`, and a database outage is a 5xx, never "inactive".
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{TestApp, jwt_parts};
+use crate::on_both_databases;
+use sesame::auth::clients::GrantType;
+
+fn b64(value: &serde_json::Value) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())
+}
+
+async fn active_access_token_answers_its_claims(app: TestApp) {
+    let user = app.user("alice").create().await;
+    let client = app.client("web").create().await;
+    let rs = app.client("resource").grants(&[GrantType::ClientCredentials]).create().await;
+    let access = app.password_tokens(&client, "alice").await["access_token"].as_str().unwrap().to_owned();
+    let (_, claims) = jwt_parts(&access);
+    let response = app.post_form("/oauth/introspect", &[("token", &access)], Some((&rs.0, &rs.1))).await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.header("cache-control"), Some("no-store"));
+    assert_eq!(
+        response.json(),
+        json!({
+            "active": true,
+            "sub": user.id.to_string(),
+            "client_id": "web",
+            "scope": "email openid profile read",
+            "exp": claims["exp"],
+            "iat": claims["iat"],
+            "iss": "http://sesame.test",
+            "aud": "web",
+            "jti": claims["jti"],
+            "token_type": "access_token",
+            "username": "alice",
+        })
+    );
+}
+
+async fn refresh_tokens_are_active_until_rotated(app: TestApp) {
+    app.user("alice").create().await;
+    let client = app.client("web").create().await;
+    let creds = Some((client.0.as_str(), client.1.as_str()));
+    let refresh = app.password_tokens(&client, "alice").await["refresh_token"].as_str().unwrap().to_owned();
+    let active = app.post_form("/oauth/introspect", &[("token", &refresh)], creds).await.json();
+    assert_eq!(active["active"], true);
+    assert_eq!(active["token_type"], "refresh_token");
+    app.post_form("/oauth/token", &[("grant_type", "refresh_token"), ("refresh_token", &refresh)], creds)
+        .await;
+    let spent = app.post_form("/oauth/introspect", &[("token", &refresh)], creds).await.json();
+    assert_eq!(spent, json!({"active": false}));
+}
+
+async fn forged_and_garbage_tokens_are_inactive(app: TestApp) {
+    app.user("alice").create().await;
+    let client = app.client("web").create().await;
+    let creds = Some((client.0.as_str(), client.1.as_str()));
+    let access = app.password_tokens(&client, "alice").await["access_token"].as_str().unwrap().to_owned();
+    let (header, claims) = jwt_parts(&access);
+
+    let mut none_header = header.clone();
+    none_header["alg"] = json!("none");
+    let alg_none = format!("{}.{}.", b64(&none_header), b64(&claims));
+
+    // HS256 "signed" with public material, keeping the RSA key's kid: the classic confusion.
+    let jwks = app.get("/.well-known/jwks.json", None).await.body;
+    let mut hs = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    hs.kid = header["kid"].as_str().map(str::to_owned);
+    hs.typ = Some("at+jwt".into());
+    let confused =
+        jsonwebtoken::encode(&hs, &claims, &jsonwebtoken::EncodingKey::from_secret(&jwks)).unwrap();
+
+    let mut unknown_kid = header.clone();
+    unknown_kid["kid"] = json!("nope");
+    let signature = access.rsplit('.').next().unwrap();
+    let wrong_kid = format!("{}.{}.{}", b64(&unknown_kid), b64(&claims), signature);
+
+    let huge = "a".repeat(20_000);
+    for token in [alg_none.as_str(), confused.as_str(), wrong_kid.as_str(), "garbage", &access[..access.len() - 5], &huge] {
+        let response = app.post_form("/oauth/introspect", &[("token", token)], creds).await;
+        assert_eq!(response.status, StatusCode::OK, "{token}");
+        assert_eq!(response.json(), json!({"active": false}), "{token}");
+    }
+}
+
+async fn deactivated_users_tokens_are_inactive(app: TestApp) {
+    let user = app.user("alice").create().await;
+    let client = app.client("web").create().await;
+    let access = app.password_tokens(&client, "alice").await["access_token"].as_str().unwrap().to_owned();
+    sesame::auth::accounts::deactivate_user(&app.state, user.id, chrono::Utc::now()).await.unwrap();
+    let response = app.post_form("/oauth/introspect", &[("token", &access)], Some((&client.0, &client.1))).await;
+    assert_eq!(response.json(), json!({"active": false}));
+}
+
+async fn public_clients_cannot_introspect(app: TestApp) {
+    let spa = app.client("spa").public().grants(&[GrantType::RefreshToken]).create().await;
+    let response = app.post_form("/oauth/introspect", &[("token", "x"), ("client_id", &spa.0)], None).await;
+    assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(response.json()["error"], "invalid_client");
+}
+
+on_both_databases!(
+    active_access_token_answers_its_claims,
+    refresh_tokens_are_active_until_rotated,
+    forged_and_garbage_tokens_are_inactive,
+    deactivated_users_tokens_are_inactive,
+    public_clients_cannot_introspect,
+);
+
+#[tokio::test]
+async fn database_outage_is_a_5xx_never_inactive() {
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite).await;
+    app.user("alice").create().await;
+    let client = app.client("web").create().await;
+    let access = app.password_tokens(&client, "alice").await["access_token"].as_str().unwrap().to_owned();
+    app.state.db.clone().close().await.unwrap();
+    let response = app.post_form("/oauth/introspect", &[("token", &access)], Some((&client.0, &client.1))).await;
+    assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(response.json()["error"], "server_error");
+    assert!(!response.text().contains("active"));
+}

@@ -1,0 +1,15 @@
+//! Sesame's integration tests: one binary, many modules, each test on its own database.
+
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod helpers;
+
+mod discovery;
+mod introspect;
+mod ops;
+mod relying_party;
+mod revoke;
+mod token_errors;
+mod token_grants;
+mod token_refresh;
+mod userinfo;

@@ -1,0 +1,166 @@
+//! The refresh grant: rotation, reuse detection revoking the family, client binding, and exactly
+//! one winner among concurrent presentations of one token.
+
+use axum::http::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::helpers::{TestApp, jwt_parts};
+use crate::on_both_databases;
+use sesame::entities::refresh_tokens;
+
+async fn refresh(app: &TestApp, client: &(String, String), token: &str) -> crate::helpers::TestResponse {
+    app.post_form(
+        "/oauth/token",
+        &[("grant_type", "refresh_token"), ("refresh_token", token)],
+        Some((&client.0, &client.1)),
+    )
+    .await
+}
+
+async fn refresh_token_rotates_into_the_same_family(app: TestApp) {
+    app.user("alice").create().await;
+    let client = app.client("web").create().await;
+    let first = app.password_tokens(&client, "alice").await;
+    let old = first["refresh_token"].as_str().unwrap();
+    let response = refresh(&app, &client, old).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert_eq!(response.header("cache-control"), Some("no-store"));
+    let body = response.json();
+    let new = body["refresh_token"].as_str().unwrap();
+    assert_ne!(new, old);
+    assert_eq!(body["token_type"], "Bearer");
+    let (_, old_claims) = jwt_parts(old);
+    let (_, new_claims) = jwt_parts(new);
+    let rows = refresh_tokens::Entity::find().all(app.db()).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    let old_row = rows.iter().find(|r| r.jti == old_claims["jti"]).unwrap();
+    let new_row = rows.iter().find(|r| r.jti == new_claims["jti"]).unwrap();
+    assert!(old_row.used_at.is_some());
+    assert_eq!(new_row.family_id, old_row.family_id);
+    assert_eq!(new_row.parent_jti.as_deref(), Some(old_row.jti.as_str()));
+    assert_eq!(new_row.used_at, None);
+    assert_eq!(new_row.auth_time, old_row.auth_time);
+}
+
+async fn refresh_token_cannot_be_reused_after_rotation_and_reuse_revokes_the_family(app: TestApp) {
+    app.user("alice").create().await;
+    let client = app.client("web").create().await;
+    let first = app.password_tokens(&client, "alice").await;
+    let old = first["refresh_token"].as_str().unwrap().to_owned();
+    let rotated = refresh(&app, &client, &old).await.json();
+    let newer = rotated["refresh_token"].as_str().unwrap();
+
+    let reuse = refresh(&app, &client, &old).await;
+    assert_eq!(reuse.status, StatusCode::BAD_REQUEST);
+    assert_eq!(reuse.json()["error"], "invalid_grant");
+    assert_eq!(
+        reuse.json()["error_description"],
+        "the refresh token was already used; its family is revoked"
+    );
+    // The thief's copy and the legitimate newer token die together.
+    let after = refresh(&app, &client, newer).await;
+    assert_eq!(after.json()["error"], "invalid_grant");
+    assert_eq!(after.json()["error_description"], "the token is revoked");
+    let rows = refresh_tokens::Entity::find().all(app.db()).await.unwrap();
+    assert!(rows.iter().all(|r| r.revoked_at.is_some()));
+    assert!(rows.iter().all(|r| r.revoke_reason.as_deref() == Some("reuse_detected")));
+}
+
+async fn concurrent_refreshes_of_one_token_have_exactly_one_winner(app: TestApp) {
+    app.user("alice").create().await;
+    let client = app.client("web").create().await;
+    let first = app.password_tokens(&client, "alice").await;
+    let token = first["refresh_token"].as_str().unwrap().to_owned();
+    let app = std::sync::Arc::new(app);
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let (app, client, token) = (app.clone(), client.clone(), token.clone());
+        tasks.push(tokio::spawn(async move { refresh(&app, &client, &token).await.status }));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    let wins = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(wins, 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::BAD_REQUEST));
+    let used = refresh_tokens::Entity::find()
+        .filter(refresh_tokens::Column::Jti.eq(jwt_parts(&token).1["jti"].as_str().unwrap()))
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(used.used_at.is_some());
+}
+
+async fn refresh_token_is_bound_to_its_client(app: TestApp) {
+    app.user("alice").create().await;
+    let web = app.client("web").create().await;
+    let other = app.client("other").create().await;
+    let tokens = app.password_tokens(&web, "alice").await;
+    let response = refresh(&app, &other, tokens["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(response.json()["error_description"], "the token was issued to another client");
+    // The rightful client can still use it: a misdirected token is not a reuse.
+    let ok = refresh(&app, &web, tokens["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(ok.status, StatusCode::OK);
+}
+
+async fn access_token_is_not_a_refresh_token(app: TestApp) {
+    app.user("alice").create().await;
+    let client = app.client("web").create().await;
+    let tokens = app.password_tokens(&client, "alice").await;
+    let response = refresh(&app, &client, tokens["access_token"].as_str().unwrap()).await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(response.json()["error"], "invalid_grant");
+    let garbage = refresh(&app, &client, "not.a.jwt").await;
+    assert_eq!(garbage.json()["error"], "invalid_grant");
+}
+
+async fn password_change_revokes_refresh_tokens(app: TestApp) {
+    let user = app.user("alice").create().await;
+    let client = app.client("web").create().await;
+    let tokens = app.password_tokens(&client, "alice").await;
+    sesame::auth::accounts::set_password(&app.state, user.id, "another long password", chrono::Utc::now())
+        .await
+        .unwrap();
+    let response = refresh(&app, &client, tokens["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(response.json()["error_description"], "the token is revoked");
+}
+
+on_both_databases!(
+    refresh_token_rotates_into_the_same_family,
+    refresh_token_cannot_be_reused_after_rotation_and_reuse_revokes_the_family,
+    concurrent_refreshes_of_one_token_have_exactly_one_winner,
+    refresh_token_is_bound_to_its_client,
+    access_token_is_not_a_refresh_token,
+    password_change_revokes_refresh_tokens,
+);
+
+#[tokio::test]
+async fn a_retry_within_the_grace_period_is_not_reuse() {
+    let app = TestApp::spawn_with(|c| c.refresh_reuse_grace = std::time::Duration::from_secs(30)).await;
+    app.user("alice").create().await;
+    let client = app.client("web").create().await;
+    let tokens = app.password_tokens(&client, "alice").await;
+    let token = tokens["refresh_token"].as_str().unwrap();
+    assert_eq!(refresh(&app, &client, token).await.status, StatusCode::OK);
+    let retry = refresh(&app, &client, token).await;
+    assert_eq!(retry.status, StatusCode::OK, "{}", retry.text());
+    let rows = refresh_tokens::Entity::find().all(app.db()).await.unwrap();
+    assert!(rows.iter().all(|r| r.revoked_at.is_none()));
+}
+
+#[tokio::test]
+async fn without_rotation_the_refresh_token_is_kept_and_only_access_is_issued() {
+    let app = TestApp::spawn_with(|c| c.rotate_refresh_tokens = false).await;
+    app.user("alice").create().await;
+    let client = app.client("web").create().await;
+    let tokens = app.password_tokens(&client, "alice").await;
+    let token = tokens["refresh_token"].as_str().unwrap();
+    for _ in 0..2 {
+        let response = refresh(&app, &client, token).await;
+        assert_eq!(response.status, StatusCode::OK);
+        assert!(response.json().get("refresh_token").is_none());
+    }
+}
