@@ -4,6 +4,8 @@
 //! An unknown user is verified against a dummy hash, and an inactive user's password is verified
 //! anyway, so all three failures cost the same time and give the same answer (SPEC §10).
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Utc};
 
 use super::{Error, Internal};
@@ -18,8 +20,10 @@ pub async fn check_password(
     state: &AppState,
     identifier: &str,
     password: &str,
+    client_ip: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<users::Model, Error> {
+    let _ = client_ip;
     let user = store::users::find_by_login(&state.db, identifier).await?;
     let stored = user
         .as_ref()

@@ -1,6 +1,8 @@
 //! The grants of the token endpoint (RFC 6749 §4.3 password, §4.4 client credentials, §6 refresh),
 //! each one function every surface calls.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Utc};
 
 use super::clients::{Client, ClientKind, GrantType};
@@ -19,6 +21,7 @@ pub async fn password_grant(
     identifier: &str,
     password: &str,
     requested_scope: Option<Scope>,
+    client_ip: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<(users::Model, IssuedTokens), Error> {
     client.require(GrantType::Password)?;
@@ -28,7 +31,7 @@ pub async fn password_grant(
         ));
     }
     let scope = Scope::grant(requested_scope, &client.scopes)?;
-    let user = accounts::check_password(state, identifier, password, now).await?;
+    let user = accounts::check_password(state, identifier, password, client_ip, now).await?;
     let grant = UserGrant {
         user: &user,
         client,

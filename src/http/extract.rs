@@ -3,9 +3,11 @@
 //! (RFC 6750 §2.1).
 
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -14,6 +16,22 @@ use percent_encoding::percent_decode;
 
 use crate::auth::clients::ClientCredentials;
 use crate::crypto::secrets::Secret;
+
+/// The peer address of the connection, when the server was started with connect info (tests
+/// that drive the router directly have none).
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip());
+        Ok(ClientIp(ip))
+    }
+}
 
 /// Why a form body was refused.
 #[derive(Debug, thiserror::Error)]

@@ -141,7 +141,9 @@ impl TestApp {
             Backend::Postgres => TestApp::try_spawn_postgres(set_issuer).await?,
         };
         let router = app.router.clone();
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        tokio::spawn(async move {
+            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await
+        });
         Some(app)
     }
 
@@ -276,7 +278,9 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let router = self.router.clone();
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        tokio::spawn(async move {
+            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await
+        });
         format!("http://{addr}")
     }
 

@@ -1,5 +1,7 @@
 //! `POST /oauth/token` (RFC 6749 §3.2, §4.3, §4.4, §5, §6).
 
+use std::net::IpAddr;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -12,7 +14,7 @@ use crate::auth::clients::{self, Client};
 use crate::auth::scope::Scope;
 use crate::auth::tokens::IssuedTokens;
 use crate::auth::{Error, grants};
-use crate::http::extract::{self, Form, Params};
+use crate::http::extract::{self, ClientIp, Form, Params};
 use crate::state::AppState;
 
 /// A token request, one variant per grant holding only that grant's parameters.
@@ -89,6 +91,7 @@ impl From<IssuedTokens> for TokenResponse {
 #[tracing::instrument(skip_all, fields(grant_type, client_id))]
 pub async fn token_post(
     State(state): State<AppState>,
+    ClientIp(client_ip): ClientIp,
     headers: HeaderMap,
     form: Result<Form, extract::FormRejection>,
 ) -> Result<Response, OAuthError> {
@@ -98,7 +101,7 @@ pub async fn token_post(
     let client = clients::authenticate_client(&state, credentials).await?;
     tracing::Span::current().record("client_id", client.client_id.as_str());
     let request = TokenRequest::try_from(&params)?;
-    let issued = grant(&state, &client, request).await?;
+    let issued = grant(&state, &client, request, client_ip).await?;
     Ok(no_store(Json(TokenResponse::from(issued))))
 }
 
@@ -106,6 +109,7 @@ async fn grant(
     state: &AppState,
     client: &Client,
     request: TokenRequest,
+    client_ip: Option<IpAddr>,
 ) -> Result<IssuedTokens, Error> {
     let now = Utc::now();
     match request {
@@ -113,7 +117,7 @@ async fn grant(
             username,
             password,
             scope,
-        } => grants::password_grant(state, client, &username, &password, scope, now)
+        } => grants::password_grant(state, client, &username, &password, scope, client_ip, now)
             .await
             .map(|(_, issued)| issued),
         TokenRequest::RefreshToken {
