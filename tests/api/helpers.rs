@@ -82,8 +82,8 @@ impl TestResponse {
 pub struct TestApp {
     pub state: AppState,
     pub router: Router,
-    pub backend: Backend,
-    pub dir: TempDir,
+    /// Keeps the test's files (database, keys) alive as long as the app.
+    _dir: TempDir,
     pg_schema: Option<(String, String)>,
 }
 
@@ -142,7 +142,11 @@ impl TestApp {
         };
         let router = app.router.clone();
         tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
         });
         Some(app)
     }
@@ -150,8 +154,11 @@ impl TestApp {
     /// SQLite, with settings changed by `configure`.
     pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         let dir = TempDir::new().expect("temp dir");
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("sesame.db").display());
-        TestApp::build(dir, url, Backend::Sqlite, None, configure).await
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("sesame.db").display()
+        );
+        TestApp::build(dir, url, None, configure).await
     }
 
     /// PostgreSQL in a fresh schema, or `None` (and a note) when no server is configured.
@@ -161,7 +168,9 @@ impl TestApp {
             return None;
         };
         let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-        let admin = Database::connect(&base).await.expect("connect to PostgreSQL");
+        let admin = Database::connect(&base)
+            .await
+            .expect("connect to PostgreSQL");
         admin
             .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
             .await
@@ -170,13 +179,12 @@ impl TestApp {
         let separator = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
         let dir = TempDir::new().expect("temp dir");
-        Some(TestApp::build(dir, url, Backend::Postgres, Some((base, schema)), configure).await)
+        Some(TestApp::build(dir, url, Some((base, schema)), configure).await)
     }
 
     async fn build(
         dir: TempDir,
         url: String,
-        backend: Backend,
         pg_schema: Option<(String, String)>,
         configure: impl FnOnce(&mut Config),
     ) -> TestApp {
@@ -195,16 +203,36 @@ impl TestApp {
             .await
             .expect("state");
         let router = build_router(state.clone());
-        TestApp { state, router, backend, dir, pg_schema }
+        TestApp {
+            state,
+            router,
+            _dir: dir,
+            pg_schema,
+        }
     }
 
     /// Sends a request through the real router.
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
-        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();
-        TestResponse { status, headers, body }
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str, bearer: Option<&str>) -> TestResponse {
@@ -212,7 +240,8 @@ impl TestApp {
         if let Some(token) = bearer {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
-        self.send(request.body(Body::empty()).expect("request")).await
+        self.send(request.body(Body::empty()).expect("request"))
+            .await
     }
 
     /// POSTs form parameters, with `client_secret_basic` credentials when given.
@@ -230,7 +259,8 @@ impl TestApp {
         if let Some((id, secret)) = basic {
             request = request.header(header::AUTHORIZATION, basic_auth(id, secret));
         }
-        self.send(request.body(Body::from(body)).expect("request")).await
+        self.send(request.body(Body::from(body)).expect("request"))
+            .await
     }
 
     /// POSTs raw bytes with a content type.
@@ -264,24 +294,16 @@ impl TestApp {
                 kind: ClientKind::Confidential,
                 redirect_uris: vec![],
                 grant_types: vec![GrantType::Password, GrantType::RefreshToken],
-                scopes: vec!["openid".into(), "profile".into(), "email".into(), "read".into()],
+                scopes: vec![
+                    "openid".into(),
+                    "profile".into(),
+                    "email".into(),
+                    "read".into(),
+                ],
                 audience: None,
                 first_party: true,
             },
         }
-    }
-
-    /// Serves the router on 127.0.0.1:0 and returns its base URL.
-    pub async fn serve(&self) -> String {
-        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let router = self.router.clone();
-        tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await
-        });
-        format!("http://{addr}")
     }
 
     /// Runs a statement against the test's database (for asserting rows).
@@ -294,7 +316,11 @@ impl TestApp {
         let response = self
             .post_form(
                 "/oauth/token",
-                &[("grant_type", "password"), ("username", username), ("password", PASSWORD)],
+                &[
+                    ("grant_type", "password"),
+                    ("username", username),
+                    ("password", PASSWORD),
+                ],
                 Some((&client.0, &client.1)),
             )
             .await;
@@ -310,7 +336,9 @@ impl Drop for TestApp {
         };
         // Dropping needs async I/O; do it on a runtime of its own so no test runtime is blocked.
         let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build()
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
             else {
                 return;
             };
@@ -345,10 +373,6 @@ pub struct UserBuilder<'a> {
 }
 
 impl UserBuilder<'_> {
-    pub fn password(mut self, password: &str) -> Self {
-        self.account.password = password.into();
-        self
-    }
     pub fn email(mut self, email: &str) -> Self {
         self.account.email = Some(email.into());
         self
@@ -391,7 +415,10 @@ impl ClientBuilder<'_> {
         let registered = clients::register_client(&self.app.state, self.registration, Utc::now())
             .await
             .expect("register client");
-        let secret = registered.secret.map(|s| s.expose().to_owned()).unwrap_or_default();
+        let secret = registered
+            .secret
+            .map(|s| s.expose().to_owned())
+            .unwrap_or_default();
         (registered.client_id, secret)
     }
 }

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod cli;
 mod discovery;
 mod introspect;
 mod ops;
