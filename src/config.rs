@@ -126,7 +126,7 @@ impl Config {
     pub fn load(file: &Path) -> Result<Config, ConfigError> {
         let env = Env::prefixed("SESAME_")
             .split("__")
-            .filter(|key| !key.as_str().starts_with(TEST_ENV_PREFIX));
+            .filter(|key| !key.as_str().to_ascii_lowercase().starts_with(TEST_ENV_PREFIX));
         let config: Config = Figment::new()
             .merge(Toml::file(file))
             .merge(env)
@@ -205,7 +205,10 @@ fn human_duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration
 
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "tests")]
-#[expect(clippy::result_large_err, reason = "figment's Jail closures return figment::Error")]
+#[expect(
+    clippy::result_large_err,
+    reason = "figment's Jail closures return figment::Error"
+)]
 mod tests {
     use super::*;
     use figment::Jail;

@@ -5,5 +5,6 @@ pub mod keys;
 pub mod passwords;
 pub mod secrets;
 
+mod algorithm;
 mod keydir;
 mod material;

@@ -55,11 +55,14 @@ pub enum KeyStatus {
 /// A key as `sesame keys list` shows it. Never holds key material.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeyInfo {
+    /// RFC 7638 thumbprint of the public key.
     pub kid: String,
     pub alg: Algorithm,
     pub created_at: DateTime<Utc>,
+    /// When it starts signing; `None` for a key published but not scheduled to sign.
     pub activates_at: Option<DateTime<Utc>>,
     pub retired_at: Option<DateTime<Utc>>,
+    /// Where the key stands at the `now` it was listed with.
     pub status: KeyStatus,
 }
 
@@ -142,7 +145,9 @@ pub(super) fn has_signing_key(dir: &Path) -> Result<bool, KeyError> {
 pub(super) fn read_manifest(dir: &Path) -> Result<Manifest, KeyError> {
     let path = dir.join(MANIFEST);
     match fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| KeyError::Manifest { path, source }),
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes).map_err(|source| KeyError::Manifest { path, source })
+        }
         Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(Manifest::default()),
         Err(source) => Err(KeyError::Io { path, source }),
     }
@@ -193,9 +198,10 @@ fn add_key(
     create_dir(dir)?;
     ensure_refresh_key(dir)?;
     let mut manifest = read_manifest(dir)?;
-    let pem = material::generate_pem(alg).map_err(|source| KeyError::Generate { alg, source })?;
+    let pem =
+        material::generate_pem(alg).map_err(|source| KeyError::KeyMaterial { alg, source })?;
     let kid = material::from_pem(alg, &pem)
-        .map_err(|source| KeyError::Generate { alg, source })?
+        .map_err(|source| KeyError::KeyMaterial { alg, source })?
         .kid;
     let file = format!("{kid}.pem");
     write_private(&dir.join(&file), &pem)?;
@@ -217,7 +223,10 @@ fn add_key(
 }
 
 fn active_kid(manifest: &Manifest, now: DateTime<Utc>) -> Option<&str> {
-    let live = manifest.keys.iter().filter(|entry| entry.retired_at.is_none());
+    let live = manifest
+        .keys
+        .iter()
+        .filter(|entry| entry.retired_at.is_none());
     select_active(live, |entry| entry.activates_at, now).map(|entry| entry.kid.as_str())
 }
 
@@ -239,7 +248,8 @@ fn key_info(entry: &Entry, active_kid: Option<&str>) -> KeyInfo {
     }
 }
 
-fn ensure_refresh_key(dir: &Path) -> Result<(), KeyError> {
+/// Create `refresh.key` if it does not exist yet.
+pub(super) fn ensure_refresh_key(dir: &Path) -> Result<(), KeyError> {
     let path = dir.join(REFRESH_KEY);
     let mut key = [0u8; REFRESH_KEY_LEN];
     OsRng.fill_bytes(&mut key);
@@ -256,7 +266,10 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), KeyError> {
     json.push(b'\n');
     match fs::remove_file(&tmp) {
         Err(err) if err.kind() != io::ErrorKind::NotFound => {
-            return Err(KeyError::Io { path: tmp, source: err });
+            return Err(KeyError::Io {
+                path: tmp,
+                source: err,
+            });
         }
         _ => {}
     }
@@ -291,3 +304,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
     file.write_all(bytes).map_err(io_err)?;
     file.sync_all().map_err(io_err)
 }
+
+#[cfg(test)]
+#[path = "keydir_tests.rs"]
+mod tests;

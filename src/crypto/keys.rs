@@ -10,160 +10,74 @@ use std::collections::HashMap;
 use std::fmt;
 use std::iter;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{DecodingKey, Validation};
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use sha2::{Digest as _, Sha256, Sha384, Sha512};
+use sha2::{Digest as _, Sha256};
 
 use super::keydir;
 use super::material::{self, BoxError, Material};
 
+pub use super::algorithm::{Algorithm, UnknownAlgorithm};
 pub use super::keydir::{KeyInfo, KeyStatus, generate_key, list, retire, rotate};
 
 /// Tokens longer than this are refused unparsed; ours are well under 2 KiB.
 const MAX_TOKEN_BYTES: usize = 8 * 1024;
 
-/// A JWS algorithm Sesame signs with (RFC 7518 §3.1, RFC 8037 §3.1 for EdDSA over Ed25519).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Algorithm {
-    RS256,
-    RS384,
-    RS512,
-    PS256,
-    ES256,
-    ES384,
-    EdDSA,
-    HS256,
-    HS384,
-    HS512,
-}
-
-impl Algorithm {
-    /// Every algorithm, in the order the discovery document lists them.
-    pub const ALL: [Algorithm; 10] = [
-        Self::RS256,
-        Self::RS384,
-        Self::RS512,
-        Self::PS256,
-        Self::ES256,
-        Self::ES384,
-        Self::EdDSA,
-        Self::HS256,
-        Self::HS384,
-        Self::HS512,
-    ];
-
-    /// The JOSE name (`"RS256"`, `"EdDSA"`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::RS256 => "RS256",
-            Self::RS384 => "RS384",
-            Self::RS512 => "RS512",
-            Self::PS256 => "PS256",
-            Self::ES256 => "ES256",
-            Self::ES384 => "ES384",
-            Self::EdDSA => "EdDSA",
-            Self::HS256 => "HS256",
-            Self::HS384 => "HS384",
-            Self::HS512 => "HS512",
-        }
-    }
-
-    /// HMAC: a shared secret, never published in the JWKS.
-    pub fn is_symmetric(self) -> bool {
-        matches!(self, Self::HS256 | Self::HS384 | Self::HS512)
-    }
-
-    /// The smallest HMAC secret allowed: the hash output size (RFC 7518 §3.2).
-    pub fn min_secret_len(self) -> usize {
-        match self {
-            Self::HS384 => 48,
-            Self::HS512 => 64,
-            _ => 32,
-        }
-    }
-
-    /// base64url of the left half of the hash of `value` with this algorithm's hash function:
-    /// `at_hash` and `c_hash` (OpenID Connect Core §3.1.3.6; SHA-512 for Ed25519).
-    pub fn left_half_hash(self, value: &str) -> String {
-        let digest = match self {
-            Self::RS256 | Self::PS256 | Self::ES256 | Self::HS256 => Sha256::digest(value).to_vec(),
-            Self::RS384 | Self::ES384 | Self::HS384 => Sha384::digest(value).to_vec(),
-            Self::RS512 | Self::EdDSA | Self::HS512 => Sha512::digest(value).to_vec(),
-        };
-        URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2])
-    }
-
-    pub(super) fn to_jwt(self) -> jsonwebtoken::Algorithm {
-        use jsonwebtoken::Algorithm as Jwt;
-        match self {
-            Self::RS256 => Jwt::RS256,
-            Self::RS384 => Jwt::RS384,
-            Self::RS512 => Jwt::RS512,
-            Self::PS256 => Jwt::PS256,
-            Self::ES256 => Jwt::ES256,
-            Self::ES384 => Jwt::ES384,
-            Self::EdDSA => Jwt::EdDSA,
-            Self::HS256 => Jwt::HS256,
-            Self::HS384 => Jwt::HS384,
-            Self::HS512 => Jwt::HS512,
-        }
-    }
-}
-
-impl fmt::Display for Algorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Algorithm {
-    type Err = KeyError;
-
-    /// The JOSE name, ignoring ASCII case (`es256` on a command line means ES256).
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|alg| alg.as_str().eq_ignore_ascii_case(s))
-            .ok_or_else(|| KeyError::UnknownAlgorithm(s.to_owned()))
-    }
-}
-
 /// What can go wrong loading or managing keys.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
+    /// Reading or writing a file of the key directory failed.
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// `keyring.json` is not valid.
     #[error("{}: malformed key manifest: {source}", path.display())]
-    Manifest { path: PathBuf, source: serde_json::Error },
+    Manifest {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    /// A key file does not hold a usable key of its algorithm, or not the key its `kid` names.
     #[error("{}: malformed key: {source}", path.display())]
     MalformedKey { path: PathBuf, source: BoxError },
-    #[error("cannot generate a {alg} key: {source}")]
-    Generate { alg: Algorithm, source: BoxError },
-    #[error("unknown algorithm {0:?}")]
-    UnknownAlgorithm(String),
+    /// Generating or preparing key material failed.
+    #[error("cannot build a {alg} key: {source}")]
+    KeyMaterial { alg: Algorithm, source: BoxError },
+    /// No key in the manifest has this `kid`.
     #[error("no key with kid {0:?}")]
     UnknownKid(String),
+    /// Retiring the key that signs now would leave tokens unverifiable mid-flight.
     #[error("key {0} signs tokens now; rotate to another key before retiring it")]
     CannotRetireSigningKey(String),
+    /// An HMAC secret shorter than the hash output (RFC 7518 §3.2).
     #[error("{alg} needs a secret of at least {min} bytes (RFC 7518 §3.2), got {len}")]
-    SecretTooShort { alg: Algorithm, min: usize, len: usize },
+    SecretTooShort {
+        alg: Algorithm,
+        min: usize,
+        len: usize,
+    },
+    /// An HS* algorithm is configured without a secret.
     #[error("{0} is configured but no signing secret is set")]
     MissingSecret(Algorithm),
+    /// HS* keys cannot be generated into the key directory.
     #[error("{0} keys are the configured secret; they are never stored in the key directory")]
     SymmetricKeyNotStored(Algorithm),
+    /// The directory has no key that can sign.
     #[error("{}: no key can sign; run `sesame keys generate`", .0.display())]
     NoSigningKey(PathBuf),
+    /// The publish-ahead duration does not fit a timestamp.
     #[error("publish-ahead duration out of range")]
     BadDuration,
+    /// The signature could not be computed.
     #[error("signing failed: {0}")]
     Sign(BoxError),
+    /// Serializing the manifest or the JWKS failed.
     #[error("JSON encoding failed: {0}")]
     Json(serde_json::Error),
 }
@@ -219,8 +133,11 @@ impl KeyRing {
         hmac_secret: Option<&[u8]>,
         now: DateTime<Utc>,
     ) -> Result<Self, KeyError> {
-        if !default_alg.is_symmetric() && !keydir::has_signing_key(dir)? {
-            generate_key(dir, default_alg, now)?;
+        if !default_alg.is_symmetric() {
+            if !keydir::has_signing_key(dir)? {
+                generate_key(dir, default_alg, now)?;
+            }
+            keydir::ensure_refresh_key(dir)?;
         }
         Self::load(dir, default_alg, hmac_secret)
     }
@@ -229,20 +146,7 @@ impl KeyRing {
     /// HS* means `hmac_secret` signs access and refresh tokens; otherwise the directory's keys
     /// sign and `refresh.key` signs refresh tokens.
     pub fn load(dir: &Path, alg: Algorithm, hmac_secret: Option<&[u8]>) -> Result<Self, KeyError> {
-        let mut published = Vec::new();
-        for entry in keydir::read_manifest(dir)?.keys {
-            if entry.retired_at.is_some() {
-                continue;
-            }
-            let (path, pem) = keydir::read_key_file(dir, &entry)?;
-            let material = material::from_pem(entry.alg, &pem)
-                .map_err(|source| KeyError::MalformedKey { path: path.clone(), source })?;
-            if material.kid != entry.kid {
-                let source = format!("thumbprint {} does not match kid {}", material.kid, entry.kid);
-                return Err(KeyError::MalformedKey { path, source: source.into() });
-            }
-            published.push(Signer { material, activates_at: entry.activates_at });
-        }
+        let published = load_published(dir)?;
         let jwks = build_jwks(&published)?;
         let mut verifiers: HashMap<_, _> = published
             .iter()
@@ -250,21 +154,32 @@ impl KeyRing {
             .collect();
         let (mut signers, refresh) = if alg.is_symmetric() {
             let secret = hmac_secret.ok_or(KeyError::MissingSecret(alg))?;
-            let material = hmac(alg, secret)?;
-            let signer = Signer { material, activates_at: Some(DateTime::<Utc>::MIN_UTC) };
+            let signer = Signer {
+                material: hmac(alg, secret)?,
+                activates_at: Some(DateTime::<Utc>::MIN_UTC),
+            };
             (vec![signer], hmac(alg, secret)?)
         } else {
             if !published.iter().any(|signer| signer.activates_at.is_some()) {
                 return Err(KeyError::NoSigningKey(dir.to_owned()));
             }
-            (published, hmac(Algorithm::HS256, &keydir::read_refresh_key(dir)?)?)
+            let refresh = hmac(Algorithm::HS256, &keydir::read_refresh_key(dir)?)?;
+            (published, refresh)
         };
         verifiers.insert(refresh.kid.clone(), verifier(&refresh));
         signers.retain(|signer| signer.activates_at.is_some());
         signers.sort_by_key(|signer| signer.activates_at);
         let mut signers = signers.into_iter();
-        let first = signers.next().ok_or_else(|| KeyError::NoSigningKey(dir.to_owned()))?;
-        Ok(Self { first, rest: signers.collect(), refresh, verifiers, jwks })
+        let first = signers
+            .next()
+            .ok_or_else(|| KeyError::NoSigningKey(dir.to_owned()))?;
+        Ok(Self {
+            first,
+            rest: signers.collect(),
+            refresh,
+            verifiers,
+            jwks,
+        })
     }
 
     /// The `kid` of the key that signs access and ID tokens at `now`.
@@ -285,7 +200,10 @@ impl KeyRing {
         typ: &str,
         now: DateTime<Utc>,
     ) -> Result<String, KeyError> {
-        self.active(now).material.sign(claims, typ).map_err(KeyError::Sign)
+        self.active(now)
+            .material
+            .sign(claims, typ)
+            .map_err(KeyError::Sign)
     }
 
     /// Sign a refresh token with the internal HMAC key (HS256; the configured secret and
@@ -321,9 +239,10 @@ impl KeyRing {
         if header.alg != verifier.alg {
             return Err(VerifyError::Invalid);
         }
-        let claims = jsonwebtoken::decode::<Map<String, Value>>(token, &verifier.key, &verifier.validation)
-            .map_err(|_| VerifyError::Invalid)?
-            .claims;
+        let claims =
+            jsonwebtoken::decode::<Map<String, Value>>(token, &verifier.key, &verifier.validation)
+                .map_err(|_| VerifyError::Invalid)?
+                .claims;
         check_times(&claims, leeway_secs, now)?;
         Ok(claims)
     }
@@ -343,7 +262,13 @@ impl fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let signers: Vec<_> = iter::once(&self.first)
             .chain(&self.rest)
-            .map(|signer| (signer.material.alg, &signer.material.kid, signer.activates_at))
+            .map(|signer| {
+                (
+                    signer.material.alg,
+                    &signer.material.kid,
+                    signer.activates_at,
+                )
+            })
             .collect();
         f.debug_struct("KeyRing")
             .field("signers", &signers)
@@ -352,12 +277,41 @@ impl fmt::Debug for KeyRing {
     }
 }
 
+/// The non-retired keys of the manifest, each checked against its recorded `kid`.
+fn load_published(dir: &Path) -> Result<Vec<Signer>, KeyError> {
+    let mut published = Vec::new();
+    for entry in keydir::read_manifest(dir)?.keys {
+        if entry.retired_at.is_some() {
+            continue;
+        }
+        let (path, pem) = keydir::read_key_file(dir, &entry)?;
+        let malformed = |source| KeyError::MalformedKey {
+            path: path.clone(),
+            source,
+        };
+        let material = material::from_pem(entry.alg, &pem).map_err(malformed)?;
+        if material.kid != entry.kid {
+            let mismatch = format!("thumbprint {} is not kid {}", material.kid, entry.kid);
+            return Err(malformed(mismatch.into()));
+        }
+        published.push(Signer {
+            material,
+            activates_at: entry.activates_at,
+        });
+    }
+    Ok(published)
+}
+
 fn hmac(alg: Algorithm, secret: &[u8]) -> Result<Material, KeyError> {
     let min = alg.min_secret_len();
     if secret.len() < min {
-        return Err(KeyError::SecretTooShort { alg, min, len: secret.len() });
+        return Err(KeyError::SecretTooShort {
+            alg,
+            min,
+            len: secret.len(),
+        });
     }
-    material::from_secret(alg, secret).map_err(|source| KeyError::Generate { alg, source })
+    material::from_secret(alg, secret).map_err(|source| KeyError::KeyMaterial { alg, source })
 }
 
 fn verifier(material: &Material) -> Verifier {
@@ -368,13 +322,24 @@ fn verifier(material: &Material) -> Verifier {
     validation.validate_exp = false;
     validation.validate_nbf = false;
     validation.validate_aud = false;
-    Verifier { alg, key: material.decoding.clone(), validation }
+    Verifier {
+        alg,
+        key: material.decoding.clone(),
+        validation,
+    }
 }
 
-fn check_times(claims: &Map<String, Value>, leeway_secs: u64, now: DateTime<Utc>) -> Result<(), VerifyError> {
+fn check_times(
+    claims: &Map<String, Value>,
+    leeway_secs: u64,
+    now: DateTime<Utc>,
+) -> Result<(), VerifyError> {
     let leeway = i64::try_from(leeway_secs).unwrap_or(i64::MAX);
     let now = now.timestamp();
-    let exp = claims.get("exp").and_then(numeric_date).ok_or(VerifyError::Invalid)?;
+    let exp = claims
+        .get("exp")
+        .and_then(numeric_date)
+        .ok_or(VerifyError::Invalid)?;
     if let Some(nbf) = claims.get("nbf") {
         let nbf = numeric_date(nbf).ok_or(VerifyError::Invalid)?;
         if nbf > now.saturating_add(leeway) {
@@ -389,13 +354,19 @@ fn check_times(claims: &Map<String, Value>, leeway_secs: u64, now: DateTime<Utc>
 
 /// RFC 7519 §2 NumericDate: seconds, possibly fractional.
 fn numeric_date(value: &Value) -> Option<i64> {
-    value
-        .as_i64()
-        .or_else(|| value.as_f64().filter(|secs| secs.is_finite()).map(|secs| secs as i64))
+    value.as_i64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|secs| secs.is_finite())
+            .map(|secs| secs as i64)
+    })
 }
 
 fn build_jwks(published: &[Signer]) -> Result<Jwks, KeyError> {
-    let keys = published.iter().filter_map(|signer| signer.material.public_jwk.clone()).collect();
+    let keys = published
+        .iter()
+        .filter_map(|signer| signer.material.public_jwk.clone())
+        .collect();
     let body = serde_json::to_vec(&JwkSet { keys }).map_err(KeyError::Json)?;
     let etag = format!("\"{}\"", URL_SAFE_NO_PAD.encode(Sha256::digest(&body)));
     Ok(Jwks { body, etag })
@@ -403,4 +374,4 @@ fn build_jwks(published: &[Signer]) -> Result<Jwks, KeyError> {
 
 #[cfg(test)]
 #[path = "keys_tests.rs"]
-mod tests;
+pub(super) mod tests;
