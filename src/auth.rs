@@ -5,12 +5,14 @@
 //! Functions take `now` as an argument and no axum types.
 
 pub mod accounts;
+pub mod blacklist;
 pub mod clients;
 pub mod grants;
 pub mod introspection;
 pub mod refresh;
 pub mod revocation;
 pub mod scope;
+pub mod sliding;
 pub mod tokens;
 
 use sea_orm::DbErr;
