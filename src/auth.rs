@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod blacklist;
 pub mod clients;
+pub mod django_import;
 pub mod grants;
 pub mod introspection;
 pub mod password_policy;
