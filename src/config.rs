@@ -329,6 +329,7 @@ fn human_duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration
 
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "tests")]
+#[expect(clippy::result_large_err, reason = "figment's Jail closures return figment::Error")]
 mod tests {
     use super::*;
     use figment::Jail;
