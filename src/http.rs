@@ -1,5 +1,7 @@
 //! HTTP surfaces. Handlers only extract, call the domain and respond; no SQL and no crypto here.
 
+pub mod cors;
 pub mod extract;
 pub mod oauth;
 pub mod ops;
+pub mod simplejwt;
