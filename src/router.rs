@@ -17,6 +17,7 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .merge(http::oauth::routes())
         .merge(http::simplejwt::routes(&state.config))
+        .merge(http::compat::routes(&state.config))
         .merge(http::ops::routes())
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(http::ops::track_metrics))
