@@ -22,7 +22,7 @@ pub struct ImportReport {
     pub imported: u64,
     /// `(username, why)` for every row left out.
     pub skipped: Vec<(String, String)>,
-    /// `(username, what was dropped)` for users imported without a conflicting email or phone.
+    /// `(username, "email" or "phone")` for users imported without a value another user holds.
     pub adjusted: Vec<(String, String)>,
     /// Imported users whose hash Sesame cannot verify (another hasher, or an unusable password):
     /// they need a password reset.
@@ -144,13 +144,13 @@ async fn import_one(
             Err(InsertError::Duplicate(UniqueField::Email)) if new.email.is_some() => {
                 report
                     .adjusted
-                    .push((user.username.clone(), "email already used".into()));
+                    .push((user.username.clone(), "email".into()));
                 new.email = None;
             }
             Err(InsertError::Duplicate(UniqueField::Phone)) if new.phone.is_some() => {
                 report
                     .adjusted
-                    .push((user.username.clone(), "phone already used".into()));
+                    .push((user.username.clone(), "phone".into()));
                 new.phone = None;
             }
             Err(InsertError::Duplicate(_)) => {
