@@ -357,6 +357,10 @@ impl UserBuilder<'_> {
         self.account.phone = Some(phone.into());
         self
     }
+    pub fn display_name(mut self, name: &str) -> Self {
+        self.account.display_name = Some(name.into());
+        self
+    }
     pub fn roles(mut self, roles: &[&str]) -> Self {
         self.account.roles = roles.iter().map(|r| (*r).to_owned()).collect();
         self
@@ -407,4 +411,86 @@ pub fn jwt_parts(token: &str) -> (Value, Value) {
     let header = decode("header");
     let claims = decode("claims");
     (header, claims)
+}
+
+// Helpers for the simplejwt surface and the compat profile (issue 3).
+
+/// Runs each named `async fn(TestApp)` on SQLite and on PostgreSQL with settings changed by
+/// `configure` (a `fn(&mut Config)`).
+#[macro_export]
+macro_rules! on_both_databases_with {
+    ($configure:ident => $($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = $crate::helpers::TestApp::spawn_with(super::$configure).await;
+                    super::$name(app).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(app) = $crate::helpers::TestApp::try_spawn_postgres(super::$configure).await {
+                        super::$name(app).await;
+                    }
+                }
+            }
+        )+
+    };
+}
+
+impl TestApp {
+    /// Sends `method path` with extra headers and an optional body of a content type.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, Vec<u8>)>,
+    ) -> TestResponse {
+        let mut request = Request::builder().method(method).uri(path);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let body = match body {
+            Some((content_type, bytes)) => {
+                request = request.header(header::CONTENT_TYPE, content_type);
+                Body::from(bytes)
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).expect("request")).await
+    }
+
+    /// POSTs a JSON body.
+    pub async fn post_json(&self, path: &str, body: &Value) -> TestResponse {
+        self.post_raw(path, "application/json", body.to_string().into_bytes()).await
+    }
+
+    /// POSTs a JSON body with extra headers.
+    pub async fn post_json_with(&self, path: &str, body: &Value, headers: &[(&str, &str)]) -> TestResponse {
+        let bytes = body.to_string().into_bytes();
+        self.request(Method::POST, path, headers, Some(("application/json", bytes))).await
+    }
+
+    /// `GET path` with `Authorization: <value>` when given.
+    pub async fn get_authorized(&self, path: &str, authorization: Option<&str>) -> TestResponse {
+        let headers: Vec<(&str, &str)> = authorization.map(|v| ("authorization", v)).into_iter().collect();
+        self.request(Method::GET, path, &headers, None).await
+    }
+
+    /// `(access, refresh)` from `POST /api/token/` for `username` with the default password.
+    pub async fn api_tokens(&self, username: &str) -> (String, String) {
+        let response = self
+            .post_json("/api/token/", &serde_json::json!({ "username": username, "password": PASSWORD }))
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        let body = response.json();
+        let field = |name: &str| body[name].as_str().expect("token").to_owned();
+        (field("access"), field("refresh"))
+    }
+}
+
+/// The exact JSON of a response body, for byte-level assertions.
+pub fn body_json(response: &TestResponse) -> &str {
+    std::str::from_utf8(&response.body).expect("UTF-8 body")
 }
