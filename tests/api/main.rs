@@ -4,11 +4,16 @@
 
 mod helpers;
 
+mod compat;
+mod cookie_cors;
 mod discovery;
+mod django_import;
 mod introspect;
 mod ops;
+mod register;
 mod relying_party;
 mod simplejwt_obtain;
+mod simplejwt_me;
 mod simplejwt_refresh;
 mod simplejwt_sliding;
 mod simplejwt_verify_blacklist;
