@@ -205,9 +205,11 @@ pub enum ConfigError {
 impl Config {
     /// Defaults, then `file` if it exists, then `SESAME_*` variables (nested keys split on `__`).
     pub fn load(file: &Path) -> Result<Config, ConfigError> {
-        let env = Env::prefixed("SESAME_")
-            .split("__")
-            .filter(|key| !key.as_str().to_ascii_lowercase().starts_with(TEST_ENV_PREFIX));
+        let env = Env::prefixed("SESAME_").split("__").filter(|key| {
+            !key.as_str()
+                .to_ascii_lowercase()
+                .starts_with(TEST_ENV_PREFIX)
+        });
         let config: Config = Figment::new()
             .merge(Toml::file(file))
             .merge(env)
@@ -252,7 +254,10 @@ impl Config {
         let invalid = |msg: String| Err(ConfigError::Invalid(msg));
         let token_char = |c: char| c.is_ascii_graphic() && !"()<>@,;:\\\"/[]?={}".contains(c);
         if self.auth_header_types.is_empty()
-            || self.auth_header_types.iter().any(|t| t.is_empty() || !t.chars().all(token_char))
+            || self
+                .auth_header_types
+                .iter()
+                .any(|t| t.is_empty() || !t.chars().all(token_char))
         {
             return invalid("auth_header_types must be non-empty scheme names like Bearer".into());
         }
@@ -263,8 +268,13 @@ impl Config {
             return invalid("sliding token lifetimes must be positive".into());
         }
         let cookie = &self.refresh_cookie;
-        if cookie.name.is_empty() || !cookie.name.chars().all(token_char) || !cookie.path.starts_with('/') {
-            return invalid("refresh_cookie needs a token-like name and a path starting with /".into());
+        if cookie.name.is_empty()
+            || !cookie.name.chars().all(token_char)
+            || !cookie.path.starts_with('/')
+        {
+            return invalid(
+                "refresh_cookie needs a token-like name and a path starting with /".into(),
+            );
         }
         if cookie.same_site == SameSite::None && !cookie.secure {
             return invalid("refresh_cookie.same_site = \"None\" requires secure = true".into());
@@ -272,7 +282,10 @@ impl Config {
         for origin in &self.cors_allowed_origins {
             if origin == "*" {
                 if cookie.enabled {
-                    return invalid("cors_allowed_origins = [\"*\"] cannot allow credentials; list the origins".into());
+                    return invalid(
+                        "cors_allowed_origins = [\"*\"] cannot allow credentials; list the origins"
+                            .into(),
+                    );
                 }
                 continue;
             }
@@ -329,7 +342,10 @@ fn human_duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration
 
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "tests")]
-#[expect(clippy::result_large_err, reason = "figment's Jail closures return figment::Error")]
+#[expect(
+    clippy::result_large_err,
+    reason = "figment's Jail closures return figment::Error"
+)]
 mod tests {
     use super::*;
     use figment::Jail;
@@ -347,12 +363,18 @@ mod tests {
     #[test]
     fn file_then_environment_with_human_durations() {
         Jail::expect_with(|jail| {
-            jail.create_file("sesame.toml", "access_token_lifetime = \"15m\"\nleeway = 3\n")?;
+            jail.create_file(
+                "sesame.toml",
+                "access_token_lifetime = \"15m\"\nleeway = 3\n",
+            )?;
             jail.set_env("SESAME_REFRESH_TOKEN_LIFETIME", "2d");
             jail.set_env("SESAME_TEST_DATABASE_URL", "postgres://ignored");
             let config = Config::load(Path::new("sesame.toml")).unwrap();
             assert_eq!(config.access_token_lifetime, Duration::from_secs(900));
-            assert_eq!(config.refresh_token_lifetime, Duration::from_secs(2 * 86_400));
+            assert_eq!(
+                config.refresh_token_lifetime,
+                Duration::from_secs(2 * 86_400)
+            );
             assert_eq!(config.leeway, Duration::from_secs(3));
             Ok(())
         });
@@ -362,7 +384,9 @@ mod tests {
     fn unknown_key_is_an_error_that_names_it() {
         Jail::expect_with(|jail| {
             jail.create_file("sesame.toml", "acess_token_lifetime = \"15m\"\n")?;
-            let err = Config::load(Path::new("sesame.toml")).unwrap_err().to_string();
+            let err = Config::load(Path::new("sesame.toml"))
+                .unwrap_err()
+                .to_string();
             assert!(err.contains("acess_token_lifetime"), "{err}");
             Ok(())
         });
@@ -372,7 +396,9 @@ mod tests {
     fn bad_duration_is_an_error() {
         Jail::expect_with(|jail| {
             jail.set_env("SESAME_LEEWAY", "soon");
-            let err = Config::load(Path::new("none.toml")).unwrap_err().to_string();
+            let err = Config::load(Path::new("none.toml"))
+                .unwrap_err()
+                .to_string();
             assert!(err.contains("soon"), "{err}");
             Ok(())
         });
@@ -382,7 +408,9 @@ mod tests {
     fn secrets_never_appear_in_debug_output() {
         let config = Config {
             algorithm: Algorithm::HS256,
-            signing_key: Some(Secret::from("a-very-secret-hmac-key-of-32-bytes!".to_owned())),
+            signing_key: Some(Secret::from(
+                "a-very-secret-hmac-key-of-32-bytes!".to_owned(),
+            )),
             database_url: Secret::from("postgres://u:hunter2@db/x".to_owned()),
             ..Config::default()
         };

@@ -40,7 +40,9 @@ pub async fn rotate_refresh_token(
     let granted = Scope::parse(&row.scope)?;
     let scope = match requested_scope {
         Some(requested) if !requested.is_subset(&granted) => {
-            return Err(Error::InvalidScope("exceeds the scope originally granted".into()));
+            return Err(Error::InvalidScope(
+                "exceeds the scope originally granted".into(),
+            ));
         }
         Some(requested) => requested,
         None => granted,
@@ -79,7 +81,10 @@ pub async fn load_usable(
     let Some(row) = store::refresh_tokens::find_by_jti(&state.db, jti).await? else {
         // Deleting a user deletes their refresh tokens: say so rather than "invalid".
         let user_id = verified.user_id(state).unwrap_or_default();
-        if store::users::find_by_id(&state.db, user_id).await?.is_none() {
+        if store::users::find_by_id(&state.db, user_id)
+            .await?
+            .is_none()
+        {
             return Err(TokenError::UserNotFound.into());
         }
         return Err(TokenError::Invalid.into());

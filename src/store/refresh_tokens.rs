@@ -120,7 +120,9 @@ pub async fn revoke_for_user_and_client<C: ConnectionTrait>(
     now: DateTime<Utc>,
     reason: &str,
 ) -> Result<u64, DbErr> {
-    let filter = Column::UserId.eq(user_id).and(Column::ClientId.eq(client_id));
+    let filter = Column::UserId
+        .eq(user_id)
+        .and(Column::ClientId.eq(client_id));
     revoke_where(db, filter, now, reason).await
 }
 

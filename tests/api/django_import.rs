@@ -21,8 +21,16 @@ const AUTH_USER: &str = r#"CREATE TABLE "auth_user" ("id" integer NOT NULL PRIMA
 /// Django's `PBKDF2PasswordHasher.encode(password, salt, iterations)`, computed here.
 fn django_hash(password: &str, salt: &str, iterations: u32) -> String {
     let mut derived = [0u8; 32];
-    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt.as_bytes(), iterations, &mut derived);
-    format!("pbkdf2_sha256${iterations}${salt}${}", STANDARD.encode(derived))
+    pbkdf2::pbkdf2_hmac::<Sha256>(
+        password.as_bytes(),
+        salt.as_bytes(),
+        iterations,
+        &mut derived,
+    );
+    format!(
+        "pbkdf2_sha256${iterations}${salt}${}",
+        STANDARD.encode(derived)
+    )
 }
 
 async fn django_database(dir: &std::path::Path) -> DatabaseConnection {
@@ -31,7 +39,10 @@ async fn django_database(dir: &std::path::Path) -> DatabaseConnection {
     db.execute_unprepared(AUTH_USER).await.unwrap();
     let alice = django_hash("lètmein", "seasalt", 1_000);
     // The same hash Python's hashlib.pbkdf2_hmac (Django's hasher) gives.
-    assert_eq!(alice, "pbkdf2_sha256$1000$seasalt$JgZryXe2Ga8ysg6XbzkLpTdyPQrHqsinbL9BnnhgX4A=");
+    assert_eq!(
+        alice,
+        "pbkdf2_sha256$1000$seasalt$JgZryXe2Ga8ysg6XbzkLpTdyPQrHqsinbL9BnnhgX4A="
+    );
     let admin = django_hash("adm1n-Passw0rd", "NaClNaClNaCl", 1_200);
     let inactive = django_hash("gone-Passw0rd", "pepper", 1_000);
     let rows = format!(
@@ -47,40 +58,93 @@ async fn django_database(dir: &std::path::Path) -> DatabaseConnection {
 
 async fn imported_users_log_in_with_their_django_password_and_get_argon2id(app: TestApp) {
     let source = django_database(app.dir.path()).await;
-    let report = import_django_users(&app.state, &source, "auth_user", Utc::now()).await.unwrap();
+    let report = import_django_users(&app.state, &source, "auth_user", Utc::now())
+        .await
+        .unwrap();
     assert_eq!(report.imported, 4);
     assert_eq!(report.adjusted, [("gone".to_owned(), "email".to_owned())]);
     assert_eq!(report.unverifiable, ["legacy"]);
 
-    let alice = store::users::find_by_id(app.db(), 42).await.unwrap().expect("id kept");
+    let alice = store::users::find_by_id(app.db(), 42)
+        .await
+        .unwrap()
+        .expect("id kept");
     assert_eq!(alice.username, "alice");
     assert_eq!(alice.display_name.as_deref(), Some("Alice Liddell"));
     assert!(alice.password_hash.starts_with("pbkdf2_sha256$1000$"));
-    assert_eq!(alice.created_at, Utc.with_ymd_and_hms(2020, 1, 2, 3, 4, 5).unwrap() + chrono::Duration::microseconds(6));
-    assert_eq!(alice.last_login.map(|t| t.timestamp()), Some(Utc.with_ymd_and_hms(2024, 5, 1, 10, 20, 30).unwrap().timestamp()));
-    let root = store::users::find_by_id(app.db(), 43).await.unwrap().unwrap();
+    assert_eq!(
+        alice.created_at,
+        Utc.with_ymd_and_hms(2020, 1, 2, 3, 4, 5).unwrap() + chrono::Duration::microseconds(6)
+    );
+    assert_eq!(
+        alice.last_login.map(|t| t.timestamp()),
+        Some(
+            Utc.with_ymd_and_hms(2024, 5, 1, 10, 20, 30)
+                .unwrap()
+                .timestamp()
+        )
+    );
+    let root = store::users::find_by_id(app.db(), 43)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(root.roles(), ["admin"]);
-    let gone = store::users::find_by_id(app.db(), 44).await.unwrap().unwrap();
+    let gone = store::users::find_by_id(app.db(), 44)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!gone.is_active);
 
     for identifier in ["alice", "alice@example.com"] {
-        let login = app.post_json("/api/token/", &json!({ "username": identifier, "password": "lètmein" })).await;
+        let login = app
+            .post_json(
+                "/api/token/",
+                &json!({ "username": identifier, "password": "lètmein" }),
+            )
+            .await;
         assert_eq!(login.status, StatusCode::OK, "{}", login.text());
     }
-    let upgraded = store::users::find_by_id(app.db(), 42).await.unwrap().unwrap();
-    assert!(upgraded.password_hash.starts_with("$argon2id$"), "{}", upgraded.password_hash);
-    let login = app.post_json("/api/token/", &json!({ "username": "alice", "password": "lètmein" })).await;
+    let upgraded = store::users::find_by_id(app.db(), 42)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        upgraded.password_hash.starts_with("$argon2id$"),
+        "{}",
+        upgraded.password_hash
+    );
+    let login = app
+        .post_json(
+            "/api/token/",
+            &json!({ "username": "alice", "password": "lètmein" }),
+        )
+        .await;
     assert_eq!(login.status, StatusCode::OK, "the upgraded hash verifies");
-    let refused = app.post_json("/api/token/", &json!({ "username": "gone", "password": "gone-Passw0rd" })).await;
+    let refused = app
+        .post_json(
+            "/api/token/",
+            &json!({ "username": "gone", "password": "gone-Passw0rd" }),
+        )
+        .await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
 
     // Running it again changes nothing; new users get ids after the imported ones.
-    let again = import_django_users(&app.state, &source, "auth_user", Utc::now()).await.unwrap();
+    let again = import_django_users(&app.state, &source, "auth_user", Utc::now())
+        .await
+        .unwrap();
     assert_eq!((again.imported, again.skipped.len()), (0, 4));
     let registered = app
-        .post_json("/api/register/", &json!({ "username": "newcomer", "password": "Tr0ub4dor&3xyz" }))
+        .post_json(
+            "/api/register/",
+            &json!({ "username": "newcomer", "password": "Tr0ub4dor&3xyz" }),
+        )
         .await;
-    assert_eq!(registered.status, StatusCode::CREATED, "{}", registered.text());
+    assert_eq!(
+        registered.status,
+        StatusCode::CREATED,
+        "{}",
+        registered.text()
+    );
     assert!(registered.json()["id"].as_i64().unwrap() > 45);
 }
 

@@ -26,18 +26,36 @@ async fn registration_creates_an_account_that_logs_in_by_any_identifier(app: Tes
     assert!(body["id"].is_i64());
     assert!(!response.text().contains("argon2") && body.get("password").is_none());
     for identifier in ["dave", "dave@example.com", "+1 555 0100"] {
-        let login = app.post_json("/api/token/", &json!({ "username": identifier, "password": GOOD_PASSWORD })).await;
+        let login = app
+            .post_json(
+                "/api/token/",
+                &json!({ "username": identifier, "password": GOOD_PASSWORD }),
+            )
+            .await;
         assert_eq!(login.status, StatusCode::OK, "{identifier}");
     }
 }
 
 async fn field_errors_follow_django_and_drf(app: TestApp) {
-    app.user("alice").email("alice@example.com").phone("12345").create().await;
+    app.user("alice")
+        .email("alice@example.com")
+        .phone("12345")
+        .create()
+        .await;
     let cases = [
-        (json!({}), r#"{"username":["This field is required."],"password":["This field is required."]}"#),
-        (json!({ "username": "ALICE", "password": GOOD_PASSWORD }), r#"{"username":["A user with that username already exists."]}"#),
+        (
+            json!({}),
+            r#"{"username":["This field is required."],"password":["This field is required."]}"#,
+        ),
+        (
+            json!({ "username": "ALICE", "password": GOOD_PASSWORD }),
+            r#"{"username":["A user with that username already exists."]}"#,
+        ),
         // A username that is someone's email would make logins ambiguous.
-        (json!({ "username": "alice@example.com", "password": GOOD_PASSWORD }), r#"{"username":["A user with that username already exists."]}"#),
+        (
+            json!({ "username": "alice@example.com", "password": GOOD_PASSWORD }),
+            r#"{"username":["A user with that username already exists."]}"#,
+        ),
         (
             json!({ "username": "a b", "password": "x", "email": "nope" }),
             r#"{"username":["Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."],"email":["Enter a valid email address."]}"#,
@@ -65,12 +83,29 @@ async fn passwords_must_pass_djangos_four_validators(app: TestApp) {
             "123",
             r#"{"password":["This password is too short. It must contain at least 8 characters.","This password is too common.","This password is entirely numeric."]}"#,
         ),
-        ("carol", "carol123", r#"{"password":["The password is too similar to the username.","This password is too common."]}"#),
-        ("carolina", "anilorac", r#"{"password":["The password is too similar to the username."]}"#),
-        ("dave", "password", r#"{"password":["This password is too common."]}"#),
+        (
+            "carol",
+            "carol123",
+            r#"{"password":["The password is too similar to the username.","This password is too common."]}"#,
+        ),
+        (
+            "carolina",
+            "anilorac",
+            r#"{"password":["The password is too similar to the username."]}"#,
+        ),
+        (
+            "dave",
+            "password",
+            r#"{"password":["This password is too common."]}"#,
+        ),
     ];
     for (username, password, expected) in cases {
-        let response = app.post_json(REGISTER, &json!({ "username": username, "password": password })).await;
+        let response = app
+            .post_json(
+                REGISTER,
+                &json!({ "username": username, "password": password }),
+            )
+            .await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{password}");
         assert_eq!(body_json(&response), expected, "{password}");
     }
@@ -82,7 +117,12 @@ fn registration_off(config: &mut Config) {
 }
 
 async fn registration_can_be_turned_off(app: TestApp) {
-    let response = app.post_json(REGISTER, &json!({ "username": "dave", "password": GOOD_PASSWORD })).await;
+    let response = app
+        .post_json(
+            REGISTER,
+            &json!({ "username": "dave", "password": GOOD_PASSWORD }),
+        )
+        .await;
     assert_eq!(response.status, StatusCode::NOT_FOUND);
     assert_eq!(sesame::store::users::count(app.db()).await.unwrap(), 0);
 }

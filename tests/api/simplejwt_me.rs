@@ -22,9 +22,16 @@ fn invalid_for_every_class(message: &str) -> String {
 }
 
 async fn me_answers_the_caller_without_the_hash(app: TestApp) {
-    let alice = app.user("alice").email("alice@example.com").roles(&["admin"]).create().await;
+    let alice = app
+        .user("alice")
+        .email("alice@example.com")
+        .roles(&["admin"])
+        .create()
+        .await;
     let (access, _) = app.api_tokens("alice").await;
-    let response = app.get_authorized(ME, Some(&format!("Bearer {access}"))).await;
+    let response = app
+        .get_authorized(ME, Some(&format!("Bearer {access}")))
+        .await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.header("allow"), Some("GET, HEAD, OPTIONS"));
     let body = response.json();
@@ -47,12 +54,22 @@ async fn every_authentication_failure_has_simplejwts_body_and_challenge(app: Tes
         (Some(format!("bearer {access}")), not_provided),
         (Some("Bearer".to_owned()), bad_header.clone()),
         (Some("Bearer a b".to_owned()), bad_header),
-        (Some("Bearer xx".to_owned()), invalid_for_every_class("Token is invalid")),
-        (Some(format!("Bearer {refresh}")), invalid_for_every_class("Token has wrong type")),
+        (
+            Some("Bearer xx".to_owned()),
+            invalid_for_every_class("Token is invalid"),
+        ),
+        (
+            Some(format!("Bearer {refresh}")),
+            invalid_for_every_class("Token has wrong type"),
+        ),
     ];
     for (authorization, expected) in cases {
         let response = app.get_authorized(ME, authorization.as_deref()).await;
-        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{authorization:?}");
+        assert_eq!(
+            response.status,
+            StatusCode::UNAUTHORIZED,
+            "{authorization:?}"
+        );
         assert_eq!(body_json(&response), expected, "{authorization:?}");
         assert_eq!(response.header("www-authenticate"), Some(CHALLENGE));
     }
@@ -60,9 +77,14 @@ async fn every_authentication_failure_has_simplejwts_body_and_challenge(app: Tes
     let anonymous = app.request(Method::POST, ME, &[], None).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     let bearer = format!("Bearer {access}");
-    let authenticated = app.request(Method::POST, ME, &[("authorization", &bearer)], None).await;
+    let authenticated = app
+        .request(Method::POST, ME, &[("authorization", &bearer)], None)
+        .await;
     assert_eq!(authenticated.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(body_json(&authenticated), r#"{"detail":"Method \"POST\" not allowed."}"#);
+    assert_eq!(
+        body_json(&authenticated),
+        r#"{"detail":"Method \"POST\" not allowed."}"#
+    );
 }
 
 async fn missing_inactive_and_unnamed_users_are_refused(app: TestApp) {
@@ -70,23 +92,47 @@ async fn missing_inactive_and_unnamed_users_are_refused(app: TestApp) {
     let bob = app.user("bob").create().await;
     let (alice_access, _) = app.api_tokens("alice").await;
     let (bob_access, _) = app.api_tokens("bob").await;
-    users::Entity::delete_by_id(alice.id).exec(app.db()).await.unwrap();
-    accounts::deactivate_user(&app.state, bob.id, Utc::now()).await.unwrap();
-    let service = app.client("service").grants(&[GrantType::ClientCredentials]).create().await;
+    users::Entity::delete_by_id(alice.id)
+        .exec(app.db())
+        .await
+        .unwrap();
+    accounts::deactivate_user(&app.state, bob.id, Utc::now())
+        .await
+        .unwrap();
+    let service = app
+        .client("service")
+        .grants(&[GrantType::ClientCredentials])
+        .create()
+        .await;
     let machine = app
-        .post_form("/oauth/token", &[("grant_type", "client_credentials")], Some((&service.0, &service.1)))
+        .post_form(
+            "/oauth/token",
+            &[("grant_type", "client_credentials")],
+            Some((&service.0, &service.1)),
+        )
         .await
         .json()["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
     let cases = [
-        (alice_access, r#"{"detail":"User not found","code":"user_not_found"}"#),
-        (bob_access, r#"{"detail":"User is inactive","code":"user_inactive"}"#),
-        (machine, r#"{"detail":"Token contained no recognizable user identification","code":"token_not_valid"}"#),
+        (
+            alice_access,
+            r#"{"detail":"User not found","code":"user_not_found"}"#,
+        ),
+        (
+            bob_access,
+            r#"{"detail":"User is inactive","code":"user_inactive"}"#,
+        ),
+        (
+            machine,
+            r#"{"detail":"Token contained no recognizable user identification","code":"token_not_valid"}"#,
+        ),
     ];
     for (token, expected) in cases {
-        let response = app.get_authorized(ME, Some(&format!("Bearer {token}"))).await;
+        let response = app
+            .get_authorized(ME, Some(&format!("Bearer {token}")))
+            .await;
         assert_eq!(response.status, StatusCode::UNAUTHORIZED);
         assert_eq!(body_json(&response), expected);
     }
@@ -98,10 +144,21 @@ async fn any_sesame_access_token_works_until_revoked(app: TestApp) {
     let oauth = app.password_tokens(&web, "alice").await;
     let access = oauth["access_token"].as_str().unwrap();
     let bearer = format!("Bearer {access}");
-    assert_eq!(app.get_authorized(ME, Some(&bearer)).await.status, StatusCode::OK);
-    app.post_form("/oauth/revoke", &[("token", access)], Some((&web.0, &web.1))).await;
+    assert_eq!(
+        app.get_authorized(ME, Some(&bearer)).await.status,
+        StatusCode::OK
+    );
+    app.post_form(
+        "/oauth/revoke",
+        &[("token", access)],
+        Some((&web.0, &web.1)),
+    )
+    .await;
     let response = app.get_authorized(ME, Some(&bearer)).await;
-    assert_eq!(body_json(&response), invalid_for_every_class("Token is blacklisted"));
+    assert_eq!(
+        body_json(&response),
+        invalid_for_every_class("Token is blacklisted")
+    );
 }
 
 fn jwt_header_type_too(config: &mut Config) {
@@ -112,11 +169,16 @@ async fn configured_header_types_are_accepted_and_the_first_is_the_challenge(app
     app.user("alice").create().await;
     let (access, _) = app.api_tokens("alice").await;
     for scheme in ["JWT", "Bearer"] {
-        let response = app.get_authorized(ME, Some(&format!("{scheme} {access}"))).await;
+        let response = app
+            .get_authorized(ME, Some(&format!("{scheme} {access}")))
+            .await;
         assert_eq!(response.status, StatusCode::OK, "{scheme}");
     }
     let response = app.get_authorized(ME, None).await;
-    assert_eq!(response.header("www-authenticate"), Some(r#"JWT realm="api""#));
+    assert_eq!(
+        response.header("www-authenticate"),
+        Some(r#"JWT realm="api""#)
+    );
 }
 
 on_both_databases!(

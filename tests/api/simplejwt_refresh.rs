@@ -29,7 +29,12 @@ async fn refresh_rotates_and_answers_access_then_refresh(app: TestApp) {
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
     assert_eq!(response.header("cache-control"), Some("no-store"));
     let body = response.json();
-    let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(keys, ["access", "refresh"]);
     let (_, access) = jwt_parts(body["access"].as_str().unwrap());
     assert_eq!(access["user_id"], alice.id);
@@ -46,26 +51,41 @@ async fn refresh_rotates_and_answers_access_then_refresh(app: TestApp) {
 async fn a_rotated_token_presented_again_is_blacklisted_and_kills_its_family(app: TestApp) {
     app.user("alice").create().await;
     let (_, old) = app.api_tokens("alice").await;
-    let newer = refresh(&app, &old).await.json()["refresh"].as_str().unwrap().to_owned();
+    let newer = refresh(&app, &old).await.json()["refresh"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let reuse = refresh(&app, &old).await;
     assert_eq!(reuse.status, StatusCode::UNAUTHORIZED);
     assert_eq!(body_json(&reuse), BLACKLISTED);
-    assert_eq!(reuse.header("www-authenticate"), Some(r#"Bearer realm="api""#));
+    assert_eq!(
+        reuse.header("www-authenticate"),
+        Some(r#"Bearer realm="api""#)
+    );
     // Stronger than simplejwt: the legitimate newer token dies with the stolen copy.
     let after = refresh(&app, &newer).await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
     assert_eq!(body_json(&after), BLACKLISTED);
     let rows = refresh_tokens::Entity::find().all(app.db()).await.unwrap();
-    assert!(rows.iter().all(|r| r.revoke_reason.as_deref() == Some("reuse_detected")));
+    assert!(
+        rows.iter()
+            .all(|r| r.revoke_reason.as_deref() == Some("reuse_detected"))
+    );
 }
 
 async fn every_token_error_has_simplejwts_exact_message(app: TestApp) {
     app.user("alice").create().await;
     let (access, _) = app.api_tokens("alice").await;
     let cases = [
-        ("garbage", r#"{"detail":"Token is invalid","code":"token_not_valid"}"#),
-        (access.as_str(), r#"{"detail":"Token has wrong type","code":"token_not_valid"}"#),
+        (
+            "garbage",
+            r#"{"detail":"Token is invalid","code":"token_not_valid"}"#,
+        ),
+        (
+            access.as_str(),
+            r#"{"detail":"Token has wrong type","code":"token_not_valid"}"#,
+        ),
     ];
     for (token, expected) in cases {
         let response = refresh(&app, token).await;
@@ -74,33 +94,57 @@ async fn every_token_error_has_simplejwts_exact_message(app: TestApp) {
     }
     let response = app.post_json(REFRESH, &json!({})).await;
     assert_eq!(response.status, StatusCode::BAD_REQUEST);
-    assert_eq!(body_json(&response), r#"{"refresh":["This field is required."]}"#);
+    assert_eq!(
+        body_json(&response),
+        r#"{"refresh":["This field is required."]}"#
+    );
 }
 
 /// A refresh token for `user` issued by the domain at `at`, as `/api/token/` would have.
-async fn refresh_token_issued_at(app: &TestApp, user: &users::Model, at: chrono::DateTime<Utc>) -> String {
+async fn refresh_token_issued_at(
+    app: &TestApp,
+    user: &users::Model,
+    at: chrono::DateTime<Utc>,
+) -> String {
     let client = Client::builtin_api();
-    let grant = UserGrant { user, client: &client, scope: &Scope::default(), auth_time: at, nonce: None };
-    tokens::issue_refresh_token(&app.state, app.db(), &grant, Family::New, at).await.unwrap()
+    let grant = UserGrant {
+        user,
+        client: &client,
+        scope: &Scope::default(),
+        auth_time: at,
+        nonce: None,
+    };
+    tokens::issue_refresh_token(&app.state, app.db(), &grant, Family::New, at)
+        .await
+        .unwrap()
 }
 
 async fn an_expired_refresh_token_is_expired(app: TestApp) {
     let alice = app.user("alice").create().await;
     let token = refresh_token_issued_at(&app, &alice, Utc::now() - Duration::days(2)).await;
     let response = refresh(&app, &token).await;
-    assert_eq!(body_json(&response), r#"{"detail":"Token is expired","code":"token_not_valid"}"#);
+    assert_eq!(
+        body_json(&response),
+        r#"{"detail":"Token is expired","code":"token_not_valid"}"#
+    );
 }
 
 async fn a_token_without_jti_has_no_id_where_simplejwt_would_crash(app: TestApp) {
     let alice = app.user("alice").create().await;
     let mut claims = Map::new();
     claims.insert("token_type".into(), json!("refresh"));
-    claims.insert("exp".into(), json!((Utc::now() + Duration::hours(1)).timestamp()));
+    claims.insert(
+        "exp".into(),
+        json!((Utc::now() + Duration::hours(1)).timestamp()),
+    );
     claims.insert("user_id".into(), json!(alice.id));
     let token = app.state.keys().sign_refresh(&claims).unwrap();
     let response = refresh(&app, &token).await;
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(body_json(&response), r#"{"detail":"Token has no id","code":"token_not_valid"}"#);
+    assert_eq!(
+        body_json(&response),
+        r#"{"detail":"Token has no id","code":"token_not_valid"}"#
+    );
 }
 
 async fn a_deleted_or_inactive_user_has_no_active_account(app: TestApp) {
@@ -108,9 +152,14 @@ async fn a_deleted_or_inactive_user_has_no_active_account(app: TestApp) {
     let bob = app.user("bob").create().await;
     let (_, alice_refresh) = app.api_tokens("alice").await;
     let (_, bob_refresh) = app.api_tokens("bob").await;
-    users::Entity::delete_by_id(alice.id).exec(app.db()).await.unwrap();
+    users::Entity::delete_by_id(alice.id)
+        .exec(app.db())
+        .await
+        .unwrap();
     // Deactivated without the revocation deactivate_user does, to reach the user check.
-    sesame::store::users::set_active(app.db(), bob.id, false).await.unwrap();
+    sesame::store::users::set_active(app.db(), bob.id, false)
+        .await
+        .unwrap();
     for token in [alice_refresh, bob_refresh] {
         let response = refresh(&app, &token).await;
         assert_eq!(response.status, StatusCode::UNAUTHORIZED);
@@ -123,7 +172,10 @@ async fn a_refresh_token_of_another_client_is_invalid_here(app: TestApp) {
     let client = app.client("web").create().await;
     let oauth = app.password_tokens(&client, "alice").await;
     let response = refresh(&app, oauth["refresh_token"].as_str().unwrap()).await;
-    assert_eq!(body_json(&response), r#"{"detail":"Token is invalid","code":"token_not_valid"}"#);
+    assert_eq!(
+        body_json(&response),
+        r#"{"detail":"Token is invalid","code":"token_not_valid"}"#
+    );
 }
 
 fn no_rotation(config: &mut Config) {
@@ -137,7 +189,12 @@ async fn without_rotation_refresh_answers_only_access(app: TestApp) {
         let response = refresh(&app, &token).await;
         assert_eq!(response.status, StatusCode::OK);
         let body = response.json();
-        let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: Vec<&str> = body
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(keys, ["access"]);
     }
 }
