@@ -5,12 +5,17 @@
 //! Functions take `now` as an argument and no axum types.
 
 pub mod accounts;
+pub mod blacklist;
 pub mod clients;
+pub mod django_import;
 pub mod grants;
 pub mod introspection;
+pub mod password_policy;
 pub mod refresh;
+pub mod registration;
 pub mod revocation;
 pub mod scope;
+pub mod sliding;
 pub mod tokens;
 
 use sea_orm::DbErr;

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::auth::accounts::{self, NewAccount};
 use crate::auth::clients::{self, ClientKind, ClientRegistration, GrantType};
+use crate::auth::django_import;
 use crate::config::Config;
 use crate::crypto::keys::{self, Algorithm};
 use crate::state::AppState;
@@ -48,6 +49,22 @@ pub enum Command {
     Keys(KeysCommand),
     #[command(subcommand)]
     Tokens(TokensCommand),
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Move users in from a Django database's `auth_user` table, keeping ids and password
+    /// hashes (pbkdf2_sha256 hashes are upgraded to argon2id at each user's next login).
+    Django {
+        /// The Django database: `sqlite:///path/db.sqlite3?mode=ro` or `postgres://...`.
+        #[arg(long)]
+        database: String,
+        /// The user table (a custom user model's, e.g. `accounts_user`).
+        #[arg(long, default_value = "auth_user")]
+        table: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,7 +170,35 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Client(cmd) => client(cmd, &open(config).await?).await,
         Command::Keys(cmd) => keys_command(cmd, &config),
         Command::Tokens(TokensCommand::Flush { batch }) => flush(&open(config).await?, batch).await,
+        Command::Import(ImportCommand::Django { database, table }) => {
+            import_django(&open(config).await?, &database, &table).await
+        }
     }
+}
+
+async fn import_django(state: &AppState, database: &str, table: &str) -> anyhow::Result<()> {
+    // Not store::connect: that would switch a Django SQLite file to WAL mode.
+    let mut options = sea_orm::ConnectOptions::new(database);
+    options.sqlx_logging(false).max_connections(1);
+    let source = sea_orm::Database::connect(options)
+        .await
+        .context("connecting to the Django database")?;
+    let report = django_import::import_django_users(state, &source, table, Utc::now()).await?;
+    for (username, why) in &report.skipped {
+        eprintln!("skipped {username}: {why}");
+    }
+    for (username, what) in &report.adjusted {
+        eprintln!("imported {username} without its {what}, which another user holds");
+    }
+    for username in &report.unverifiable {
+        eprintln!("imported {username}, whose password hash Sesame cannot verify: reset it");
+    }
+    println!(
+        "imported {} users, skipped {}",
+        report.imported,
+        report.skipped.len()
+    );
+    Ok(())
 }
 
 /// Connects, migrates and loads the key ring: the state the operator commands share.

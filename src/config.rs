@@ -62,6 +62,77 @@ pub struct Config {
     #[serde(deserialize_with = "human_duration")]
     pub request_timeout: Duration,
     pub log_format: LogFormat,
+
+    // simplejwt surface (issue 3)
+    /// `Authorization` schemes `/api/me/` and the compat profile accept, compared exactly
+    /// (simplejwt's `AUTH_HEADER_TYPES`); the first one names the `WWW-Authenticate` challenge.
+    pub auth_header_types: Vec<String>,
+    /// The token types that authenticate a request, tried in order (simplejwt's
+    /// `AUTH_TOKEN_CLASSES`).
+    pub auth_token_classes: Vec<AuthTokenClass>,
+    #[serde(deserialize_with = "human_duration")]
+    pub sliding_token_lifetime: Duration,
+    /// How long after it was first issued a sliding token may still be refreshed.
+    #[serde(deserialize_with = "human_duration")]
+    pub sliding_token_refresh_lifetime: Duration,
+    /// Whether `POST /api/register/` exists (anyone may create an account through it).
+    pub registration_enabled: bool,
+    /// Cookie mode: the refresh token travels in an HttpOnly cookie instead of JSON bodies.
+    pub refresh_cookie: RefreshCookie,
+    /// Origins allowed to call `/api/` and the compat profile from a browser (exact
+    /// `scheme://host[:port]`, or `*` without cookie mode).
+    pub cors_allowed_origins: Vec<String>,
+    pub compat: Compat,
+}
+
+/// A token type that may authenticate a request (simplejwt's token class names).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+pub enum AuthTokenClass {
+    AccessToken,
+    SlidingToken,
+}
+
+/// `[refresh_cookie]`: where the refresh token goes in cookie mode.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RefreshCookie {
+    pub enabled: bool,
+    pub name: String,
+    /// Only the endpoints that read the cookie receive it.
+    pub path: String,
+    pub domain: Option<String>,
+    /// Off only for local development over plain HTTP.
+    pub secure: bool,
+    pub same_site: SameSite,
+}
+
+/// The cookie `SameSite` attribute.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+pub enum SameSite {
+    Strict,
+    Lax,
+    None,
+}
+
+/// `[compat]`: profiles that speak the wire format of a specific front end.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Compat {
+    /// The seed Vue admin's `/login/`, `/userInfo/`, `/logout/` with the `{code,msg,data}` envelope.
+    pub vue_admin: bool,
+}
+
+impl Default for RefreshCookie {
+    fn default() -> Self {
+        RefreshCookie {
+            enabled: false,
+            name: "refresh_token".into(),
+            path: "/api/token/".into(),
+            domain: None,
+            secure: true,
+            same_site: SameSite::Lax,
+        }
+    }
 }
 
 /// A user attribute that can be copied into access tokens.
@@ -108,6 +179,16 @@ impl Default for Config {
             max_body_size: 64 * 1024,
             request_timeout: Duration::from_secs(30),
             log_format: LogFormat::Text,
+
+            // simplejwt surface (issue 3)
+            auth_header_types: vec!["Bearer".into()],
+            auth_token_classes: vec![AuthTokenClass::AccessToken],
+            sliding_token_lifetime: Duration::from_secs(5 * 60),
+            sliding_token_refresh_lifetime: Duration::from_secs(24 * 3600),
+            registration_enabled: true,
+            refresh_cookie: RefreshCookie::default(),
+            cors_allowed_origins: Vec::new(),
+            compat: Compat::default(),
         }
     }
 }
@@ -162,6 +243,60 @@ impl Config {
         }
         if self.user_id_claim == self.token_type_claim {
             return invalid("user_id_claim and token_type_claim must differ".into());
+        }
+        self.validate_api_surface()
+    }
+
+    /// The simplejwt surface's settings (issue 3).
+    fn validate_api_surface(&self) -> Result<(), ConfigError> {
+        let invalid = |msg: String| Err(ConfigError::Invalid(msg));
+        let token_char = |c: char| c.is_ascii_graphic() && !"()<>@,;:\\\"/[]?={}".contains(c);
+        if self.auth_header_types.is_empty()
+            || self
+                .auth_header_types
+                .iter()
+                .any(|t| t.is_empty() || !t.chars().all(token_char))
+        {
+            return invalid("auth_header_types must be non-empty scheme names like Bearer".into());
+        }
+        if self.auth_token_classes.is_empty() {
+            return invalid("auth_token_classes must name at least one token class".into());
+        }
+        if self.sliding_token_lifetime.is_zero() || self.sliding_token_refresh_lifetime.is_zero() {
+            return invalid("sliding token lifetimes must be positive".into());
+        }
+        let cookie = &self.refresh_cookie;
+        if cookie.name.is_empty()
+            || !cookie.name.chars().all(token_char)
+            || !cookie.path.starts_with('/')
+        {
+            return invalid(
+                "refresh_cookie needs a token-like name and a path starting with /".into(),
+            );
+        }
+        if cookie.same_site == SameSite::None && !cookie.secure {
+            return invalid("refresh_cookie.same_site = \"None\" requires secure = true".into());
+        }
+        for origin in &self.cors_allowed_origins {
+            if origin == "*" {
+                if cookie.enabled {
+                    return invalid(
+                        "cors_allowed_origins = [\"*\"] cannot allow credentials; list the origins"
+                            .into(),
+                    );
+                }
+                continue;
+            }
+            let valid = origin.split_once("://").is_some_and(|(scheme, host)| {
+                matches!(scheme, "http" | "https")
+                    && !host.is_empty()
+                    && !host.contains(['/', '?', '#', ' '])
+            });
+            if !valid {
+                return invalid(format!(
+                    "CORS origin `{origin}` must be scheme://host[:port] without a path"
+                ));
+            }
         }
         Ok(())
     }
@@ -289,5 +424,56 @@ mod tests {
             ..Config::default()
         };
         assert!(config.validate().is_err());
+    }
+
+    #[test]
+    fn api_surface_settings_load_from_tables_and_environment() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "sesame.toml",
+                "auth_header_types = [\"Bearer\", \"JWT\"]\n\
+                 sliding_token_lifetime = \"10m\"\n\
+                 cors_allowed_origins = [\"https://app.example.com\"]\n\
+                 [compat]\nvue_admin = true\n\
+                 [refresh_cookie]\nsame_site = \"Strict\"\n",
+            )?;
+            jail.set_env("SESAME_REFRESH_COOKIE__ENABLED", "true");
+            let config = Config::load(Path::new("sesame.toml")).unwrap();
+            assert_eq!(config.auth_header_types, ["Bearer", "JWT"]);
+            assert_eq!(config.sliding_token_lifetime, Duration::from_secs(600));
+            assert!(config.compat.vue_admin);
+            assert!(config.refresh_cookie.enabled);
+            assert_eq!(config.refresh_cookie.same_site, SameSite::Strict);
+            assert_eq!(config.refresh_cookie.path, "/api/token/");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn api_surface_settings_are_validated() {
+        let with = |change: fn(&mut Config)| {
+            let mut config = Config::default();
+            change(&mut config);
+            config.validate()
+        };
+        assert!(with(|_| {}).is_ok());
+        assert!(with(|c| c.auth_header_types = vec!["Bearer x".into()]).is_err());
+        assert!(with(|c| c.auth_token_classes.clear()).is_err());
+        assert!(with(|c| c.cors_allowed_origins = vec!["https://a.example/".into()]).is_err());
+        assert!(with(|c| c.cors_allowed_origins = vec!["*".into()]).is_ok());
+        assert!(
+            with(|c| {
+                c.cors_allowed_origins = vec!["*".into()];
+                c.refresh_cookie.enabled = true;
+            })
+            .is_err()
+        );
+        assert!(
+            with(|c| {
+                c.refresh_cookie.same_site = SameSite::None;
+                c.refresh_cookie.secure = false;
+            })
+            .is_err()
+        );
     }
 }

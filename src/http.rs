@@ -1,5 +1,8 @@
 //! HTTP surfaces. Handlers only extract, call the domain and respond; no SQL and no crypto here.
 
+pub mod compat;
+pub mod cors;
 pub mod extract;
 pub mod oauth;
 pub mod ops;
+pub mod simplejwt;

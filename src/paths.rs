@@ -19,3 +19,18 @@ pub const METRICS: &str = "/metrics";
 pub fn absolute(issuer: &str, path: &str) -> String {
     format!("{issuer}{path}")
 }
+
+// simplejwt-compatible API (issue 3)
+pub const API_TOKEN: &str = "/api/token/";
+pub const API_TOKEN_REFRESH: &str = "/api/token/refresh/";
+pub const API_TOKEN_VERIFY: &str = "/api/token/verify/";
+pub const API_TOKEN_BLACKLIST: &str = "/api/token/blacklist/";
+pub const API_TOKEN_SLIDING: &str = "/api/token/sliding/";
+pub const API_TOKEN_SLIDING_REFRESH: &str = "/api/token/sliding/refresh/";
+pub const API_ME: &str = "/api/me/";
+pub const API_REGISTER: &str = "/api/register/";
+
+// vue-admin compatibility profile (issue 3)
+pub const COMPAT_LOGIN: &str = "/login/";
+pub const COMPAT_USER_INFO: &str = "/userInfo/";
+pub const COMPAT_LOGOUT: &str = "/logout/";

@@ -16,6 +16,8 @@ pub fn build_router(state: AppState) -> Router {
     let timeout = state.config.request_timeout;
     Router::new()
         .merge(http::oauth::routes())
+        .merge(http::simplejwt::routes(&state.config))
+        .merge(http::compat::routes(&state.config))
         .merge(http::ops::routes())
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(http::ops::track_metrics))

@@ -136,6 +136,29 @@ impl Client {
     }
 }
 
+/// The client id of the `/api/` surface and the compat profile, reserved: no registered client
+/// may take it, so no one else can present (or revoke) the refresh tokens bound to it.
+pub const API_CLIENT_ID: &str = "sesame-api";
+
+impl Client {
+    /// The built-in first-party confidential client the simplejwt surface acts as (SPEC §7): the
+    /// password and refresh grants, no scopes, the server's default lifetimes and audience.
+    pub fn builtin_api() -> Client {
+        Client {
+            client_id: API_CLIENT_ID.to_owned(),
+            name: "simplejwt-compatible API".to_owned(),
+            kind: ClientKind::Confidential,
+            grant_types: vec![GrantType::Password, GrantType::RefreshToken],
+            scopes: Scope::default(),
+            audience: None,
+            access_token_lifetime: None,
+            refresh_token_lifetime: None,
+            redirect_uris: Vec::new(),
+            first_party: true,
+        }
+    }
+}
+
 /// How a request presented its client.
 #[derive(Debug)]
 pub enum ClientCredentials {
@@ -226,6 +249,11 @@ pub async fn register_client(
     let client_id = registration
         .client_id
         .unwrap_or_else(|| secrets::random_token(16));
+    if client_id == API_CLIENT_ID {
+        return Err(Error::InvalidRequest(format!(
+            "client id `{client_id}` is reserved"
+        )));
+    }
     let secret = (registration.kind == ClientKind::Confidential)
         .then(|| Secret::from(secrets::random_token(32)));
     let new = store::clients::NewClient {

@@ -78,9 +78,17 @@ pub async fn load_usable(
 ) -> Result<(refresh_tokens::Model, users::Model), Error> {
     let verified = tokens::verify_typed(state, presented, tokens::REFRESH)?;
     let jti = verified.jti(state).ok_or(TokenError::NoId)?;
-    let row = store::refresh_tokens::find_by_jti(&state.db, jti)
-        .await?
-        .ok_or(TokenError::Invalid)?;
+    let Some(row) = store::refresh_tokens::find_by_jti(&state.db, jti).await? else {
+        // Deleting a user deletes their refresh tokens: say so rather than "invalid".
+        let user_id = verified.user_id(state).unwrap_or_default();
+        if store::users::find_by_id(&state.db, user_id)
+            .await?
+            .is_none()
+        {
+            return Err(TokenError::UserNotFound.into());
+        }
+        return Err(TokenError::Invalid.into());
+    };
     if row.revoked_at.is_some() {
         return Err(TokenError::Revoked.into());
     }

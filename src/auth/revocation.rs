@@ -58,7 +58,8 @@ pub async fn revoke_by_jti(
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
     let jti = token.jti(state).ok_or(TokenError::NoId)?;
-    store::revocations::insert(&state.db, jti, token_type, token.expires_at(), now, reason).await?;
+    let until = super::sliding::revocable_until(state, token);
+    store::revocations::insert(&state.db, jti, token_type, until, now, reason).await?;
     Ok(())
 }
 

@@ -63,7 +63,7 @@ fn unix(at: DateTime<Utc>) -> i64 {
     at.timestamp()
 }
 
-fn after(now: DateTime<Utc>, lifetime: Duration) -> DateTime<Utc> {
+pub(super) fn after(now: DateTime<Utc>, lifetime: Duration) -> DateTime<Utc> {
     now + chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::MAX)
 }
 
@@ -141,7 +141,7 @@ fn access_lifetime(state: &AppState, client: &Client) -> Duration {
 }
 
 /// The RFC 9068 claims every access token carries, plus simplejwt's `token_type` and `jti` names.
-fn access_claims(
+pub(super) fn access_claims(
     state: &AppState,
     client: &Client,
     scope: &Scope,
@@ -166,7 +166,11 @@ fn access_claims(
     claims
 }
 
-fn add_extra_claims(state: &AppState, claims: &mut Map<String, Value>, user: &users::Model) {
+pub(super) fn add_extra_claims(
+    state: &AppState,
+    claims: &mut Map<String, Value>,
+    user: &users::Model,
+) {
     for extra in &state.config.extra_claims {
         let (name, value) = match extra {
             ExtraClaim::Username => ("username", json!(user.username)),

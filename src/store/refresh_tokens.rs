@@ -2,7 +2,7 @@
 //! bulk revocation, and flushing expired rows.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -110,6 +110,20 @@ pub async fn revoke_for_user<C: ConnectionTrait>(
     reason: &str,
 ) -> Result<u64, DbErr> {
     revoke_where(db, Column::UserId.eq(user_id), now, reason).await
+}
+
+/// Revokes every token a user holds through one client (logging out of that client).
+pub async fn revoke_for_user_and_client<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    client_id: &str,
+    now: DateTime<Utc>,
+    reason: &str,
+) -> Result<u64, DbErr> {
+    let filter = Column::UserId
+        .eq(user_id)
+        .and(Column::ClientId.eq(client_id));
+    revoke_where(db, filter, now, reason).await
 }
 
 /// Revokes every token issued to a client (client disabled or deleted).

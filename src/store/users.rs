@@ -56,6 +56,48 @@ pub async fn insert<C: ConnectionTrait>(
     .map_err(InsertError::from_db)
 }
 
+/// Inserts a user moved in from another system, keeping its id (so `user_id` claims keep naming
+/// the same person for resource servers), its creation time and its last login.
+pub async fn insert_imported<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    new: NewUser,
+    created_at: DateTime<Utc>,
+    last_login: Option<DateTime<Utc>>,
+) -> Result<Model, InsertError> {
+    ActiveModel {
+        id: Set(id),
+        username: Set(new.username),
+        email: Set(new.email),
+        phone: Set(new.phone),
+        password_hash: Set(new.password_hash),
+        is_active: Set(new.is_active),
+        roles: Set(join_list(&new.roles)),
+        display_name: Set(new.display_name),
+        avatar_url: Set(new.avatar_url),
+        created_at: Set(created_at),
+        last_login: Set(last_login),
+        password_changed_at: Set(created_at),
+    }
+    .insert(db)
+    .await
+    .map_err(InsertError::from_db)
+}
+
+/// After inserts with explicit ids, moves PostgreSQL's id sequence past the largest id so the
+/// next ordinary insert does not collide. SQLite's AUTOINCREMENT keeps up by itself.
+pub async fn sync_id_sequence<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    db.execute_unprepared(
+        "SELECT setval(pg_get_serial_sequence('users', 'id'), \
+         GREATEST((SELECT MAX(id) FROM users), 1))",
+    )
+    .await
+    .map(|_| ())
+}
+
 /// Finds a user by primary key.
 pub async fn find_by_id<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await

@@ -82,8 +82,8 @@ impl TestResponse {
 pub struct TestApp {
     pub state: AppState,
     pub router: Router,
-    /// Keeps the test's files (database, keys) alive as long as the app.
-    _dir: TempDir,
+    pub backend: Backend,
+    pub dir: TempDir,
     pg_schema: Option<(String, String)>,
 }
 
@@ -158,7 +158,7 @@ impl TestApp {
             "sqlite://{}?mode=rwc",
             dir.path().join("sesame.db").display()
         );
-        TestApp::build(dir, url, None, configure).await
+        TestApp::build(dir, url, Backend::Sqlite, None, configure).await
     }
 
     /// PostgreSQL in a fresh schema, or `None` (and a note) when no server is configured.
@@ -179,12 +179,13 @@ impl TestApp {
         let separator = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
         let dir = TempDir::new().expect("temp dir");
-        Some(TestApp::build(dir, url, Some((base, schema)), configure).await)
+        Some(TestApp::build(dir, url, Backend::Postgres, Some((base, schema)), configure).await)
     }
 
     async fn build(
         dir: TempDir,
         url: String,
+        backend: Backend,
         pg_schema: Option<(String, String)>,
         configure: impl FnOnce(&mut Config),
     ) -> TestApp {
@@ -206,7 +207,8 @@ impl TestApp {
         TestApp {
             state,
             router,
-            _dir: dir,
+            backend,
+            dir,
             pg_schema,
         }
     }
@@ -306,6 +308,23 @@ impl TestApp {
         }
     }
 
+    /// Serves the router on 127.0.0.1:0 and returns its base URL.
+    pub async fn serve(&self) -> String {
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let router = self.router.clone();
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+        });
+        format!("http://{addr}")
+    }
+
     /// Runs a statement against the test's database (for asserting rows).
     pub fn db(&self) -> &sea_orm::DatabaseConnection {
         &self.state.db
@@ -373,12 +392,20 @@ pub struct UserBuilder<'a> {
 }
 
 impl UserBuilder<'_> {
+    pub fn password(mut self, password: &str) -> Self {
+        self.account.password = password.into();
+        self
+    }
     pub fn email(mut self, email: &str) -> Self {
         self.account.email = Some(email.into());
         self
     }
     pub fn phone(mut self, phone: &str) -> Self {
         self.account.phone = Some(phone.into());
+        self
+    }
+    pub fn display_name(mut self, name: &str) -> Self {
+        self.account.display_name = Some(name.into());
         self
     }
     pub fn roles(mut self, roles: &[&str]) -> Self {
@@ -434,4 +461,104 @@ pub fn jwt_parts(token: &str) -> (Value, Value) {
     let header = decode("header");
     let claims = decode("claims");
     (header, claims)
+}
+
+// Helpers for the simplejwt surface and the compat profile (issue 3).
+
+/// Runs each named `async fn(TestApp)` on SQLite and on PostgreSQL with settings changed by
+/// `configure` (a `fn(&mut Config)`).
+#[macro_export]
+macro_rules! on_both_databases_with {
+    ($configure:ident => $($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = $crate::helpers::TestApp::spawn_with(super::$configure).await;
+                    super::$name(app).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(app) = $crate::helpers::TestApp::try_spawn_postgres(super::$configure).await {
+                        super::$name(app).await;
+                    }
+                }
+            }
+        )+
+    };
+}
+
+impl TestApp {
+    /// Sends `method path` with extra headers and an optional body of a content type.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, Vec<u8>)>,
+    ) -> TestResponse {
+        let mut request = Request::builder().method(method).uri(path);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let body = match body {
+            Some((content_type, bytes)) => {
+                request = request.header(header::CONTENT_TYPE, content_type);
+                Body::from(bytes)
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).expect("request")).await
+    }
+
+    /// POSTs a JSON body.
+    pub async fn post_json(&self, path: &str, body: &Value) -> TestResponse {
+        self.post_raw(path, "application/json", body.to_string().into_bytes())
+            .await
+    }
+
+    /// POSTs a JSON body with extra headers.
+    pub async fn post_json_with(
+        &self,
+        path: &str,
+        body: &Value,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let bytes = body.to_string().into_bytes();
+        self.request(
+            Method::POST,
+            path,
+            headers,
+            Some(("application/json", bytes)),
+        )
+        .await
+    }
+
+    /// `GET path` with `Authorization: <value>` when given.
+    pub async fn get_authorized(&self, path: &str, authorization: Option<&str>) -> TestResponse {
+        let headers: Vec<(&str, &str)> = authorization
+            .map(|v| ("authorization", v))
+            .into_iter()
+            .collect();
+        self.request(Method::GET, path, &headers, None).await
+    }
+
+    /// `(access, refresh)` from `POST /api/token/` for `username` with the default password.
+    pub async fn api_tokens(&self, username: &str) -> (String, String) {
+        let response = self
+            .post_json(
+                "/api/token/",
+                &serde_json::json!({ "username": username, "password": PASSWORD }),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        let body = response.json();
+        let field = |name: &str| body[name].as_str().expect("token").to_owned();
+        (field("access"), field("refresh"))
+    }
+}
+
+/// The exact JSON of a response body, for byte-level assertions.
+pub fn body_json(response: &TestResponse) -> &str {
+    std::str::from_utf8(&response.body).expect("UTF-8 body")
 }

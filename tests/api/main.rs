@@ -5,11 +5,20 @@
 mod helpers;
 
 mod cli;
+mod compat;
+mod cookie_cors;
 mod discovery;
+mod django_import;
 mod introspect;
 mod ops;
+mod register;
 mod relying_party;
 mod revoke;
+mod simplejwt_me;
+mod simplejwt_obtain;
+mod simplejwt_refresh;
+mod simplejwt_sliding;
+mod simplejwt_verify_blacklist;
 mod token_errors;
 mod token_grants;
 mod token_refresh;

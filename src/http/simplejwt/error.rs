@@ -1,0 +1,251 @@
+//! The one place where errors become simplejwt's and DRF's wire format: `{"detail"}`,
+//! `{"detail","code"}`, `{"detail","code","messages"}` and per-field `{"field":["..."]}` bodies,
+//! with DRF's status codes. The `WWW-Authenticate` challenge on every 401 is added by the
+//! surface's router layer, which knows the configured header types.
+
+use axum::Json;
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde_json::{Value, json};
+
+use super::body::FieldErrors;
+use crate::auth::registration::RegistrationError;
+use crate::auth::sliding::SlidingError;
+use crate::auth::{Error, TokenError};
+
+/// An error at the `/api/` surface (and the compat profile's login, which wraps the same body).
+#[derive(Debug)]
+pub enum ApiError {
+    /// DRF's `ValidationError`: 400 with messages per field (or `non_field_errors`).
+    Fields(FieldErrors),
+    /// DRF's `ParseError`: an unreadable body.
+    Parse(String),
+    TooLarge,
+    /// The raw `Content-Type` of the request.
+    UnsupportedMediaType(String),
+    MethodNotAllowed(Method),
+    /// A domain failure: obtaining, refreshing or blacklisting tokens, registering.
+    Domain(Error),
+    /// A failure of `/api/token/verify/`, where a blacklisted token is a validation error.
+    Verify(Error),
+    Sliding(SlidingError),
+    /// simplejwt's `JWTAuthentication` refusing a request.
+    Auth(AuthError),
+}
+
+/// Why `JWTAuthentication` refused a request.
+#[derive(Debug)]
+pub enum AuthError {
+    /// No `Authorization` header, or one of another scheme.
+    NotProvided,
+    /// The header does not hold exactly a scheme and a token.
+    BadHeader,
+    /// Every configured token class refused the token; one message per class.
+    NoValidToken(Vec<TokenClassMessage>),
+    /// A valid token that names no user (a client-credentials token).
+    NoUserId,
+    UserNotFound,
+    UserInactive,
+    Internal(Error),
+}
+
+/// One entry of simplejwt's `messages`.
+#[derive(Debug, Serialize)]
+pub struct TokenClassMessage {
+    pub token_class: &'static str,
+    pub token_type: &'static str,
+    pub message: &'static str,
+}
+
+impl From<AuthError> for ApiError {
+    fn from(err: AuthError) -> Self {
+        ApiError::Auth(err)
+    }
+}
+
+impl From<RegistrationError> for ApiError {
+    fn from(err: RegistrationError) -> Self {
+        match err {
+            RegistrationError::Invalid(errors) => ApiError::Fields(
+                errors
+                    .into_iter()
+                    .map(|(field, messages)| (field.to_owned(), messages))
+                    .collect(),
+            ),
+            RegistrationError::Other(err) => ApiError::Domain(err),
+        }
+    }
+}
+
+/// simplejwt's message for a refused token.
+pub fn token_message(err: TokenError) -> &'static str {
+    match err {
+        TokenError::Invalid | TokenError::WrongClient => "Token is invalid",
+        TokenError::Expired => "Token is expired",
+        TokenError::WrongType => "Token has wrong type",
+        TokenError::NoId => "Token has no id",
+        TokenError::Revoked
+        | TokenError::Reused
+        | TokenError::UserNotFound
+        | TokenError::UserInactive => "Token is blacklisted",
+    }
+}
+
+/// Field errors keep their declaration order, which a JSON map would sort away.
+struct Ordered<'a>(&'a FieldErrors);
+
+impl Serialize for Ordered<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (field, messages) in self.0 {
+            map.serialize_entry(field, messages)?;
+        }
+        map.end()
+    }
+}
+
+fn detail(msg: &str) -> Value {
+    json!({ "detail": msg })
+}
+
+fn token_not_valid(msg: &str) -> (StatusCode, Value) {
+    (
+        StatusCode::UNAUTHORIZED,
+        json!({ "detail": msg, "code": "token_not_valid" }),
+    )
+}
+
+/// `APIException`'s default answer to an unexpected failure, after logging it.
+fn internal(err: &Error) -> (StatusCode, Value) {
+    match err {
+        Error::Internal(internal) => {
+            tracing::error!(error = %internal, source = ?std::error::Error::source(internal), "request failed");
+        }
+        other => tracing::error!(error = %other, "unexpected domain error at the /api surface"),
+    }
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        detail("A server error occurred."),
+    )
+}
+
+fn token_error(err: &Error) -> (StatusCode, Value) {
+    match err {
+        Error::InvalidCredentials => (
+            StatusCode::UNAUTHORIZED,
+            detail("No active account found with the given credentials"),
+        ),
+        // simplejwt answers 500 for a deleted user; its 401 for an inactive one, without a code.
+        Error::Token(TokenError::UserNotFound | TokenError::UserInactive) => (
+            StatusCode::UNAUTHORIZED,
+            detail("No active account found for the given token."),
+        ),
+        Error::Token(token) => token_not_valid(token_message(*token)),
+        Error::InvalidGrant(_) => token_not_valid("Token is invalid"),
+        other => internal(other),
+    }
+}
+
+fn auth_error(err: &AuthError) -> (StatusCode, Value) {
+    let unauthorized = |msg: &str, code: &str| {
+        (
+            StatusCode::UNAUTHORIZED,
+            json!({ "detail": msg, "code": code }),
+        )
+    };
+    match err {
+        AuthError::NotProvided => (
+            StatusCode::UNAUTHORIZED,
+            detail("Authentication credentials were not provided."),
+        ),
+        AuthError::BadHeader => unauthorized(
+            "Authorization header must contain two space-delimited values",
+            "bad_authorization_header",
+        ),
+        AuthError::NoValidToken(messages) => (
+            StatusCode::UNAUTHORIZED,
+            json!({
+                "detail": "Given token not valid for any token type",
+                "code": "token_not_valid",
+                "messages": messages,
+            }),
+        ),
+        AuthError::NoUserId => unauthorized(
+            "Token contained no recognizable user identification",
+            "token_not_valid",
+        ),
+        AuthError::UserNotFound => unauthorized("User not found", "user_not_found"),
+        AuthError::UserInactive => unauthorized("User is inactive", "user_inactive"),
+        AuthError::Internal(err) => internal(err),
+    }
+}
+
+impl ApiError {
+    /// The status and body this error answers with (the compat profile wraps the body).
+    pub fn status_and_body(&self) -> (StatusCode, Value) {
+        match self {
+            ApiError::Fields(errors) => (
+                StatusCode::BAD_REQUEST,
+                serde_json::to_value(Ordered(errors)).unwrap_or_default(),
+            ),
+            ApiError::Parse(msg) => (StatusCode::BAD_REQUEST, detail(msg)),
+            ApiError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                detail("Request body is too large."),
+            ),
+            ApiError::UnsupportedMediaType(media) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                detail(&format!("Unsupported media type \"{media}\" in request.")),
+            ),
+            ApiError::MethodNotAllowed(method) => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                detail(&format!("Method \"{method}\" not allowed.")),
+            ),
+            ApiError::Domain(err) => token_error(err),
+            // simplejwt's TokenVerifySerializer raises a ValidationError for a blacklisted token.
+            ApiError::Verify(Error::Token(
+                TokenError::Revoked
+                | TokenError::Reused
+                | TokenError::UserNotFound
+                | TokenError::UserInactive,
+            )) => (
+                StatusCode::BAD_REQUEST,
+                json!({ "non_field_errors": ["Token is blacklisted"] }),
+            ),
+            ApiError::Verify(err) => token_error(err),
+            ApiError::Sliding(SlidingError::RefreshExpired) => {
+                token_not_valid("Token 'refresh_exp' claim has expired")
+            }
+            ApiError::Sliding(SlidingError::NoRefreshExp) => {
+                token_not_valid("Token has no 'refresh_exp' claim")
+            }
+            ApiError::Sliding(SlidingError::Other(err)) => token_error(err),
+            ApiError::Auth(err) => auth_error(err),
+        }
+    }
+}
+
+/// Counts failures by reason, as the OAuth surface does (`sesame_failures_total`).
+fn count_failure(err: &ApiError) {
+    let reason = match err {
+        ApiError::Domain(Error::InvalidCredentials) => "invalid_credentials",
+        ApiError::Domain(Error::Token(TokenError::Reused)) => "refresh_reuse",
+        ApiError::Domain(Error::Token(TokenError::Expired)) => "token_expired",
+        ApiError::Domain(Error::Token(_)) | ApiError::Verify(_) | ApiError::Sliding(_) => {
+            "token_invalid"
+        }
+        ApiError::Auth(_) => "bearer_invalid",
+        _ => return,
+    };
+    metrics::counter!("sesame_failures_total", "reason" => reason).increment(1);
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        count_failure(&self);
+        let (status, body) = self.status_and_body();
+        (status, Json(body)).into_response()
+    }
+}

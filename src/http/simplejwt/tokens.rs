@@ -1,0 +1,162 @@
+//! simplejwt's token views: obtain a pair, refresh, verify, blacklist, and the sliding pair of
+//! obtain and refresh. Each one reads DRF-style fields, calls the domain as the built-in client
+//! `sesame-api`, and answers simplejwt's body.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
+use chrono::Utc;
+use serde::Serialize;
+use serde_json::json;
+
+use super::body::Body;
+use super::cookie;
+use super::error::ApiError;
+use crate::auth::clients::Client;
+use crate::auth::{blacklist, grants, sliding};
+use crate::http::extract::ClientIp;
+use crate::state::AppState;
+
+/// `TokenObtainPairSerializer`'s answer; `refresh` moves to the cookie in cookie mode.
+#[derive(Serialize)]
+struct Pair {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh: Option<String>,
+    access: String,
+}
+
+/// `TokenRefreshSerializer`'s answer: `refresh` only when rotating (and not in cookie mode).
+#[derive(Serialize)]
+struct Refreshed {
+    access: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh: Option<String>,
+}
+
+/// `POST /api/token/`.
+#[tracing::instrument(skip_all)]
+pub async fn token_post(
+    State(state): State<AppState>,
+    ClientIp(client_ip): ClientIp,
+    jar: CookieJar,
+    Body(data): Body,
+) -> Result<Response, ApiError> {
+    let mut fields = data.fields()?;
+    let credentials = fields.required("username").zip(fields.required("password"));
+    let (username, password) = fields.finish(credentials)?;
+    let client = Client::builtin_api();
+    let now = Utc::now();
+    let (_, issued) =
+        grants::password_grant(&state, &client, &username, &password, None, client_ip, now)
+            .await
+            .map_err(ApiError::Domain)?;
+    let refresh = issued.refresh_token.unwrap_or_default();
+    let jar = cookie::set(&state.config, jar, &refresh);
+    let refresh = (!cookie::enabled(&state.config)).then_some(refresh);
+    Ok((
+        jar,
+        Json(Pair {
+            refresh,
+            access: issued.access_token,
+        }),
+    )
+        .into_response())
+}
+
+/// `POST /api/token/refresh/`: rotates through the same refresh grant `/oauth/token` uses.
+#[tracing::instrument(skip_all)]
+pub async fn refresh_post(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Body(data): Body,
+) -> Result<Response, ApiError> {
+    let mut fields = data.fields()?;
+    let refresh = fields.required_or("refresh", cookie::read(&state.config, &jar));
+    let refresh = fields.finish(refresh)?;
+    let client = Client::builtin_api();
+    let refreshed = grants::refresh_grant(&state, &client, &refresh, None, Utc::now())
+        .await
+        .map_err(ApiError::Domain)?;
+    let tokens = refreshed.tokens;
+    let jar = match &tokens.refresh_token {
+        Some(rotated) => cookie::set(&state.config, jar, rotated),
+        None => jar,
+    };
+    let refresh = tokens
+        .refresh_token
+        .filter(|_| !cookie::enabled(&state.config));
+    Ok((
+        jar,
+        Json(Refreshed {
+            access: tokens.access_token,
+            refresh,
+        }),
+    )
+        .into_response())
+}
+
+/// `POST /api/token/verify/`: `{}` for any good token, whatever its type.
+#[tracing::instrument(skip_all)]
+pub async fn verify_post(
+    State(state): State<AppState>,
+    Body(data): Body,
+) -> Result<Response, ApiError> {
+    let mut fields = data.fields()?;
+    let token = fields.required("token");
+    let token = fields.finish(token)?;
+    blacklist::check_token(&state, &token, Utc::now())
+        .await
+        .map_err(ApiError::Verify)?;
+    Ok(Json(json!({})).into_response())
+}
+
+/// `POST /api/token/blacklist/`: revokes the refresh token's family; clears the cookie.
+#[tracing::instrument(skip_all)]
+pub async fn blacklist_post(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Body(data): Body,
+) -> Result<Response, ApiError> {
+    let mut fields = data.fields()?;
+    let refresh = fields.required_or("refresh", cookie::read(&state.config, &jar));
+    let refresh = fields.finish(refresh)?;
+    blacklist::blacklist_refresh_token(&state, &refresh, Utc::now())
+        .await
+        .map_err(ApiError::Domain)?;
+    let jar = cookie::clear(&state.config, jar);
+    Ok((jar, Json(json!({}))).into_response())
+}
+
+/// `POST /api/token/sliding/`.
+#[tracing::instrument(skip_all)]
+pub async fn sliding_post(
+    State(state): State<AppState>,
+    ClientIp(client_ip): ClientIp,
+    Body(data): Body,
+) -> Result<Response, ApiError> {
+    let mut fields = data.fields()?;
+    let credentials = fields.required("username").zip(fields.required("password"));
+    let (username, password) = fields.finish(credentials)?;
+    let client = Client::builtin_api();
+    let (_, token) =
+        sliding::obtain_sliding_token(&state, &client, &username, &password, client_ip, Utc::now())
+            .await
+            .map_err(ApiError::Domain)?;
+    Ok(Json(json!({ "token": token })).into_response())
+}
+
+/// `POST /api/token/sliding/refresh/`: same `jti` and `refresh_exp`, a later `exp`.
+#[tracing::instrument(skip_all)]
+pub async fn sliding_refresh_post(
+    State(state): State<AppState>,
+    Body(data): Body,
+) -> Result<Response, ApiError> {
+    let mut fields = data.fields()?;
+    let token = fields.required("token");
+    let token = fields.finish(token)?;
+    let token = sliding::refresh_sliding_token(&state, &token, Utc::now())
+        .await
+        .map_err(ApiError::Sliding)?;
+    Ok(Json(json!({ "token": token })).into_response())
+}

@@ -1,0 +1,172 @@
+//! Cookie mode (the refresh token in an HttpOnly cookie) and CORS for front ends on another
+//! origin.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, TestApp, body_json};
+use crate::{on_both_databases, on_both_databases_with};
+use sesame::config::Config;
+
+const APP_ORIGIN: &str = "https://app.example.com";
+
+fn cookie_mode_and_cors(config: &mut Config) {
+    config.refresh_cookie.enabled = true;
+    config.cors_allowed_origins = vec![APP_ORIGIN.into()];
+    config.compat.vue_admin = true;
+}
+
+/// The value of the `refresh_token` cookie a response sets.
+fn cookie_value(set_cookie: &str) -> &str {
+    let pair = set_cookie.split(';').next().unwrap();
+    pair.strip_prefix("refresh_token=").unwrap()
+}
+
+async fn the_refresh_token_lives_in_an_httponly_cookie(app: TestApp) {
+    app.user("alice").create().await;
+    let login = app
+        .post_json(
+            "/api/token/",
+            &json!({ "username": "alice", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK);
+    let keys: Vec<String> = login.json().as_object().unwrap().keys().cloned().collect();
+    assert_eq!(keys, ["access"], "script never sees the refresh token");
+    let set_cookie = login.header("set-cookie").unwrap().to_owned();
+    for attribute in [
+        "HttpOnly",
+        "Secure",
+        "SameSite=Lax",
+        "Path=/api/token/",
+        "Max-Age=86400",
+    ] {
+        assert!(
+            set_cookie.contains(attribute),
+            "{attribute} in {set_cookie}"
+        );
+    }
+    let first = cookie_value(&set_cookie).to_owned();
+
+    let cookie = format!("refresh_token={first}");
+    let refreshed = app
+        .post_json_with("/api/token/refresh/", &json!({}), &[("cookie", &cookie)])
+        .await;
+    assert_eq!(refreshed.status, StatusCode::OK, "{}", refreshed.text());
+    let keys: Vec<String> = refreshed
+        .json()
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(keys, ["access"]);
+    let second = cookie_value(refreshed.header("set-cookie").unwrap()).to_owned();
+    assert_ne!(second, first);
+
+    let reuse = app
+        .post_json_with("/api/token/refresh/", &json!({}), &[("cookie", &cookie)])
+        .await;
+    assert_eq!(
+        body_json(&reuse),
+        r#"{"detail":"Token is blacklisted","code":"token_not_valid"}"#
+    );
+    let none = app.post_json("/api/token/refresh/", &json!({})).await;
+    assert_eq!(
+        body_json(&none),
+        r#"{"refresh":["This field is required."]}"#
+    );
+}
+
+async fn blacklisting_reads_and_clears_the_cookie(app: TestApp) {
+    app.user("alice").create().await;
+    let login = app
+        .post_json(
+            "/api/token/",
+            &json!({ "username": "alice", "password": PASSWORD }),
+        )
+        .await;
+    let token = cookie_value(login.header("set-cookie").unwrap()).to_owned();
+    let cookie = format!("refresh_token={token}");
+    let response = app
+        .post_json_with("/api/token/blacklist/", &json!({}), &[("cookie", &cookie)])
+        .await;
+    assert_eq!(response.status, StatusCode::OK);
+    let cleared = response.header("set-cookie").unwrap();
+    assert!(cleared.starts_with("refresh_token=;"), "{cleared}");
+    assert!(
+        cleared.contains("Max-Age=0") && cleared.contains("Path=/api/token/"),
+        "{cleared}"
+    );
+    let refreshed = app
+        .post_json("/api/token/refresh/", &json!({ "refresh": token }))
+        .await;
+    assert_eq!(refreshed.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn preflight(app: &TestApp, origin: &str) -> crate::helpers::TestResponse {
+    let headers = [
+        ("origin", origin),
+        ("access-control-request-method", "POST"),
+        ("access-control-request-headers", "content-type"),
+    ];
+    app.request(Method::OPTIONS, "/api/token/", &headers, None)
+        .await
+}
+
+async fn preflight_is_answered_for_allowed_origins_only(app: TestApp) {
+    let allowed = preflight(&app, APP_ORIGIN).await;
+    assert_eq!(allowed.status, StatusCode::OK);
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some(APP_ORIGIN)
+    );
+    assert_eq!(
+        allowed.header("access-control-allow-credentials"),
+        Some("true")
+    );
+    assert!(
+        allowed
+            .header("access-control-allow-methods")
+            .unwrap()
+            .contains("POST")
+    );
+    assert!(
+        allowed
+            .header("access-control-allow-headers")
+            .unwrap()
+            .contains("content-type")
+    );
+
+    let refused = preflight(&app, "https://evil.example").await;
+    assert_eq!(refused.header("access-control-allow-origin"), None);
+
+    let request = app
+        .post_json_with("/userInfo/", &json!({}), &[("origin", APP_ORIGIN)])
+        .await;
+    assert_eq!(request.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        request.header("access-control-allow-origin"),
+        Some(APP_ORIGIN)
+    );
+}
+
+async fn without_cors_settings_no_cors_headers_are_sent(app: TestApp) {
+    let headers = [
+        ("origin", APP_ORIGIN),
+        ("access-control-request-method", "POST"),
+    ];
+    let response = app
+        .request(Method::OPTIONS, "/api/token/", &headers, None)
+        .await;
+    assert_eq!(response.header("access-control-allow-origin"), None);
+    assert!(response.header("set-cookie").is_none());
+}
+
+on_both_databases_with!(
+    cookie_mode_and_cors =>
+    the_refresh_token_lives_in_an_httponly_cookie,
+    blacklisting_reads_and_clears_the_cookie,
+    preflight_is_answered_for_allowed_origins_only,
+);
+on_both_databases!(without_cors_settings_no_cors_headers_are_sent);

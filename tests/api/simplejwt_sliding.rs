@@ -1,0 +1,183 @@
+//! `POST /api/token/sliding/` and `/api/token/sliding/refresh/`: one token that is refreshed in
+//! place (same `jti` and `refresh_exp`, later `exp`) until `refresh_exp`.
+
+use axum::http::StatusCode;
+use chrono::{Duration, Utc};
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, TestApp, body_json, jwt_parts};
+use crate::{on_both_databases, on_both_databases_with};
+use sesame::auth::clients::Client;
+use sesame::auth::sliding;
+use sesame::config::{AuthTokenClass, Config};
+
+const SLIDING: &str = "/api/token/sliding/";
+const SLIDING_REFRESH: &str = "/api/token/sliding/refresh/";
+
+/// Moves the user's password change before `at`, so a token "issued" then is not revoked by it.
+async fn password_set_before(
+    app: &TestApp,
+    user: &sesame::entities::users::Model,
+    at: chrono::DateTime<Utc>,
+) {
+    let earlier = at - Duration::minutes(1);
+    sesame::store::users::set_password_hash(app.db(), user.id, &user.password_hash, earlier)
+        .await
+        .unwrap();
+}
+
+async fn sliding(app: &TestApp) -> String {
+    let response = app
+        .post_json(
+            SLIDING,
+            &json!({ "username": "alice", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert_eq!(response.header("cache-control"), Some("no-store"));
+    response.json()["token"].as_str().unwrap().to_owned()
+}
+
+async fn a_sliding_token_refreshes_in_place(app: TestApp) {
+    let alice = app.user("alice").create().await;
+    let issued_at = Utc::now() - Duration::minutes(2);
+    password_set_before(&app, &alice, issued_at).await;
+    let token = sliding::issue_sliding_token(&app.state, &Client::builtin_api(), &alice, issued_at)
+        .unwrap();
+    let (header, before) = jwt_parts(&token);
+    assert_eq!(header["typ"], "at+jwt");
+    assert_eq!(before["token_type"], "sliding");
+    assert_eq!(
+        before["exp"],
+        (issued_at + Duration::minutes(5)).timestamp()
+    );
+    assert_eq!(
+        before["refresh_exp"],
+        (issued_at + Duration::days(1)).timestamp()
+    );
+
+    let response = app
+        .post_json(SLIDING_REFRESH, &json!({ "token": token }))
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let keys: Vec<String> = response
+        .json()
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(keys, ["token"]);
+    let (_, after) = jwt_parts(response.json()["token"].as_str().unwrap());
+    assert_eq!(after["jti"], before["jti"]);
+    assert_eq!(after["refresh_exp"], before["refresh_exp"]);
+    assert!(after["exp"].as_i64() > before["exp"].as_i64());
+    assert!(after["iat"].as_i64() > before["iat"].as_i64());
+}
+
+async fn obtaining_and_refreshing_answer_simplejwts_errors(app: TestApp) {
+    app.user("alice").create().await;
+    let token = sliding(&app).await;
+    let (access, refresh) = app.api_tokens("alice").await;
+    let wrong_type = r#"{"detail":"Token has wrong type","code":"token_not_valid"}"#;
+    for bad in [&access, &refresh] {
+        let response = app
+            .post_json(SLIDING_REFRESH, &json!({ "token": bad }))
+            .await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body_json(&response), wrong_type);
+    }
+    // A sliding token is neither a refresh token nor, by default, an authentication token.
+    let response = app
+        .post_json("/api/token/refresh/", &json!({ "refresh": token }))
+        .await;
+    assert_eq!(body_json(&response), wrong_type);
+    let response = app
+        .post_json("/api/token/verify/", &json!({ "token": token }))
+        .await;
+    assert_eq!(body_json(&response), "{}");
+    let response = app
+        .post_json(SLIDING, &json!({ "username": "alice", "password": "nope" }))
+        .await;
+    assert_eq!(
+        body_json(&response),
+        r#"{"detail":"No active account found with the given credentials"}"#
+    );
+    let response = app.post_json(SLIDING_REFRESH, &json!({})).await;
+    assert_eq!(
+        body_json(&response),
+        r#"{"token":["This field is required."]}"#
+    );
+}
+
+fn long_tokens_short_refresh_window(config: &mut Config) {
+    config.sliding_token_lifetime = std::time::Duration::from_secs(2 * 86_400);
+    config.sliding_token_refresh_lifetime = std::time::Duration::from_secs(3600);
+    config.auth_token_classes = vec![AuthTokenClass::AccessToken, AuthTokenClass::SlidingToken];
+}
+
+async fn past_refresh_exp_a_sliding_token_can_no_longer_be_refreshed(app: TestApp) {
+    let alice = app.user("alice").create().await;
+    let issued_at = Utc::now() - Duration::hours(2);
+    password_set_before(&app, &alice, issued_at).await;
+    let token = sliding::issue_sliding_token(&app.state, &Client::builtin_api(), &alice, issued_at)
+        .unwrap();
+    let response = app
+        .post_json(SLIDING_REFRESH, &json!({ "token": token }))
+        .await;
+    assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        body_json(&response),
+        r#"{"detail":"Token 'refresh_exp' claim has expired","code":"token_not_valid"}"#
+    );
+    // Still a valid token to authenticate with until its exp.
+    let me = app
+        .get_authorized("/api/me/", Some(&format!("Bearer {token}")))
+        .await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text());
+}
+
+async fn a_sliding_token_of_a_logged_out_caller_cannot_be_refreshed(app: TestApp) {
+    app.user("alice").create().await;
+    let token = sliding(&app).await;
+    let config = app.state.config.clone();
+    assert!(
+        config
+            .auth_token_classes
+            .contains(&AuthTokenClass::SlidingToken)
+    );
+    let me = app
+        .get_authorized("/api/me/", Some(&format!("Bearer {token}")))
+        .await;
+    assert_eq!(me.status, StatusCode::OK);
+    let access = sesame::auth::tokens::authenticate_access_token(&app.state, &token, &["sliding"])
+        .await
+        .unwrap();
+    sesame::auth::blacklist::log_out(&app.state, &access, Utc::now())
+        .await
+        .unwrap();
+    let response = app
+        .post_json(SLIDING_REFRESH, &json!({ "token": token }))
+        .await;
+    assert_eq!(
+        body_json(&response),
+        r#"{"detail":"Token is blacklisted","code":"token_not_valid"}"#
+    );
+    let me = app
+        .get_authorized("/api/me/", Some(&format!("Bearer {token}")))
+        .await;
+    assert_eq!(
+        body_json(&me),
+        r#"{"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token has wrong type"},{"token_class":"SlidingToken","token_type":"sliding","message":"Token is blacklisted"}]}"#
+    );
+}
+
+on_both_databases!(
+    a_sliding_token_refreshes_in_place,
+    obtaining_and_refreshing_answer_simplejwts_errors
+);
+on_both_databases_with!(
+    long_tokens_short_refresh_window =>
+    past_refresh_exp_a_sliding_token_can_no_longer_be_refreshed,
+    a_sliding_token_of_a_logged_out_caller_cannot_be_refreshed,
+);
