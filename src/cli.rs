@@ -17,10 +17,19 @@ use crate::state::AppState;
 use crate::{server, store};
 
 #[derive(Debug, Parser)]
-#[command(name = "sesame", version, about = "OAuth 2.0 / OpenID Connect authorization server")]
+#[command(
+    name = "sesame",
+    version,
+    about = "OAuth 2.0 / OpenID Connect authorization server"
+)]
 pub struct Cli {
     /// Settings file (optional; `SESAME_*` environment variables override it).
-    #[arg(long, global = true, default_value = "sesame.toml", env = "SESAME_CONFIG")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "sesame.toml",
+        env = "SESAME_CONFIG"
+    )]
     pub config: PathBuf,
     #[command(subcommand)]
     pub command: Command,
@@ -134,7 +143,9 @@ pub enum KeysCommand {
     },
     List,
     /// Stop publishing a key (once every token it signed has expired).
-    Retire { kid: String },
+    Retire {
+        kid: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,9 +169,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::User(cmd) => user(cmd, &open(config).await?).await,
         Command::Client(cmd) => client(cmd, &open(config).await?).await,
         Command::Keys(cmd) => keys_command(cmd, &config),
-        Command::Tokens(TokensCommand::Flush { batch }) => {
-            flush(&open(config).await?, batch).await
-        }
+        Command::Tokens(TokensCommand::Flush { batch }) => flush(&open(config).await?, batch).await,
         Command::Import(ImportCommand::Django { database, table }) => {
             import_django(&open(config).await?, &database, &table).await
         }
@@ -218,12 +227,25 @@ async fn find_user(state: &AppState, username: &str) -> anyhow::Result<i64> {
 async fn user(cmd: UserCommand, state: &AppState) -> anyhow::Result<()> {
     let now = Utc::now();
     match cmd {
-        UserCommand::Add { username, email, phone, admin, mut roles } => {
+        UserCommand::Add {
+            username,
+            email,
+            phone,
+            admin,
+            mut roles,
+        } => {
             if admin && !roles.iter().any(|r| r == "admin") {
                 roles.push("admin".into());
             }
             let password = read_password()?;
-            let account = NewAccount { username, password, email, phone, roles, display_name: None };
+            let account = NewAccount {
+                username,
+                password,
+                email,
+                phone,
+                roles,
+                display_name: None,
+            };
             let user = accounts::create_user(state, account, now).await?;
             println!("created user {} (id {})", user.username, user.id);
         }
@@ -237,7 +259,10 @@ async fn user(cmd: UserCommand, state: &AppState) -> anyhow::Result<()> {
             for u in users {
                 let active = if u.is_active { "active" } else { "inactive" };
                 let email = u.email.unwrap_or_default();
-                println!("{}\t{}\t{}\t{}\t{}", u.id, u.username, email, u.roles, active);
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    u.id, u.username, email, u.roles, active
+                );
             }
             eprintln!("{total} users");
         }
@@ -256,12 +281,19 @@ async fn client(cmd: ClientCommand, state: &AppState) -> anyhow::Result<()> {
             let grant_types = args
                 .grants
                 .iter()
-                .map(|g| g.parse::<GrantType>().map_err(|_| anyhow::anyhow!("unknown grant `{g}`")))
+                .map(|g| {
+                    g.parse::<GrantType>()
+                        .map_err(|_| anyhow::anyhow!("unknown grant `{g}`"))
+                })
                 .collect::<anyhow::Result<Vec<_>>>()?;
             let registration = ClientRegistration {
                 client_id: args.client_id,
                 name: args.name,
-                kind: if args.public { ClientKind::Public } else { ClientKind::Confidential },
+                kind: if args.public {
+                    ClientKind::Public
+                } else {
+                    ClientKind::Confidential
+                },
                 redirect_uris: args.redirect_uris,
                 grant_types,
                 scopes: args.scopes,
@@ -275,7 +307,10 @@ async fn client(cmd: ClientCommand, state: &AppState) -> anyhow::Result<()> {
         ClientCommand::List => {
             for c in store::clients::list(&state.db).await? {
                 let active = if c.is_active { "active" } else { "disabled" };
-                println!("{}\t{}\t{}\t{}\t{}", c.client_id, c.name, c.kind, c.grant_types, active);
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    c.client_id, c.name, c.kind, c.grant_types, active
+                );
             }
         }
         ClientCommand::RotateSecret { client_id, json } => {
@@ -288,7 +323,10 @@ async fn client(cmd: ClientCommand, state: &AppState) -> anyhow::Result<()> {
 
 fn print_credentials(client_id: &str, secret: Option<&str>, json: bool) {
     if json {
-        println!("{}", serde_json::json!({ "client_id": client_id, "client_secret": secret }));
+        println!(
+            "{}",
+            serde_json::json!({ "client_id": client_id, "client_secret": secret })
+        );
         return;
     }
     println!("client_id:     {client_id}");
@@ -310,7 +348,10 @@ fn keys_command(cmd: KeysCommand, config: &Config) -> anyhow::Result<()> {
             let alg = alg.unwrap_or(config.algorithm);
             let info = keys::rotate(dir, alg, now, config.jwks_max_age)?;
             let from = info.activates_at.unwrap_or(now);
-            println!("published {} key {}; it signs from {from}", info.alg, info.kid);
+            println!(
+                "published {} key {}; it signs from {from}",
+                info.alg, info.kid
+            );
         }
         KeysCommand::List => {
             for k in keys::list(dir, now)? {

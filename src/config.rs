@@ -363,12 +363,18 @@ mod tests {
     #[test]
     fn file_then_environment_with_human_durations() {
         Jail::expect_with(|jail| {
-            jail.create_file("sesame.toml", "access_token_lifetime = \"15m\"\nleeway = 3\n")?;
+            jail.create_file(
+                "sesame.toml",
+                "access_token_lifetime = \"15m\"\nleeway = 3\n",
+            )?;
             jail.set_env("SESAME_REFRESH_TOKEN_LIFETIME", "2d");
             jail.set_env("SESAME_TEST_DATABASE_URL", "postgres://ignored");
             let config = Config::load(Path::new("sesame.toml")).unwrap();
             assert_eq!(config.access_token_lifetime, Duration::from_secs(900));
-            assert_eq!(config.refresh_token_lifetime, Duration::from_secs(2 * 86_400));
+            assert_eq!(
+                config.refresh_token_lifetime,
+                Duration::from_secs(2 * 86_400)
+            );
             assert_eq!(config.leeway, Duration::from_secs(3));
             Ok(())
         });
@@ -378,7 +384,9 @@ mod tests {
     fn unknown_key_is_an_error_that_names_it() {
         Jail::expect_with(|jail| {
             jail.create_file("sesame.toml", "acess_token_lifetime = \"15m\"\n")?;
-            let err = Config::load(Path::new("sesame.toml")).unwrap_err().to_string();
+            let err = Config::load(Path::new("sesame.toml"))
+                .unwrap_err()
+                .to_string();
             assert!(err.contains("acess_token_lifetime"), "{err}");
             Ok(())
         });
@@ -388,7 +396,9 @@ mod tests {
     fn bad_duration_is_an_error() {
         Jail::expect_with(|jail| {
             jail.set_env("SESAME_LEEWAY", "soon");
-            let err = Config::load(Path::new("none.toml")).unwrap_err().to_string();
+            let err = Config::load(Path::new("none.toml"))
+                .unwrap_err()
+                .to_string();
             assert!(err.contains("soon"), "{err}");
             Ok(())
         });
@@ -398,7 +408,9 @@ mod tests {
     fn secrets_never_appear_in_debug_output() {
         let config = Config {
             algorithm: Algorithm::HS256,
-            signing_key: Some(Secret::from("a-very-secret-hmac-key-of-32-bytes!".to_owned())),
+            signing_key: Some(Secret::from(
+                "a-very-secret-hmac-key-of-32-bytes!".to_owned(),
+            )),
             database_url: Secret::from("postgres://u:hunter2@db/x".to_owned()),
             ..Config::default()
         };

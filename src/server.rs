@@ -22,10 +22,15 @@ pub async fn build_state(
     config: Config,
     metrics: Option<PrometheusHandle>,
 ) -> anyhow::Result<AppState> {
-    let db = store::connect(config.database_url.expose(), config.database_max_connections)
+    let db = store::connect(
+        config.database_url.expose(),
+        config.database_max_connections,
+    )
+    .await
+    .context("connecting to the database")?;
+    store::migrate(&db)
         .await
-        .context("connecting to the database")?;
-    store::migrate(&db).await.context("migrating the database")?;
+        .context("migrating the database")?;
     let secret = config.signing_key.as_ref().map(|s| s.expose().as_bytes());
     let keys = KeyRing::load_or_init(&config.keys_dir, config.algorithm, secret, Utc::now())
         .with_context(|| format!("loading keys from {}", config.keys_dir.display()))?;
@@ -50,9 +55,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         listener,
         build_router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving")?;
     tracing::info!("shut down");
     Ok(())
 }

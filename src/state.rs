@@ -61,8 +61,13 @@ impl AppState {
 
     /// Re-reads `keys/` (after `sesame keys rotate` or `retire`) and swaps the snapshot.
     pub fn reload_keys(&self, now: DateTime<Utc>) -> Result<(), KeyError> {
-        let secret = self.config.signing_key.as_ref().map(|s| s.expose().as_bytes());
-        let ring = KeyRing::load_or_init(&self.config.keys_dir, self.config.algorithm, secret, now)?;
+        let secret = self
+            .config
+            .signing_key
+            .as_ref()
+            .map(|s| s.expose().as_bytes());
+        let ring =
+            KeyRing::load_or_init(&self.config.keys_dir, self.config.algorithm, secret, now)?;
         let mut guard = match self.keys.write() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),

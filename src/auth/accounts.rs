@@ -25,9 +25,10 @@ pub async fn check_password(
 ) -> Result<users::Model, Error> {
     let _ = client_ip;
     let user = store::users::find_by_login(&state.db, identifier).await?;
-    let stored = user
-        .as_ref()
-        .map_or_else(|| passwords::dummy_hash().to_owned(), |u| u.password_hash.clone());
+    let stored = user.as_ref().map_or_else(
+        || passwords::dummy_hash().to_owned(),
+        |u| u.password_hash.clone(),
+    );
     let verification = verify_blocking(state, stored, password.to_owned()).await?;
     let Some(user) = user else {
         return Err(Error::InvalidCredentials);

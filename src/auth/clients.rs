@@ -171,7 +171,8 @@ pub enum ClientCredentials {
 }
 
 /// A fixed SHA-256 to compare against when the client id is unknown, so that path costs the same.
-const UNKNOWN_CLIENT_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+const UNKNOWN_CLIENT_HASH: &str =
+    "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Authenticates the client of a token, revocation or introspection request.
 pub async fn authenticate_client(
@@ -236,7 +237,10 @@ pub async fn register_client(
 ) -> Result<RegisteredClient, Error> {
     let forbidden_for_public = [GrantType::Password, GrantType::ClientCredentials];
     if registration.kind == ClientKind::Public
-        && registration.grant_types.iter().any(|g| forbidden_for_public.contains(g))
+        && registration
+            .grant_types
+            .iter()
+            .any(|g| forbidden_for_public.contains(g))
     {
         return Err(Error::InvalidRequest(
             "public clients may not use the password or client_credentials grant".into(),
@@ -259,7 +263,11 @@ pub async fn register_client(
         kind: registration.kind.as_str().to_owned(),
         redirect_uris: registration.redirect_uris,
         post_logout_redirect_uris: Vec::new(),
-        grant_types: registration.grant_types.iter().map(|g| g.as_str().to_owned()).collect(),
+        grant_types: registration
+            .grant_types
+            .iter()
+            .map(|g| g.as_str().to_owned())
+            .collect(),
         scopes: registration.scopes,
         audience: registration.audience,
         access_token_lifetime_secs: None,
@@ -282,7 +290,9 @@ pub async fn rotate_client_secret(state: &AppState, client_id: &str) -> Result<S
         .await?
         .ok_or_else(|| Error::InvalidRequest(format!("no client `{client_id}`")))?;
     if model.secret_hash.is_none() {
-        return Err(Error::InvalidRequest("public clients have no secret".into()));
+        return Err(Error::InvalidRequest(
+            "public clients have no secret".into(),
+        ));
     }
     let secret = Secret::from(secrets::random_token(32));
     store::clients::set_secret_hash(&state.db, client_id, &secrets::sha256_hex(secret.expose()))

@@ -40,7 +40,9 @@ pub async fn rotate_refresh_token(
     let granted = Scope::parse(&row.scope)?;
     let scope = match requested_scope {
         Some(requested) if !requested.is_subset(&granted) => {
-            return Err(Error::InvalidScope("exceeds the scope originally granted".into()));
+            return Err(Error::InvalidScope(
+                "exceeds the scope originally granted".into(),
+            ));
         }
         Some(requested) => requested,
         None => granted,

@@ -19,7 +19,9 @@ impl Scope {
                 .bytes()
                 .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b));
             if !valid {
-                return Err(Error::InvalidScope(format!("malformed scope token `{token}`")));
+                return Err(Error::InvalidScope(format!(
+                    "malformed scope token `{token}`"
+                )));
             }
             set.insert(token.to_owned());
         }

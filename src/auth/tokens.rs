@@ -38,7 +38,10 @@ pub struct IssuedTokens {
 #[derive(Debug, Clone)]
 pub enum Family {
     New,
-    Continue { family_id: String, parent_jti: String },
+    Continue {
+        family_id: String,
+        parent_jti: String,
+    },
 }
 
 /// Everything needed to issue tokens on behalf of a user.
@@ -92,7 +95,13 @@ pub fn issue_access_only(
     let keys = state.keys();
     let access_token = keys.sign_access(&claims, "at+jwt", now)?;
     let id_token = if grant.scope.contains("openid") {
-        Some(id_token(state, grant, &access_token, keys.algorithm(now), now)?)
+        Some(id_token(
+            state,
+            grant,
+            &access_token,
+            keys.algorithm(now),
+            now,
+        )?)
     } else {
         None
     };
@@ -361,7 +370,10 @@ pub async fn authenticate_access_token(
     if !accepted_types.contains(&token_type) {
         return Err(TokenError::WrongType.into());
     }
-    if verified.str("iss").is_some_and(|iss| iss != state.config.issuer) {
+    if verified
+        .str("iss")
+        .is_some_and(|iss| iss != state.config.issuer)
+    {
         return Err(TokenError::Invalid.into());
     }
     let jti = verified.jti(state).ok_or(TokenError::NoId)?;

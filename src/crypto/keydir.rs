@@ -142,7 +142,9 @@ pub(super) fn has_signing_key(dir: &Path) -> Result<bool, KeyError> {
 pub(super) fn read_manifest(dir: &Path) -> Result<Manifest, KeyError> {
     let path = dir.join(MANIFEST);
     match fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| KeyError::Manifest { path, source }),
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes).map_err(|source| KeyError::Manifest { path, source })
+        }
         Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(Manifest::default()),
         Err(source) => Err(KeyError::Io { path, source }),
     }
@@ -217,7 +219,10 @@ fn add_key(
 }
 
 fn active_kid(manifest: &Manifest, now: DateTime<Utc>) -> Option<&str> {
-    let live = manifest.keys.iter().filter(|entry| entry.retired_at.is_none());
+    let live = manifest
+        .keys
+        .iter()
+        .filter(|entry| entry.retired_at.is_none());
     select_active(live, |entry| entry.activates_at, now).map(|entry| entry.kid.as_str())
 }
 
@@ -256,7 +261,10 @@ fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), KeyError> {
     json.push(b'\n');
     match fs::remove_file(&tmp) {
         Err(err) if err.kind() != io::ErrorKind::NotFound => {
-            return Err(KeyError::Io { path: tmp, source: err });
+            return Err(KeyError::Io {
+                path: tmp,
+                source: err,
+            });
         }
         _ => {}
     }

@@ -139,9 +139,15 @@ impl FromStr for Algorithm {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}: malformed key manifest: {source}", path.display())]
-    Manifest { path: PathBuf, source: serde_json::Error },
+    Manifest {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
     #[error("{}: malformed key: {source}", path.display())]
     MalformedKey { path: PathBuf, source: BoxError },
     #[error("cannot generate a {alg} key: {source}")]
@@ -153,7 +159,11 @@ pub enum KeyError {
     #[error("key {0} signs tokens now; rotate to another key before retiring it")]
     CannotRetireSigningKey(String),
     #[error("{alg} needs a secret of at least {min} bytes (RFC 7518 §3.2), got {len}")]
-    SecretTooShort { alg: Algorithm, min: usize, len: usize },
+    SecretTooShort {
+        alg: Algorithm,
+        min: usize,
+        len: usize,
+    },
     #[error("{0} is configured but no signing secret is set")]
     MissingSecret(Algorithm),
     #[error("{0} keys are the configured secret; they are never stored in the key directory")]
@@ -235,13 +245,25 @@ impl KeyRing {
                 continue;
             }
             let (path, pem) = keydir::read_key_file(dir, &entry)?;
-            let material = material::from_pem(entry.alg, &pem)
-                .map_err(|source| KeyError::MalformedKey { path: path.clone(), source })?;
+            let material =
+                material::from_pem(entry.alg, &pem).map_err(|source| KeyError::MalformedKey {
+                    path: path.clone(),
+                    source,
+                })?;
             if material.kid != entry.kid {
-                let source = format!("thumbprint {} does not match kid {}", material.kid, entry.kid);
-                return Err(KeyError::MalformedKey { path, source: source.into() });
+                let source = format!(
+                    "thumbprint {} does not match kid {}",
+                    material.kid, entry.kid
+                );
+                return Err(KeyError::MalformedKey {
+                    path,
+                    source: source.into(),
+                });
             }
-            published.push(Signer { material, activates_at: entry.activates_at });
+            published.push(Signer {
+                material,
+                activates_at: entry.activates_at,
+            });
         }
         let jwks = build_jwks(&published)?;
         let mut verifiers: HashMap<_, _> = published
@@ -251,20 +273,34 @@ impl KeyRing {
         let (mut signers, refresh) = if alg.is_symmetric() {
             let secret = hmac_secret.ok_or(KeyError::MissingSecret(alg))?;
             let material = hmac(alg, secret)?;
-            let signer = Signer { material, activates_at: Some(DateTime::<Utc>::MIN_UTC) };
+            let signer = Signer {
+                material,
+                activates_at: Some(DateTime::<Utc>::MIN_UTC),
+            };
             (vec![signer], hmac(alg, secret)?)
         } else {
             if !published.iter().any(|signer| signer.activates_at.is_some()) {
                 return Err(KeyError::NoSigningKey(dir.to_owned()));
             }
-            (published, hmac(Algorithm::HS256, &keydir::read_refresh_key(dir)?)?)
+            (
+                published,
+                hmac(Algorithm::HS256, &keydir::read_refresh_key(dir)?)?,
+            )
         };
         verifiers.insert(refresh.kid.clone(), verifier(&refresh));
         signers.retain(|signer| signer.activates_at.is_some());
         signers.sort_by_key(|signer| signer.activates_at);
         let mut signers = signers.into_iter();
-        let first = signers.next().ok_or_else(|| KeyError::NoSigningKey(dir.to_owned()))?;
-        Ok(Self { first, rest: signers.collect(), refresh, verifiers, jwks })
+        let first = signers
+            .next()
+            .ok_or_else(|| KeyError::NoSigningKey(dir.to_owned()))?;
+        Ok(Self {
+            first,
+            rest: signers.collect(),
+            refresh,
+            verifiers,
+            jwks,
+        })
     }
 
     /// The `kid` of the key that signs access and ID tokens at `now`.
@@ -285,7 +321,10 @@ impl KeyRing {
         typ: &str,
         now: DateTime<Utc>,
     ) -> Result<String, KeyError> {
-        self.active(now).material.sign(claims, typ).map_err(KeyError::Sign)
+        self.active(now)
+            .material
+            .sign(claims, typ)
+            .map_err(KeyError::Sign)
     }
 
     /// Sign a refresh token with the internal HMAC key (HS256; the configured secret and
@@ -321,9 +360,10 @@ impl KeyRing {
         if header.alg != verifier.alg {
             return Err(VerifyError::Invalid);
         }
-        let claims = jsonwebtoken::decode::<Map<String, Value>>(token, &verifier.key, &verifier.validation)
-            .map_err(|_| VerifyError::Invalid)?
-            .claims;
+        let claims =
+            jsonwebtoken::decode::<Map<String, Value>>(token, &verifier.key, &verifier.validation)
+                .map_err(|_| VerifyError::Invalid)?
+                .claims;
         check_times(&claims, leeway_secs, now)?;
         Ok(claims)
     }
@@ -343,7 +383,13 @@ impl fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let signers: Vec<_> = iter::once(&self.first)
             .chain(&self.rest)
-            .map(|signer| (signer.material.alg, &signer.material.kid, signer.activates_at))
+            .map(|signer| {
+                (
+                    signer.material.alg,
+                    &signer.material.kid,
+                    signer.activates_at,
+                )
+            })
             .collect();
         f.debug_struct("KeyRing")
             .field("signers", &signers)
@@ -355,7 +401,11 @@ impl fmt::Debug for KeyRing {
 fn hmac(alg: Algorithm, secret: &[u8]) -> Result<Material, KeyError> {
     let min = alg.min_secret_len();
     if secret.len() < min {
-        return Err(KeyError::SecretTooShort { alg, min, len: secret.len() });
+        return Err(KeyError::SecretTooShort {
+            alg,
+            min,
+            len: secret.len(),
+        });
     }
     material::from_secret(alg, secret).map_err(|source| KeyError::Generate { alg, source })
 }
@@ -368,13 +418,24 @@ fn verifier(material: &Material) -> Verifier {
     validation.validate_exp = false;
     validation.validate_nbf = false;
     validation.validate_aud = false;
-    Verifier { alg, key: material.decoding.clone(), validation }
+    Verifier {
+        alg,
+        key: material.decoding.clone(),
+        validation,
+    }
 }
 
-fn check_times(claims: &Map<String, Value>, leeway_secs: u64, now: DateTime<Utc>) -> Result<(), VerifyError> {
+fn check_times(
+    claims: &Map<String, Value>,
+    leeway_secs: u64,
+    now: DateTime<Utc>,
+) -> Result<(), VerifyError> {
     let leeway = i64::try_from(leeway_secs).unwrap_or(i64::MAX);
     let now = now.timestamp();
-    let exp = claims.get("exp").and_then(numeric_date).ok_or(VerifyError::Invalid)?;
+    let exp = claims
+        .get("exp")
+        .and_then(numeric_date)
+        .ok_or(VerifyError::Invalid)?;
     if let Some(nbf) = claims.get("nbf") {
         let nbf = numeric_date(nbf).ok_or(VerifyError::Invalid)?;
         if nbf > now.saturating_add(leeway) {
@@ -389,13 +450,19 @@ fn check_times(claims: &Map<String, Value>, leeway_secs: u64, now: DateTime<Utc>
 
 /// RFC 7519 §2 NumericDate: seconds, possibly fractional.
 fn numeric_date(value: &Value) -> Option<i64> {
-    value
-        .as_i64()
-        .or_else(|| value.as_f64().filter(|secs| secs.is_finite()).map(|secs| secs as i64))
+    value.as_i64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|secs| secs.is_finite())
+            .map(|secs| secs as i64)
+    })
 }
 
 fn build_jwks(published: &[Signer]) -> Result<Jwks, KeyError> {
-    let keys = published.iter().filter_map(|signer| signer.material.public_jwk.clone()).collect();
+    let keys = published
+        .iter()
+        .filter_map(|signer| signer.material.public_jwk.clone())
+        .collect();
     let body = serde_json::to_vec(&JwkSet { keys }).map_err(KeyError::Json)?;
     let etag = format!("\"{}\"", URL_SAFE_NO_PAD.encode(Sha256::digest(&body)));
     Ok(Jwks { body, etag })

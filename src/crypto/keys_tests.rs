@@ -38,7 +38,9 @@ fn ring(alg: Algorithm) -> (tempfile::TempDir, KeyRing) {
 fn jwks_keys(ring: &KeyRing) -> Vec<Map<String, Value>> {
     let doc: Value = serde_json::from_slice(&ring.jwks().body).unwrap();
     let keys = doc["keys"].as_array().unwrap();
-    keys.iter().map(|key| key.as_object().unwrap().clone()).collect()
+    keys.iter()
+        .map(|key| key.as_object().unwrap().clone())
+        .collect()
 }
 
 fn b64(value: &Value) -> String {
@@ -50,7 +52,9 @@ fn every_algorithm_generates_signs_and_verifies() {
     for alg in Algorithm::ALL {
         let (_dir, ring) = ring(alg);
         assert_eq!(ring.algorithm(t0()), alg);
-        let token = ring.sign_access(&claims(t0() + Duration::from_secs(300)), "at+jwt", t0()).unwrap();
+        let token = ring
+            .sign_access(&claims(t0() + Duration::from_secs(300)), "at+jwt", t0())
+            .unwrap();
         let header = jsonwebtoken::decode_header(&token).unwrap();
         assert_eq!(header.alg, alg.to_jwt(), "{alg}");
         assert_eq!(header.typ.as_deref(), Some("at+jwt"));
@@ -63,7 +67,9 @@ fn every_algorithm_generates_signs_and_verifies() {
 #[test]
 fn refresh_tokens_use_the_internal_hmac_key() {
     let (dir, ring) = ring(Algorithm::RS256);
-    let token = ring.sign_refresh(&claims(t0() + Duration::from_secs(60))).unwrap();
+    let token = ring
+        .sign_refresh(&claims(t0() + Duration::from_secs(60)))
+        .unwrap();
     let header = jsonwebtoken::decode_header(&token).unwrap();
     assert_eq!(header.alg, jsonwebtoken::Algorithm::HS256);
     assert_eq!(header.typ.as_deref(), Some("JWT"));
@@ -81,7 +87,9 @@ fn refresh_tokens_use_the_internal_hmac_key() {
 fn hmac_mode_signs_everything_with_the_configured_secret() {
     let (dir, ring) = ring(Algorithm::HS512);
     assert!(!dir.path().join("refresh.key").exists());
-    let refresh = ring.sign_refresh(&claims(t0() + Duration::from_secs(60))).unwrap();
+    let refresh = ring
+        .sign_refresh(&claims(t0() + Duration::from_secs(60)))
+        .unwrap();
     let header = jsonwebtoken::decode_header(&refresh).unwrap();
     assert_eq!(header.alg, jsonwebtoken::Algorithm::HS512);
     assert_eq!(header.kid.as_deref(), Some(ring.signing_key_id(t0())));
@@ -93,11 +101,28 @@ fn hmac_mode_signs_everything_with_the_configured_secret() {
 fn short_or_missing_hmac_secrets_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let short = KeyRing::load_or_init(dir.path(), Algorithm::HS256, Some(&SECRET[..31]), t0());
-    assert!(matches!(short, Err(KeyError::SecretTooShort { min: 32, len: 31, .. })));
+    assert!(matches!(
+        short,
+        Err(KeyError::SecretTooShort {
+            min: 32,
+            len: 31,
+            ..
+        })
+    ));
     let short = KeyRing::load(dir.path(), Algorithm::HS512, Some(&SECRET[..48]));
-    assert!(matches!(short, Err(KeyError::SecretTooShort { min: 64, len: 48, .. })));
+    assert!(matches!(
+        short,
+        Err(KeyError::SecretTooShort {
+            min: 64,
+            len: 48,
+            ..
+        })
+    ));
     let missing = KeyRing::load(dir.path(), Algorithm::HS256, None);
-    assert!(matches!(missing, Err(KeyError::MissingSecret(Algorithm::HS256))));
+    assert!(matches!(
+        missing,
+        Err(KeyError::MissingSecret(Algorithm::HS256))
+    ));
 }
 
 #[test]
@@ -105,7 +130,9 @@ fn kid_is_the_rfc7638_thumbprint() {
     // RFC 7638 §3.1.
     let rfc = json!({"kty": "RSA", "e": "AQAB", "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"});
     let rfc: jsonwebtoken::jwk::Jwk = serde_json::from_value(rfc).unwrap();
-    let thumbprint = rfc.thumbprint(jsonwebtoken::jwk::ThumbprintHash::SHA256).unwrap();
+    let thumbprint = rfc
+        .thumbprint(jsonwebtoken::jwk::ThumbprintHash::SHA256)
+        .unwrap();
     assert_eq!(thumbprint, "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
 
     for alg in ASYMMETRIC {
@@ -114,7 +141,10 @@ fn kid_is_the_rfc7638_thumbprint() {
         // Required members only, lexicographic order, no whitespace (RFC 7638 §3.2, §3.3).
         let canonical = match key["kty"].as_str().unwrap() {
             "RSA" => format!(r#"{{"e":{},"kty":"RSA","n":{}}}"#, key["e"], key["n"]),
-            "EC" => format!(r#"{{"crv":{},"kty":"EC","x":{},"y":{}}}"#, key["crv"], key["x"], key["y"]),
+            "EC" => format!(
+                r#"{{"crv":{},"kty":"EC","x":{},"y":{}}}"#,
+                key["crv"], key["x"], key["y"]
+            ),
             "OKP" => format!(r#"{{"crv":{},"kty":"OKP","x":{}}}"#, key["crv"], key["x"]),
             other => panic!("unexpected kty {other}"),
         };
@@ -129,8 +159,14 @@ fn kid_is_the_rfc7638_thumbprint() {
 fn key_files_are_created_with_mode_0600() {
     use std::os::unix::fs::PermissionsExt as _;
     let (dir, ring) = ring(Algorithm::ES256);
-    let pem = dir.path().join(format!("{}.pem", ring.signing_key_id(t0())));
-    for path in [pem, dir.path().join("refresh.key"), dir.path().join("keyring.json")] {
+    let pem = dir
+        .path()
+        .join(format!("{}.pem", ring.signing_key_id(t0())));
+    for path in [
+        pem,
+        dir.path().join("refresh.key"),
+        dir.path().join("keyring.json"),
+    ] {
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "{}", path.display());
     }
@@ -156,7 +192,10 @@ fn jwks_publishes_public_parameters_only_and_never_hmac_keys() {
             }
             assert_ne!(key["kty"], "oct");
         }
-        let etag = format!("\"{}\"", URL_SAFE_NO_PAD.encode(Sha256::digest(&ring.jwks().body)));
+        let etag = format!(
+            "\"{}\"",
+            URL_SAFE_NO_PAD.encode(Sha256::digest(&ring.jwks().body))
+        );
         assert_eq!(ring.jwks().etag, etag);
     }
 }
@@ -167,17 +206,23 @@ fn alg_none_and_algorithm_confusion_are_invalid() {
     let kid = ring.signing_key_id(t0()).to_owned();
     let body = b64(&Value::Object(claims(t0() + Duration::from_secs(60))));
 
-    let none = format!("{}.{body}.", b64(&json!({"alg": "none", "typ": "JWT", "kid": kid})));
+    let none = format!(
+        "{}.{body}.",
+        b64(&json!({"alg": "none", "typ": "JWT", "kid": kid}))
+    );
     assert_eq!(ring.verify_at(&none, 0, t0()), Err(VerifyError::Invalid));
 
     // HS256 "signed" with the RSA public key as the HMAC secret (the classic confusion attack).
     let pem = std::fs::read(dir.path().join(format!("{kid}.pem"))).unwrap();
-    let public_pem = josekit::jwk::alg::rsa::RsaKeyPair::from_pem(&pem).unwrap().to_pem_public_key();
+    let public_pem = josekit::jwk::alg::rsa::RsaKeyPair::from_pem(&pem)
+        .unwrap()
+        .to_pem_public_key();
     let mut header = Header::new(jsonwebtoken::Algorithm::HS256);
     header.kid = Some(kid.clone());
     let payload = claims(t0() + Duration::from_secs(60));
     for secret in [public_pem.as_slice(), ring.jwks().body.as_slice()] {
-        let forged = jsonwebtoken::encode(&header, &payload, &EncodingKey::from_secret(secret)).unwrap();
+        let forged =
+            jsonwebtoken::encode(&header, &payload, &EncodingKey::from_secret(secret)).unwrap();
         assert_eq!(ring.verify_at(&forged, 0, t0()), Err(VerifyError::Invalid));
     }
 
@@ -187,7 +232,10 @@ fn alg_none_and_algorithm_confusion_are_invalid() {
     let refresh_kid = jsonwebtoken::decode_header(&refresh).unwrap().kid.unwrap();
     let swap = |token: &str, alg: &str, kid: &str| {
         let (_, rest) = token.split_once('.').unwrap();
-        format!("{}.{rest}", b64(&json!({"alg": alg, "typ": "JWT", "kid": kid})))
+        format!(
+            "{}.{rest}",
+            b64(&json!({"alg": alg, "typ": "JWT", "kid": kid}))
+        )
     };
     let forged = swap(&access, "RS256", &refresh_kid);
     assert_eq!(ring.verify_at(&forged, 0, t0()), Err(VerifyError::Invalid));
@@ -217,17 +265,37 @@ fn garbage_truncated_and_oversized_tokens_are_invalid() {
     let mut payload = claims(t0() + Duration::from_secs(60));
     let token = ring.sign_access(&payload, "at+jwt", t0()).unwrap();
     for end in 0..token.len() {
-        assert_eq!(ring.verify_at(&token[..end], 0, t0()), Err(VerifyError::Invalid), "{end}");
+        assert_eq!(
+            ring.verify_at(&token[..end], 0, t0()),
+            Err(VerifyError::Invalid),
+            "{end}"
+        );
     }
     let tampered = token.replacen('.', ".e", 1);
-    assert_eq!(ring.verify_at(&tampered, 0, t0()), Err(VerifyError::Invalid));
-    let garbage = ["", ".", "..", "...", "a.b.c", "é.é.é", "eyJ.eyJ.eyJ", "\0", &"A".repeat(10_000)];
+    assert_eq!(
+        ring.verify_at(&tampered, 0, t0()),
+        Err(VerifyError::Invalid)
+    );
+    let garbage = [
+        "",
+        ".",
+        "..",
+        "...",
+        "a.b.c",
+        "é.é.é",
+        "eyJ.eyJ.eyJ",
+        "\0",
+        &"A".repeat(10_000),
+    ];
     for input in garbage {
         assert_eq!(ring.verify_at(input, 0, t0()), Err(VerifyError::Invalid));
     }
     payload.insert("pad".into(), Value::String("x".repeat(8 * 1024)));
     let oversized = ring.sign_access(&payload, "at+jwt", t0()).unwrap();
-    assert_eq!(ring.verify_at(&oversized, 0, t0()), Err(VerifyError::Invalid));
+    assert_eq!(
+        ring.verify_at(&oversized, 0, t0()),
+        Err(VerifyError::Invalid)
+    );
 }
 
 #[test]
@@ -245,7 +313,10 @@ fn expiry_and_not_before_are_checked_with_leeway() {
     assert_eq!(ring.verify(&expired, 0), Err(VerifyError::Expired));
 
     let bad_signature = format!("{}x", &token[..token.len() - 1]);
-    assert_eq!(ring.verify_at(&bad_signature, 0, later), Err(VerifyError::Invalid));
+    assert_eq!(
+        ring.verify_at(&bad_signature, 0, later),
+        Err(VerifyError::Invalid)
+    );
 
     let mut no_exp = claims(exp);
     no_exp.remove("exp");
@@ -253,7 +324,10 @@ fn expiry_and_not_before_are_checked_with_leeway() {
     assert_eq!(ring.verify_at(&token, 0, t0()), Err(VerifyError::Invalid));
 
     let mut not_yet = claims(exp);
-    not_yet.insert("nbf".into(), json!((t0() + Duration::from_secs(10)).timestamp()));
+    not_yet.insert(
+        "nbf".into(),
+        json!((t0() + Duration::from_secs(10)).timestamp()),
+    );
     let token = ring.sign_access(&not_yet, "at+jwt", t0()).unwrap();
     assert_eq!(ring.verify_at(&token, 0, t0()), Err(VerifyError::Invalid));
     assert!(ring.verify_at(&token, 10, t0()).is_ok());
@@ -272,18 +346,32 @@ fn rotation_publishes_before_it_signs() {
     let new = rotate(dir.path(), Algorithm::ES256, rotated_at, ahead).unwrap();
     assert_eq!(new.status, KeyStatus::Published);
     let ring = KeyRing::load(dir.path(), Algorithm::RS256, None).unwrap();
-    let kids: Vec<_> = jwks_keys(&ring).iter().map(|key| key["kid"].clone()).collect();
+    let kids: Vec<_> = jwks_keys(&ring)
+        .iter()
+        .map(|key| key["kid"].clone())
+        .collect();
     assert!(kids.contains(&Value::String(new.kid.clone())));
     assert_ne!(ring.signing_key_id(rotated_at), new.kid);
     assert_eq!(ring.algorithm(rotated_at), Algorithm::RS256);
     let switch = rotated_at + ahead;
     assert_eq!(ring.signing_key_id(switch), new.kid);
     assert_eq!(ring.algorithm(switch), Algorithm::ES256);
-    let old_token = ring.sign_access(&claims(switch + ahead), "at+jwt", rotated_at).unwrap();
+    let old_token = ring
+        .sign_access(&claims(switch + ahead), "at+jwt", rotated_at)
+        .unwrap();
     assert!(ring.verify_at(&old_token, 0, switch).is_ok());
 
-    let statuses = |now| list(dir.path(), now).unwrap().into_iter().map(|key| key.status).collect::<Vec<_>>();
-    assert_eq!(statuses(rotated_at), [KeyStatus::Active, KeyStatus::Published]);
+    let statuses = |now| {
+        list(dir.path(), now)
+            .unwrap()
+            .into_iter()
+            .map(|key| key.status)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        statuses(rotated_at),
+        [KeyStatus::Active, KeyStatus::Published]
+    );
     assert_eq!(statuses(switch), [KeyStatus::Published, KeyStatus::Active]);
 }
 
@@ -297,25 +385,39 @@ fn generate_on_a_non_empty_ring_publishes_without_signing() {
     assert_eq!(reloaded.signing_key_id(t0()), ring.signing_key_id(t0()));
     assert_eq!(jwks_keys(&reloaded).len(), 2);
     let refused = generate_key(dir.path(), Algorithm::HS256, t0());
-    assert!(matches!(refused, Err(KeyError::SymmetricKeyNotStored(Algorithm::HS256))));
+    assert!(matches!(
+        refused,
+        Err(KeyError::SymmetricKeyNotStored(Algorithm::HS256))
+    ));
 }
 
 #[test]
 fn retire_refuses_the_signing_key_and_unpublishes_others() {
     let (dir, ring) = ring(Algorithm::ES384);
     let old = ring.signing_key_id(t0()).to_owned();
-    let old_token = ring.sign_access(&claims(t0() + Duration::from_secs(7200)), "at+jwt", t0()).unwrap();
+    let old_token = ring
+        .sign_access(&claims(t0() + Duration::from_secs(7200)), "at+jwt", t0())
+        .unwrap();
     let refused = retire(dir.path(), &old, t0());
     assert!(matches!(refused, Err(KeyError::CannotRetireSigningKey(kid)) if kid == old));
-    assert!(matches!(retire(dir.path(), "nope", t0()), Err(KeyError::UnknownKid(_))));
+    assert!(matches!(
+        retire(dir.path(), "nope", t0()),
+        Err(KeyError::UnknownKid(_))
+    ));
 
     rotate(dir.path(), Algorithm::ES256, t0(), Duration::from_secs(60)).unwrap();
     let later = t0() + Duration::from_secs(120);
     let retired = retire(dir.path(), &old, later).unwrap();
-    assert_eq!((retired.status, retired.retired_at), (KeyStatus::Retired, Some(later)));
+    assert_eq!(
+        (retired.status, retired.retired_at),
+        (KeyStatus::Retired, Some(later))
+    );
     let ring = KeyRing::load(dir.path(), Algorithm::ES256, None).unwrap();
     assert_eq!(jwks_keys(&ring).len(), 1);
-    assert_eq!(ring.verify_at(&old_token, 0, later), Err(VerifyError::Invalid));
+    assert_eq!(
+        ring.verify_at(&old_token, 0, later),
+        Err(VerifyError::Invalid)
+    );
 }
 
 #[test]
@@ -327,9 +429,16 @@ fn load_reports_missing_and_malformed_keys() {
     let info = generate_key(dir.path(), Algorithm::ES256, t0()).unwrap();
     let pem = dir.path().join(format!("{}.pem", info.kid));
     std::fs::remove_file(&pem).unwrap();
-    std::fs::write(&pem, b"-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n").unwrap();
+    std::fs::write(
+        &pem,
+        b"-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
     let malformed = KeyRing::load(dir.path(), Algorithm::ES256, None);
-    assert!(matches!(malformed, Err(KeyError::MalformedKey { .. })), "{malformed:?}");
+    assert!(
+        matches!(malformed, Err(KeyError::MalformedKey { .. })),
+        "{malformed:?}"
+    );
 
     std::fs::write(dir.path().join("keyring.json"), b"{not json").unwrap();
     let manifest = KeyRing::load(dir.path(), Algorithm::ES256, None);
@@ -353,7 +462,10 @@ fn algorithm_names_round_trip() {
     for alg in Algorithm::ALL {
         assert_eq!(alg.to_string().parse::<Algorithm>().unwrap(), alg);
         assert_eq!(serde_json::to_value(alg).unwrap(), alg.as_str());
-        assert_eq!(serde_json::from_value::<Algorithm>(json!(alg.as_str())).unwrap(), alg);
+        assert_eq!(
+            serde_json::from_value::<Algorithm>(json!(alg.as_str())).unwrap(),
+            alg
+        );
     }
     assert_eq!("es256".parse::<Algorithm>().unwrap(), Algorithm::ES256);
     assert!("none".parse::<Algorithm>().is_err());
@@ -384,7 +496,10 @@ fn signing_and_verification_throughput() {
     for _ in 0..N {
         ring.sign_access(&payload, "at+jwt", t0()).unwrap();
     }
-    println!("RS256 sign, josekit (OpenSSL key parsed once): {:.0}/s", per_second(N, started));
+    println!(
+        "RS256 sign, josekit (OpenSSL key parsed once): {:.0}/s",
+        per_second(N, started)
+    );
 
     let pem = std::fs::read(dir.path().join(format!("{kid}.pem"))).unwrap();
     let key = EncodingKey::from_rsa_pem(&pem).unwrap();
@@ -395,14 +510,20 @@ fn signing_and_verification_throughput() {
     for _ in 0..N {
         jsonwebtoken::encode(&header, &payload, &key).unwrap();
     }
-    println!("RS256 sign, jsonwebtoken aws_lc_rs EncodingKey: {:.0}/s", per_second(N, started));
+    println!(
+        "RS256 sign, jsonwebtoken aws_lc_rs EncodingKey: {:.0}/s",
+        per_second(N, started)
+    );
 
     let token = ring.sign_access(&payload, "at+jwt", t0()).unwrap();
     let started = Instant::now();
     for _ in 0..N * 10 {
         ring.verify_at(&token, 0, t0()).unwrap();
     }
-    println!("RS256 verify, jsonwebtoken aws_lc_rs: {:.0}/s", per_second(N * 10, started));
+    println!(
+        "RS256 verify, jsonwebtoken aws_lc_rs: {:.0}/s",
+        per_second(N * 10, started)
+    );
 
     let refresh = ring.sign_refresh(&payload).unwrap();
     let started = Instant::now();
@@ -410,7 +531,10 @@ fn signing_and_verification_throughput() {
         ring.sign_refresh(&payload).unwrap();
         ring.verify_at(&refresh, 0, t0()).unwrap();
     }
-    println!("HS256 refresh sign + verify: {:.0}/s", per_second(N * 10, started));
+    println!(
+        "HS256 refresh sign + verify: {:.0}/s",
+        per_second(N * 10, started)
+    );
 
     for alg in [Algorithm::ES256, Algorithm::EdDSA, Algorithm::PS256] {
         let (_dir, ring) = self::ring(alg);
@@ -424,6 +548,9 @@ fn signing_and_verification_throughput() {
         for _ in 0..N {
             ring.verify_at(&token, 0, t0()).unwrap();
         }
-        println!("{alg}: sign {sign:.0}/s, verify {:.0}/s", per_second(N, started));
+        println!(
+            "{alg}: sign {sign:.0}/s, verify {:.0}/s",
+            per_second(N, started)
+        );
     }
 }

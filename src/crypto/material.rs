@@ -105,7 +105,11 @@ fn public_jwk_from_pem(alg: Algorithm, pem: &[u8]) -> Result<josekit::jwk::Jwk, 
         Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 | Algorithm::PS256 => {
             let pair = RsaKeyPair::from_pem(pem)?;
             if pair.key_len() * 8 < RSA_BITS {
-                return Err(format!("RSA key of {} bits; {RSA_BITS} required", pair.key_len() * 8).into());
+                return Err(format!(
+                    "RSA key of {} bits; {RSA_BITS} required",
+                    pair.key_len() * 8
+                )
+                .into());
             }
             Ok(pair.to_jwk_public_key())
         }
@@ -125,7 +129,7 @@ fn public_jwk_from_pem(alg: Algorithm, pem: &[u8]) -> Result<josekit::jwk::Jwk, 
 }
 
 fn signer_from_pem(alg: Algorithm, pem: &[u8]) -> Result<Box<dyn JwsSigner>, BoxError> {
-    use josekit::jws::{EdDSA, ES256, ES384, PS256, RS256, RS384, RS512};
+    use josekit::jws::{ES256, ES384, EdDSA, PS256, RS256, RS384, RS512};
     Ok(match alg {
         Algorithm::RS256 => Box::new(RS256.signer_from_pem(pem)?),
         Algorithm::RS384 => Box::new(RS384.signer_from_pem(pem)?),

@@ -52,7 +52,11 @@ pub enum Verification {
 fn hasher() -> Result<Argon2<'static>, PasswordError> {
     let params = Params::new(M_COST_KIB, T_COST, P_COST, Some(OUTPUT_LEN))
         .map_err(|err| PasswordError::Hash(err.into()))?;
-    Ok(Argon2::new(argon2::Algorithm::Argon2id, Version::V0x13, params))
+    Ok(Argon2::new(
+        argon2::Algorithm::Argon2id,
+        Version::V0x13,
+        params,
+    ))
 }
 
 /// Hash `password` with argon2id (m=19456 KiB, t=2, p=1) and a random salt, as a PHC string.
@@ -93,7 +97,12 @@ pub fn dummy_hash() -> &'static str {
 /// what Django's `PBKDF2PasswordHasher.encode` produces.
 pub fn django_pbkdf2_sha256(password: &str, salt: &str, iterations: u32) -> String {
     let mut derived = [0u8; OUTPUT_LEN];
-    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt.as_bytes(), iterations, &mut derived);
+    pbkdf2::pbkdf2_hmac::<Sha256>(
+        password.as_bytes(),
+        salt.as_bytes(),
+        iterations,
+        &mut derived,
+    );
     format!(
         "{DJANGO_PBKDF2_PREFIX}{iterations}${salt}${}",
         STANDARD.encode(derived)
@@ -144,7 +153,12 @@ fn verify_django_pbkdf2(rest: &str, password: &str) -> Verification {
         return Verification::Mismatch;
     }
     let mut derived = [0u8; OUTPUT_LEN];
-    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt.as_bytes(), iterations, &mut derived);
+    pbkdf2::pbkdf2_hmac::<Sha256>(
+        password.as_bytes(),
+        salt.as_bytes(),
+        iterations,
+        &mut derived,
+    );
     if derived.ct_eq(expected.as_slice()).into() {
         Verification::Match { needs_rehash: true }
     } else {
@@ -160,14 +174,20 @@ mod tests {
     #[test]
     fn argon2id_hash_verifies_with_owasp_parameters() {
         let hash = hash_password("correct horse").unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert_eq!(
             verify_password(&hash, "correct horse"),
             Verification::Match {
                 needs_rehash: false
             }
         );
-        assert_eq!(verify_password(&hash, "wrong horse"), Verification::Mismatch);
+        assert_eq!(
+            verify_password(&hash, "wrong horse"),
+            Verification::Mismatch
+        );
     }
 
     #[test]
@@ -236,7 +256,11 @@ mod tests {
             "\u{0}\u{ffff}",
         ];
         for stored in malformed {
-            assert_eq!(verify_password(stored, "pw"), Verification::Mismatch, "{stored}");
+            assert_eq!(
+                verify_password(stored, "pw"),
+                Verification::Mismatch,
+                "{stored}"
+            );
         }
     }
 

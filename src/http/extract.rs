@@ -72,7 +72,10 @@ pub struct Params(HashMap<String, String>);
 impl Params {
     /// A parameter's value; a parameter sent without a value is treated as omitted (RFC 6749 §3.1).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     /// Parses a body strictly: invalid percent-encoding or UTF-8 and repeated names are refused,
@@ -92,7 +95,10 @@ impl Params {
 }
 
 fn decode_component(raw: &[u8]) -> Result<String, FormRejection> {
-    let spaced: Vec<u8> = raw.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
+    let spaced: Vec<u8> = raw
+        .iter()
+        .map(|b| if *b == b'+' { b' ' } else { *b })
+        .collect();
     let decoded: Vec<u8> = percent_decode(&spaced).collect();
     String::from_utf8(decoded).map_err(|_| FormRejection::Malformed("invalid UTF-8".into()))
 }
@@ -160,16 +166,18 @@ pub fn client_credentials(
             secret: Secret::from(secret),
         });
     }
-    Ok(match (params.get("client_id"), params.get("client_secret")) {
-        (Some(id), Some(secret)) => ClientCredentials::Secret {
-            client_id: id.to_owned(),
-            secret: Secret::from(secret.to_owned()),
+    Ok(
+        match (params.get("client_id"), params.get("client_secret")) {
+            (Some(id), Some(secret)) => ClientCredentials::Secret {
+                client_id: id.to_owned(),
+                secret: Secret::from(secret.to_owned()),
+            },
+            (Some(id), None) => ClientCredentials::Public {
+                client_id: id.to_owned(),
+            },
+            _ => ClientCredentials::Missing,
         },
-        (Some(id), None) => ClientCredentials::Public {
-            client_id: id.to_owned(),
-        },
-        _ => ClientCredentials::Missing,
-    })
+    )
 }
 
 /// RFC 6749 §2.3.1: id and secret are form-encoded before being joined and base64-encoded.
@@ -213,7 +221,10 @@ mod tests {
     #[test]
     fn refuses_repeats_and_bad_utf8() {
         assert!(matches!(Params::parse(b"a=1&a=2"), Err(FormRejection::Repeated(n)) if n == "a"));
-        assert!(matches!(Params::parse(b"a=%FF"), Err(FormRejection::Malformed(_))));
+        assert!(matches!(
+            Params::parse(b"a=%FF"),
+            Err(FormRejection::Malformed(_))
+        ));
     }
 
     #[test]

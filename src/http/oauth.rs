@@ -19,11 +19,20 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(paths::OPENID_CONFIGURATION, get(discovery::openid_configuration_get))
-        .route(paths::OAUTH_AUTHORIZATION_SERVER, get(discovery::authorization_server_get))
+        .route(
+            paths::OPENID_CONFIGURATION,
+            get(discovery::openid_configuration_get),
+        )
+        .route(
+            paths::OAUTH_AUTHORIZATION_SERVER,
+            get(discovery::authorization_server_get),
+        )
         .route(paths::JWKS, get(jwks::jwks_get))
         .route(paths::TOKEN, post(token::token_post))
         .route(paths::REVOKE, post(revoke::revoke_post))
         .route(paths::INTROSPECT, post(introspect::introspect_post))
-        .route(paths::USERINFO, get(userinfo::userinfo_get).post(userinfo::userinfo_get))
+        .route(
+            paths::USERINFO,
+            get(userinfo::userinfo_get).post(userinfo::userinfo_get),
+        )
 }

@@ -12,18 +12,35 @@ use sesame::crypto::keys::{self, Algorithm};
 #[tokio::test]
 async fn discovery_documents_advertise_the_mounted_endpoints() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    for path in ["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"] {
+    for path in [
+        "/.well-known/openid-configuration",
+        "/.well-known/oauth-authorization-server",
+    ] {
         let response = app.get(path, None).await;
         assert_eq!(response.status, StatusCode::OK);
         let doc = response.json();
         assert_eq!(doc["issuer"], "http://sesame.test");
         assert_eq!(doc["token_endpoint"], "http://sesame.test/oauth/token");
         assert_eq!(doc["jwks_uri"], "http://sesame.test/.well-known/jwks.json");
-        assert_eq!(doc["revocation_endpoint"], "http://sesame.test/oauth/revoke");
-        assert_eq!(doc["introspection_endpoint"], "http://sesame.test/oauth/introspect");
-        assert_eq!(doc["userinfo_endpoint"], "http://sesame.test/oauth/userinfo");
-        assert_eq!(doc["id_token_signing_alg_values_supported"], serde_json::json!(["RS256"]));
-        let methods = doc["token_endpoint_auth_methods_supported"].as_array().unwrap();
+        assert_eq!(
+            doc["revocation_endpoint"],
+            "http://sesame.test/oauth/revoke"
+        );
+        assert_eq!(
+            doc["introspection_endpoint"],
+            "http://sesame.test/oauth/introspect"
+        );
+        assert_eq!(
+            doc["userinfo_endpoint"],
+            "http://sesame.test/oauth/userinfo"
+        );
+        assert_eq!(
+            doc["id_token_signing_alg_values_supported"],
+            serde_json::json!(["RS256"])
+        );
+        let methods = doc["token_endpoint_auth_methods_supported"]
+            .as_array()
+            .unwrap();
         assert!(methods.contains(&Value::from("client_secret_basic")));
         let grants = doc["grant_types_supported"].as_array().unwrap();
         assert!(grants.contains(&Value::from("refresh_token")));
@@ -33,7 +50,10 @@ async fn discovery_documents_advertise_the_mounted_endpoints() {
 fn assert_public_only(jwks: &Value) {
     for key in jwks["keys"].as_array().unwrap() {
         for private in ["d", "p", "q", "dp", "dq", "qi", "k"] {
-            assert!(key.get(private).is_none(), "private member {private} in {key}");
+            assert!(
+                key.get(private).is_none(),
+                "private member {private} in {key}"
+            );
         }
         assert_eq!(key["use"], "sig");
         assert!(key["kid"].is_string());
@@ -46,12 +66,18 @@ async fn jwks_publishes_public_keys_with_caching_headers_and_304() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let response = app.get("/.well-known/jwks.json", None).await;
     assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(response.header("cache-control"), Some("public, max-age=300"));
+    assert_eq!(
+        response.header("cache-control"),
+        Some("public, max-age=300")
+    );
     let etag = response.header("etag").unwrap().to_owned();
     assert!(etag.starts_with('"') && etag.ends_with('"'));
     let jwks = response.json();
     assert_eq!(jwks["keys"].as_array().unwrap().len(), 1);
-    assert_eq!(jwks["keys"][0]["kid"], app.state.keys().signing_key_id(Utc::now()));
+    assert_eq!(
+        jwks["keys"][0]["kid"],
+        app.state.keys().signing_key_id(Utc::now())
+    );
     assert_public_only(&jwks);
 
     let request = Request::get("/.well-known/jwks.json")
@@ -68,7 +94,13 @@ async fn jwks_publishes_public_keys_with_caching_headers_and_304() {
 async fn every_algorithm_publishes_only_public_material_and_hmac_nothing() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let dir = &app.state.config.keys_dir;
-    for alg in [Algorithm::ES256, Algorithm::ES384, Algorithm::EdDSA, Algorithm::PS256, Algorithm::RS512] {
+    for alg in [
+        Algorithm::ES256,
+        Algorithm::ES384,
+        Algorithm::EdDSA,
+        Algorithm::PS256,
+        Algorithm::RS512,
+    ] {
         keys::rotate(dir, alg, Utc::now(), std::time::Duration::from_secs(300)).unwrap();
     }
     app.state.reload_keys(Utc::now()).unwrap();

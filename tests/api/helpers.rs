@@ -142,7 +142,11 @@ impl TestApp {
         };
         let router = app.router.clone();
         tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
         });
         Some(app)
     }
@@ -150,7 +154,10 @@ impl TestApp {
     /// SQLite, with settings changed by `configure`.
     pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         let dir = TempDir::new().expect("temp dir");
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("sesame.db").display());
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("sesame.db").display()
+        );
         TestApp::build(dir, url, Backend::Sqlite, None, configure).await
     }
 
@@ -161,7 +168,9 @@ impl TestApp {
             return None;
         };
         let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-        let admin = Database::connect(&base).await.expect("connect to PostgreSQL");
+        let admin = Database::connect(&base)
+            .await
+            .expect("connect to PostgreSQL");
         admin
             .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
             .await
@@ -195,16 +204,37 @@ impl TestApp {
             .await
             .expect("state");
         let router = build_router(state.clone());
-        TestApp { state, router, backend, dir, pg_schema }
+        TestApp {
+            state,
+            router,
+            backend,
+            dir,
+            pg_schema,
+        }
     }
 
     /// Sends a request through the real router.
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
-        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();
-        TestResponse { status, headers, body }
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str, bearer: Option<&str>) -> TestResponse {
@@ -212,7 +242,8 @@ impl TestApp {
         if let Some(token) = bearer {
             request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
-        self.send(request.body(Body::empty()).expect("request")).await
+        self.send(request.body(Body::empty()).expect("request"))
+            .await
     }
 
     /// POSTs form parameters, with `client_secret_basic` credentials when given.
@@ -230,7 +261,8 @@ impl TestApp {
         if let Some((id, secret)) = basic {
             request = request.header(header::AUTHORIZATION, basic_auth(id, secret));
         }
-        self.send(request.body(Body::from(body)).expect("request")).await
+        self.send(request.body(Body::from(body)).expect("request"))
+            .await
     }
 
     /// POSTs raw bytes with a content type.
@@ -264,7 +296,12 @@ impl TestApp {
                 kind: ClientKind::Confidential,
                 redirect_uris: vec![],
                 grant_types: vec![GrantType::Password, GrantType::RefreshToken],
-                scopes: vec!["openid".into(), "profile".into(), "email".into(), "read".into()],
+                scopes: vec![
+                    "openid".into(),
+                    "profile".into(),
+                    "email".into(),
+                    "read".into(),
+                ],
                 audience: None,
                 first_party: true,
             },
@@ -279,7 +316,11 @@ impl TestApp {
         let addr = listener.local_addr().expect("addr");
         let router = self.router.clone();
         tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
         });
         format!("http://{addr}")
     }
@@ -294,7 +335,11 @@ impl TestApp {
         let response = self
             .post_form(
                 "/oauth/token",
-                &[("grant_type", "password"), ("username", username), ("password", PASSWORD)],
+                &[
+                    ("grant_type", "password"),
+                    ("username", username),
+                    ("password", PASSWORD),
+                ],
                 Some((&client.0, &client.1)),
             )
             .await;
@@ -310,7 +355,9 @@ impl Drop for TestApp {
         };
         // Dropping needs async I/O; do it on a runtime of its own so no test runtime is blocked.
         let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build()
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
             else {
                 return;
             };
@@ -395,7 +442,10 @@ impl ClientBuilder<'_> {
         let registered = clients::register_client(&self.app.state, self.registration, Utc::now())
             .await
             .expect("register client");
-        let secret = registered.secret.map(|s| s.expose().to_owned()).unwrap_or_default();
+        let secret = registered
+            .secret
+            .map(|s| s.expose().to_owned())
+            .unwrap_or_default();
         (registered.client_id, secret)
     }
 }

@@ -16,10 +16,23 @@ fn b64(value: &serde_json::Value) -> String {
 async fn active_access_token_answers_its_claims(app: TestApp) {
     let user = app.user("alice").create().await;
     let client = app.client("web").create().await;
-    let rs = app.client("resource").grants(&[GrantType::ClientCredentials]).create().await;
-    let access = app.password_tokens(&client, "alice").await["access_token"].as_str().unwrap().to_owned();
+    let rs = app
+        .client("resource")
+        .grants(&[GrantType::ClientCredentials])
+        .create()
+        .await;
+    let access = app.password_tokens(&client, "alice").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (_, claims) = jwt_parts(&access);
-    let response = app.post_form("/oauth/introspect", &[("token", &access)], Some((&rs.0, &rs.1))).await;
+    let response = app
+        .post_form(
+            "/oauth/introspect",
+            &[("token", &access)],
+            Some((&rs.0, &rs.1)),
+        )
+        .await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.header("cache-control"), Some("no-store"));
     assert_eq!(
@@ -44,13 +57,26 @@ async fn refresh_tokens_are_active_until_rotated(app: TestApp) {
     app.user("alice").create().await;
     let client = app.client("web").create().await;
     let creds = Some((client.0.as_str(), client.1.as_str()));
-    let refresh = app.password_tokens(&client, "alice").await["refresh_token"].as_str().unwrap().to_owned();
-    let active = app.post_form("/oauth/introspect", &[("token", &refresh)], creds).await.json();
+    let refresh = app.password_tokens(&client, "alice").await["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let active = app
+        .post_form("/oauth/introspect", &[("token", &refresh)], creds)
+        .await
+        .json();
     assert_eq!(active["active"], true);
     assert_eq!(active["token_type"], "refresh_token");
-    app.post_form("/oauth/token", &[("grant_type", "refresh_token"), ("refresh_token", &refresh)], creds)
-        .await;
-    let spent = app.post_form("/oauth/introspect", &[("token", &refresh)], creds).await.json();
+    app.post_form(
+        "/oauth/token",
+        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+        creds,
+    )
+    .await;
+    let spent = app
+        .post_form("/oauth/introspect", &[("token", &refresh)], creds)
+        .await
+        .json();
     assert_eq!(spent, json!({"active": false}));
 }
 
@@ -58,7 +84,10 @@ async fn forged_and_garbage_tokens_are_inactive(app: TestApp) {
     app.user("alice").create().await;
     let client = app.client("web").create().await;
     let creds = Some((client.0.as_str(), client.1.as_str()));
-    let access = app.password_tokens(&client, "alice").await["access_token"].as_str().unwrap().to_owned();
+    let access = app.password_tokens(&client, "alice").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (header, claims) = jwt_parts(&access);
 
     let mut none_header = header.clone();
@@ -79,8 +108,17 @@ async fn forged_and_garbage_tokens_are_inactive(app: TestApp) {
     let wrong_kid = format!("{}.{}.{}", b64(&unknown_kid), b64(&claims), signature);
 
     let huge = "a".repeat(20_000);
-    for token in [alg_none.as_str(), confused.as_str(), wrong_kid.as_str(), "garbage", &access[..access.len() - 5], &huge] {
-        let response = app.post_form("/oauth/introspect", &[("token", token)], creds).await;
+    for token in [
+        alg_none.as_str(),
+        confused.as_str(),
+        wrong_kid.as_str(),
+        "garbage",
+        &access[..access.len() - 5],
+        &huge,
+    ] {
+        let response = app
+            .post_form("/oauth/introspect", &[("token", token)], creds)
+            .await;
         assert_eq!(response.status, StatusCode::OK, "{token}");
         assert_eq!(response.json(), json!({"active": false}), "{token}");
     }
@@ -89,15 +127,37 @@ async fn forged_and_garbage_tokens_are_inactive(app: TestApp) {
 async fn deactivated_users_tokens_are_inactive(app: TestApp) {
     let user = app.user("alice").create().await;
     let client = app.client("web").create().await;
-    let access = app.password_tokens(&client, "alice").await["access_token"].as_str().unwrap().to_owned();
-    sesame::auth::accounts::deactivate_user(&app.state, user.id, chrono::Utc::now()).await.unwrap();
-    let response = app.post_form("/oauth/introspect", &[("token", &access)], Some((&client.0, &client.1))).await;
+    let access = app.password_tokens(&client, "alice").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    sesame::auth::accounts::deactivate_user(&app.state, user.id, chrono::Utc::now())
+        .await
+        .unwrap();
+    let response = app
+        .post_form(
+            "/oauth/introspect",
+            &[("token", &access)],
+            Some((&client.0, &client.1)),
+        )
+        .await;
     assert_eq!(response.json(), json!({"active": false}));
 }
 
 async fn public_clients_cannot_introspect(app: TestApp) {
-    let spa = app.client("spa").public().grants(&[GrantType::RefreshToken]).create().await;
-    let response = app.post_form("/oauth/introspect", &[("token", "x"), ("client_id", &spa.0)], None).await;
+    let spa = app
+        .client("spa")
+        .public()
+        .grants(&[GrantType::RefreshToken])
+        .create()
+        .await;
+    let response = app
+        .post_form(
+            "/oauth/introspect",
+            &[("token", "x"), ("client_id", &spa.0)],
+            None,
+        )
+        .await;
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
     assert_eq!(response.json()["error"], "invalid_client");
 }
@@ -115,9 +175,18 @@ async fn database_outage_is_a_5xx_never_inactive() {
     let app = TestApp::spawn(crate::helpers::Backend::Sqlite).await;
     app.user("alice").create().await;
     let client = app.client("web").create().await;
-    let access = app.password_tokens(&client, "alice").await["access_token"].as_str().unwrap().to_owned();
+    let access = app.password_tokens(&client, "alice").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     app.state.db.clone().close().await.unwrap();
-    let response = app.post_form("/oauth/introspect", &[("token", &access)], Some((&client.0, &client.1))).await;
+    let response = app
+        .post_form(
+            "/oauth/introspect",
+            &[("token", &access)],
+            Some((&client.0, &client.1)),
+        )
+        .await;
     assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(response.json()["error"], "server_error");
     assert!(!response.text().contains("active"));

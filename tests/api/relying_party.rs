@@ -46,7 +46,10 @@ async fn openidconnect_crate_discovers_exchanges_and_verifies(app: TestApp) {
     let claims = id_token
         .claims(&client.id_token_verifier(), |_: Option<&Nonce>| Ok(()))
         .unwrap();
-    assert_eq!(claims.email().map(|e| e.as_str()), Some("alice@example.com"));
+    assert_eq!(
+        claims.email().map(|e| e.as_str()),
+        Some("alice@example.com")
+    );
 
     // The access token verifies against the served JWKS, by kid, with an independent verifier.
     let access = response.access_token().secret();
@@ -73,7 +76,10 @@ async fn openidconnect_crate_discovers_exchanges_and_verifies(app: TestApp) {
         .request_async(&http)
         .await
         .unwrap();
-    assert_ne!(refreshed.refresh_token().unwrap().secret(), refresh.secret());
+    assert_ne!(
+        refreshed.refresh_token().unwrap().secret(),
+        refresh.secret()
+    );
     let id_token = refreshed.id_token().expect("id_token on refresh");
     id_token
         .claims(&client.id_token_verifier(), |_: Option<&Nonce>| Ok(()))

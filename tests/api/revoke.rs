@@ -13,12 +13,19 @@ async fn revoking_a_refresh_token_revokes_its_family(app: TestApp) {
     let tokens = app.password_tokens(&client, "alice").await;
     let refresh = tokens["refresh_token"].as_str().unwrap();
     let response = app
-        .post_form("/oauth/revoke", &[("token", refresh)], Some((&client.0, &client.1)))
+        .post_form(
+            "/oauth/revoke",
+            &[("token", refresh)],
+            Some((&client.0, &client.1)),
+        )
         .await;
     assert_eq!(response.status, StatusCode::OK);
     assert!(response.body.is_empty());
     let rows = refresh_tokens::Entity::find().all(app.db()).await.unwrap();
-    assert!(rows.iter().all(|r| r.revoked_at.is_some() && r.revoke_reason.as_deref() == Some("revoked")));
+    assert!(
+        rows.iter()
+            .all(|r| r.revoked_at.is_some() && r.revoke_reason.as_deref() == Some("revoked"))
+    );
     let again = app
         .post_form(
             "/oauth/token",
@@ -32,7 +39,10 @@ async fn revoking_a_refresh_token_revokes_its_family(app: TestApp) {
 async fn revoking_an_access_token_records_its_jti_and_userinfo_refuses_it(app: TestApp) {
     app.user("alice").create().await;
     let client = app.client("web").create().await;
-    let access = app.password_tokens(&client, "alice").await["access_token"].as_str().unwrap().to_owned();
+    let access = app.password_tokens(&client, "alice").await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let response = app
         .post_form(
             "/oauth/revoke",
@@ -45,7 +55,11 @@ async fn revoking_an_access_token_records_its_jti_and_userinfo_refuses_it(app: T
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].token_type, "access");
     let introspected = app
-        .post_form("/oauth/introspect", &[("token", &access)], Some((&client.0, &client.1)))
+        .post_form(
+            "/oauth/introspect",
+            &[("token", &access)],
+            Some((&client.0, &client.1)),
+        )
         .await;
     assert_eq!(introspected.json(), serde_json::json!({"active": false}));
 }
@@ -53,10 +67,20 @@ async fn revoking_an_access_token_records_its_jti_and_userinfo_refuses_it(app: T
 async fn invalid_tokens_revoke_nothing_and_answer_200(app: TestApp) {
     let client = app.client("web").create().await;
     let response = app
-        .post_form("/oauth/revoke", &[("token", "garbage")], Some((&client.0, &client.1)))
+        .post_form(
+            "/oauth/revoke",
+            &[("token", "garbage")],
+            Some((&client.0, &client.1)),
+        )
         .await;
     assert_eq!(response.status, StatusCode::OK);
-    assert!(revocations::Entity::find().all(app.db()).await.unwrap().is_empty());
+    assert!(
+        revocations::Entity::find()
+            .all(app.db())
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn another_clients_token_is_refused(app: TestApp) {
@@ -78,7 +102,9 @@ async fn another_clients_token_is_refused(app: TestApp) {
 }
 
 async fn revocation_requires_client_authentication(app: TestApp) {
-    let response = app.post_form("/oauth/revoke", &[("token", "x")], Some(("ghost", "x"))).await;
+    let response = app
+        .post_form("/oauth/revoke", &[("token", "x")], Some(("ghost", "x")))
+        .await;
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
     assert_eq!(response.json()["error"], "invalid_client");
 }

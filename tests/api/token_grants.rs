@@ -15,7 +15,12 @@ async fn password_grant_issues_rfc9068_access_tokens(app: TestApp) {
     let response = app
         .post_form(
             "/oauth/token",
-            &[("grant_type", "password"), ("username", "alice"), ("password", PASSWORD), ("scope", "read")],
+            &[
+                ("grant_type", "password"),
+                ("username", "alice"),
+                ("password", PASSWORD),
+                ("scope", "read"),
+            ],
             Some((&client.0, &client.1)),
         )
         .await;
@@ -30,7 +35,11 @@ async fn password_grant_issues_rfc9068_access_tokens(app: TestApp) {
     let (header, claims) = jwt_parts(body["access_token"].as_str().unwrap());
     assert_eq!(header["typ"], "at+jwt");
     assert_eq!(header["alg"], "RS256");
-    let kid = app.state.keys().signing_key_id(chrono::Utc::now()).to_owned();
+    let kid = app
+        .state
+        .keys()
+        .signing_key_id(chrono::Utc::now())
+        .to_owned();
     assert_eq!(header["kid"], kid);
     assert_eq!(claims["iss"], "http://sesame.test");
     assert_eq!(claims["sub"], user.id.to_string());
@@ -39,26 +48,45 @@ async fn password_grant_issues_rfc9068_access_tokens(app: TestApp) {
     assert_eq!(claims["scope"], "read");
     assert_eq!(claims["token_type"], "access");
     assert_eq!(claims["user_id"], json!(user.id));
-    assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 300);
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        300
+    );
     assert_eq!(claims["jti"].as_str().unwrap().len(), 32);
     let (refresh_header, refresh_claims) = jwt_parts(body["refresh_token"].as_str().unwrap());
     assert_eq!(refresh_header["alg"], "HS256");
     assert_eq!(refresh_claims["token_type"], "refresh");
-    assert_eq!(refresh_claims["exp"].as_i64().unwrap() - refresh_claims["iat"].as_i64().unwrap(), 86_400);
+    assert_eq!(
+        refresh_claims["exp"].as_i64().unwrap() - refresh_claims["iat"].as_i64().unwrap(),
+        86_400
+    );
 }
 
 async fn login_by_email_or_phone_case_insensitively(app: TestApp) {
-    app.user("Alice").email("Alice@Example.com").phone("+8613800000000").create().await;
+    app.user("Alice")
+        .email("Alice@Example.com")
+        .phone("+8613800000000")
+        .create()
+        .await;
     let client = app.client("web").create().await;
     for identifier in ["alice", "ALICE", "alice@example.com", "+8613800000000"] {
         let response = app
             .post_form(
                 "/oauth/token",
-                &[("grant_type", "password"), ("username", identifier), ("password", PASSWORD)],
+                &[
+                    ("grant_type", "password"),
+                    ("username", identifier),
+                    ("password", PASSWORD),
+                ],
                 Some((&client.0, &client.1)),
             )
             .await;
-        assert_eq!(response.status, StatusCode::OK, "{identifier}: {}", response.text());
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "{identifier}: {}",
+            response.text()
+        );
     }
 }
 
@@ -82,9 +110,18 @@ async fn client_secret_post_works_like_basic(app: TestApp) {
 }
 
 async fn client_credentials_issue_a_client_token_without_refresh(app: TestApp) {
-    let client = app.client("svc").grants(&[GrantType::ClientCredentials]).scopes(&["read"]).create().await;
+    let client = app
+        .client("svc")
+        .grants(&[GrantType::ClientCredentials])
+        .scopes(&["read"])
+        .create()
+        .await;
     let response = app
-        .post_form("/oauth/token", &[("grant_type", "client_credentials")], Some((&client.0, &client.1)))
+        .post_form(
+            "/oauth/token",
+            &[("grant_type", "client_credentials")],
+            Some((&client.0, &client.1)),
+        )
         .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
     let body = response.json();
@@ -101,7 +138,12 @@ async fn openid_scope_adds_an_id_token_with_at_hash(app: TestApp) {
     let response = app
         .post_form(
             "/oauth/token",
-            &[("grant_type", "password"), ("username", "alice"), ("password", PASSWORD), ("scope", "openid email")],
+            &[
+                ("grant_type", "password"),
+                ("username", "alice"),
+                ("password", PASSWORD),
+                ("scope", "openid email"),
+            ],
             Some((&client.0, &client.1)),
         )
         .await;
@@ -117,7 +159,11 @@ async fn openid_scope_adds_an_id_token_with_at_hash(app: TestApp) {
 
 async fn no_refresh_token_for_clients_without_the_refresh_grant(app: TestApp) {
     app.user("alice").create().await;
-    let client = app.client("web").grants(&[GrantType::Password]).create().await;
+    let client = app
+        .client("web")
+        .grants(&[GrantType::Password])
+        .create()
+        .await;
     let body = app.password_tokens(&client, "alice").await;
     assert!(body.get("refresh_token").is_none());
 }

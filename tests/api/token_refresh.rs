@@ -8,7 +8,11 @@ use crate::helpers::{TestApp, jwt_parts};
 use crate::on_both_databases;
 use sesame::entities::refresh_tokens;
 
-async fn refresh(app: &TestApp, client: &(String, String), token: &str) -> crate::helpers::TestResponse {
+async fn refresh(
+    app: &TestApp,
+    client: &(String, String),
+    token: &str,
+) -> crate::helpers::TestResponse {
     app.post_form(
         "/oauth/token",
         &[("grant_type", "refresh_token"), ("refresh_token", token)],
@@ -63,7 +67,10 @@ async fn refresh_token_cannot_be_reused_after_rotation_and_reuse_revokes_the_fam
     assert_eq!(after.json()["error_description"], "the token is revoked");
     let rows = refresh_tokens::Entity::find().all(app.db()).await.unwrap();
     assert!(rows.iter().all(|r| r.revoked_at.is_some()));
-    assert!(rows.iter().all(|r| r.revoke_reason.as_deref() == Some("reuse_detected")));
+    assert!(
+        rows.iter()
+            .all(|r| r.revoke_reason.as_deref() == Some("reuse_detected"))
+    );
 }
 
 async fn concurrent_refreshes_of_one_token_have_exactly_one_winner(app: TestApp) {
@@ -75,7 +82,9 @@ async fn concurrent_refreshes_of_one_token_have_exactly_one_winner(app: TestApp)
     let mut tasks = Vec::new();
     for _ in 0..16 {
         let (app, client, token) = (app.clone(), client.clone(), token.clone());
-        tasks.push(tokio::spawn(async move { refresh(&app, &client, &token).await.status }));
+        tasks.push(tokio::spawn(async move {
+            refresh(&app, &client, &token).await.status
+        }));
     }
     let mut statuses = Vec::new();
     for task in tasks {
@@ -83,7 +92,11 @@ async fn concurrent_refreshes_of_one_token_have_exactly_one_winner(app: TestApp)
     }
     let wins = statuses.iter().filter(|s| **s == StatusCode::OK).count();
     assert_eq!(wins, 1, "{statuses:?}");
-    assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::BAD_REQUEST));
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::BAD_REQUEST)
+    );
     let used = refresh_tokens::Entity::find()
         .filter(refresh_tokens::Column::Jti.eq(jwt_parts(&token).1["jti"].as_str().unwrap()))
         .one(app.db())
@@ -100,7 +113,10 @@ async fn refresh_token_is_bound_to_its_client(app: TestApp) {
     let tokens = app.password_tokens(&web, "alice").await;
     let response = refresh(&app, &other, tokens["refresh_token"].as_str().unwrap()).await;
     assert_eq!(response.status, StatusCode::BAD_REQUEST);
-    assert_eq!(response.json()["error_description"], "the token was issued to another client");
+    assert_eq!(
+        response.json()["error_description"],
+        "the token was issued to another client"
+    );
     // The rightful client can still use it: a misdirected token is not a reuse.
     let ok = refresh(&app, &web, tokens["refresh_token"].as_str().unwrap()).await;
     assert_eq!(ok.status, StatusCode::OK);
@@ -121,9 +137,14 @@ async fn password_change_revokes_refresh_tokens(app: TestApp) {
     let user = app.user("alice").create().await;
     let client = app.client("web").create().await;
     let tokens = app.password_tokens(&client, "alice").await;
-    sesame::auth::accounts::set_password(&app.state, user.id, "another long password", chrono::Utc::now())
-        .await
-        .unwrap();
+    sesame::auth::accounts::set_password(
+        &app.state,
+        user.id,
+        "another long password",
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     let response = refresh(&app, &client, tokens["refresh_token"].as_str().unwrap()).await;
     assert_eq!(response.json()["error_description"], "the token is revoked");
 }
@@ -139,7 +160,8 @@ on_both_databases!(
 
 #[tokio::test]
 async fn a_retry_within_the_grace_period_is_not_reuse() {
-    let app = TestApp::spawn_with(|c| c.refresh_reuse_grace = std::time::Duration::from_secs(30)).await;
+    let app =
+        TestApp::spawn_with(|c| c.refresh_reuse_grace = std::time::Duration::from_secs(30)).await;
     app.user("alice").create().await;
     let client = app.client("web").create().await;
     let tokens = app.password_tokens(&client, "alice").await;

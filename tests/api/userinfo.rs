@@ -8,12 +8,22 @@ use crate::helpers::{PASSWORD, TestApp};
 use crate::on_both_databases;
 
 async fn userinfo_returns_the_claims_the_scope_releases(app: TestApp) {
-    let user = app.user("alice").email("alice@example.com").phone("+100").create().await;
+    let user = app
+        .user("alice")
+        .email("alice@example.com")
+        .phone("+100")
+        .create()
+        .await;
     let client = app.client("web").create().await;
     let tokens = app
         .post_form(
             "/oauth/token",
-            &[("grant_type", "password"), ("username", "alice"), ("password", PASSWORD), ("scope", "openid email")],
+            &[
+                ("grant_type", "password"),
+                ("username", "alice"),
+                ("password", PASSWORD),
+                ("scope", "openid email"),
+            ],
             Some((&client.0, &client.1)),
         )
         .await
@@ -21,7 +31,10 @@ async fn userinfo_returns_the_claims_the_scope_releases(app: TestApp) {
     let access = tokens["access_token"].as_str().unwrap();
     let response = app.get("/oauth/userinfo", Some(access)).await;
     assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(response.json(), json!({"sub": user.id.to_string(), "email": "alice@example.com"}));
+    assert_eq!(
+        response.json(),
+        json!({"sub": user.id.to_string(), "email": "alice@example.com"})
+    );
     let post = Request::post("/oauth/userinfo")
         .header("authorization", format!("Bearer {access}"))
         .body(Body::empty())
@@ -34,19 +47,32 @@ async fn userinfo_challenges_missing_bad_and_insufficient_tokens(app: TestApp) {
     let client = app.client("web").create().await;
     let missing = app.get("/oauth/userinfo", None).await;
     assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(missing.header("www-authenticate"), Some("Bearer realm=\"sesame\""));
+    assert_eq!(
+        missing.header("www-authenticate"),
+        Some("Bearer realm=\"sesame\"")
+    );
     let bad = app.get("/oauth/userinfo", Some("garbage")).await;
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(bad.header("www-authenticate"), Some("Bearer realm=\"sesame\", error=\"invalid_token\""));
+    assert_eq!(
+        bad.header("www-authenticate"),
+        Some("Bearer realm=\"sesame\", error=\"invalid_token\"")
+    );
     let tokens = app
         .post_form(
             "/oauth/token",
-            &[("grant_type", "password"), ("username", "alice"), ("password", PASSWORD), ("scope", "read")],
+            &[
+                ("grant_type", "password"),
+                ("username", "alice"),
+                ("password", PASSWORD),
+                ("scope", "read"),
+            ],
             Some((&client.0, &client.1)),
         )
         .await
         .json();
-    let no_openid = app.get("/oauth/userinfo", tokens["access_token"].as_str()).await;
+    let no_openid = app
+        .get("/oauth/userinfo", tokens["access_token"].as_str())
+        .await;
     assert_eq!(no_openid.status, StatusCode::FORBIDDEN);
     assert_eq!(
         no_openid.header("www-authenticate"),

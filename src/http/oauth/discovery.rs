@@ -101,7 +101,9 @@ fn build(state: &AppState) -> Result<Metadata, url_error::Error> {
     )
     .set_token_endpoint(Some(TokenUrl::new(url(paths::TOKEN))?))
     .set_userinfo_endpoint(Some(UserInfoUrl::new(url(paths::USERINFO))?))
-    .set_scopes_supported(Some(SCOPES.iter().map(|s| Scope::new((*s).to_owned())).collect()))
+    .set_scopes_supported(Some(
+        SCOPES.iter().map(|s| Scope::new((*s).to_owned())).collect(),
+    ))
     .set_claims_supported(Some(parse_all(CLAIMS)))
     .set_grant_types_supported(Some(parse_all(&[
         "authorization_code",

@@ -63,7 +63,11 @@ fn describe(err: &Error) -> (StatusCode, &'static str, String) {
             "invalid username or password".into(),
         ),
         Error::InvalidGrant(msg) => (S::BAD_REQUEST, "invalid_grant", msg.clone()),
-        Error::Token(token) => (S::BAD_REQUEST, "invalid_grant", token_description(*token).into()),
+        Error::Token(token) => (
+            S::BAD_REQUEST,
+            "invalid_grant",
+            token_description(*token).into(),
+        ),
         Error::Internal(_) => (
             S::INTERNAL_SERVER_ERROR,
             "server_error",
@@ -111,12 +115,16 @@ impl IntoResponse for OAuthError {
                 "invalid_request",
                 FormRejection::TooLarge.to_string(),
             ),
-            OAuthError::Form(rejection) => {
-                (StatusCode::BAD_REQUEST, "invalid_request", rejection.to_string())
-            }
-            OAuthError::Credentials(rejection) => {
-                (StatusCode::BAD_REQUEST, "invalid_request", rejection.to_string())
-            }
+            OAuthError::Form(rejection) => (
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                rejection.to_string(),
+            ),
+            OAuthError::Credentials(rejection) => (
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                rejection.to_string(),
+            ),
         };
         let mut response = (
             status,

@@ -30,8 +30,10 @@ pub async fn introspect_post(
     let token = params
         .get("token")
         .ok_or_else(|| Error::InvalidRequest("missing parameter `token`".into()))?;
-    Ok(match introspection::introspect(&state, token, Utc::now()).await? {
-        Some(active) => no_store(Json(active)),
-        None => no_store(Json(json!({ "active": false }))),
-    })
+    Ok(
+        match introspection::introspect(&state, token, Utc::now()).await? {
+            Some(active) => no_store(Json(active)),
+            None => no_store(Json(json!({ "active": false }))),
+        },
+    )
 }
