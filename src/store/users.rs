@@ -37,36 +37,18 @@ pub async fn insert<C: ConnectionTrait>(
     new: NewUser,
     now: DateTime<Utc>,
 ) -> Result<Model, InsertError> {
-    ActiveModel {
-        username: Set(new.username),
-        email: Set(new.email),
-        phone: Set(new.phone),
-        password_hash: Set(new.password_hash),
-        is_active: Set(new.is_active),
-        roles: Set(join_list(&new.roles)),
-        display_name: Set(new.display_name),
-        avatar_url: Set(new.avatar_url),
-        created_at: Set(now),
-        last_login: Set(None),
-        password_changed_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .map_err(InsertError::from_db)
+    new_row(new, now, None)
+        .insert(db)
+        .await
+        .map_err(InsertError::from_db)
 }
 
-/// Inserts a user moved in from another system, keeping its id (so `user_id` claims keep naming
-/// the same person for resource servers), its creation time and its last login.
-pub async fn insert_imported<C: ConnectionTrait>(
-    db: &C,
-    id: i64,
+fn new_row(
     new: NewUser,
     created_at: DateTime<Utc>,
     last_login: Option<DateTime<Utc>>,
-) -> Result<Model, InsertError> {
+) -> ActiveModel {
     ActiveModel {
-        id: Set(id),
         username: Set(new.username),
         email: Set(new.email),
         phone: Set(new.phone),
@@ -78,10 +60,22 @@ pub async fn insert_imported<C: ConnectionTrait>(
         created_at: Set(created_at),
         last_login: Set(last_login),
         password_changed_at: Set(created_at),
+        ..Default::default()
     }
-    .insert(db)
-    .await
-    .map_err(InsertError::from_db)
+}
+
+/// Inserts a user moved in from another system, keeping its id (so `user_id` claims keep naming
+/// the same person for resource servers), its creation time and its last login.
+pub async fn insert_imported<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    new: NewUser,
+    created_at: DateTime<Utc>,
+    last_login: Option<DateTime<Utc>>,
+) -> Result<Model, InsertError> {
+    let mut row = new_row(new, created_at, last_login);
+    row.id = Set(id);
+    row.insert(db).await.map_err(InsertError::from_db)
 }
 
 /// After inserts with explicit ids, moves PostgreSQL's id sequence past the largest id so the

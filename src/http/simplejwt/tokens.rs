@@ -10,7 +10,7 @@ use chrono::Utc;
 use serde::Serialize;
 use serde_json::json;
 
-use super::body::Body;
+use super::body::{Body, Data};
 use super::cookie;
 use super::error::ApiError;
 use crate::auth::clients::Client;
@@ -64,6 +64,13 @@ pub async fn token_post(
         .into_response())
 }
 
+/// The `refresh` field, or in cookie mode the refresh cookie when the body has none.
+fn refresh_field(state: &AppState, jar: &CookieJar, data: &Data) -> Result<String, ApiError> {
+    let mut fields = data.fields()?;
+    let refresh = fields.required_or("refresh", cookie::read(&state.config, jar));
+    fields.finish(refresh)
+}
+
 /// `POST /api/token/refresh/`: rotates through the same refresh grant `/oauth/token` uses.
 #[tracing::instrument(skip_all)]
 pub async fn refresh_post(
@@ -71,9 +78,7 @@ pub async fn refresh_post(
     jar: CookieJar,
     Body(data): Body,
 ) -> Result<Response, ApiError> {
-    let mut fields = data.fields()?;
-    let refresh = fields.required_or("refresh", cookie::read(&state.config, &jar));
-    let refresh = fields.finish(refresh)?;
+    let refresh = refresh_field(&state, &jar, &data)?;
     let client = Client::builtin_api();
     let refreshed = grants::refresh_grant(&state, &client, &refresh, None, Utc::now())
         .await
@@ -118,9 +123,7 @@ pub async fn blacklist_post(
     jar: CookieJar,
     Body(data): Body,
 ) -> Result<Response, ApiError> {
-    let mut fields = data.fields()?;
-    let refresh = fields.required_or("refresh", cookie::read(&state.config, &jar));
-    let refresh = fields.finish(refresh)?;
+    let refresh = refresh_field(&state, &jar, &data)?;
     blacklist::blacklist_refresh_token(&state, &refresh, Utc::now())
         .await
         .map_err(ApiError::Domain)?;
