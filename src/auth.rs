@@ -16,6 +16,7 @@ pub mod registration;
 pub mod revocation;
 pub mod scope;
 pub mod sliding;
+pub mod throttle;
 pub mod tokens;
 
 use sea_orm::DbErr;
@@ -52,6 +53,10 @@ pub enum Error {
     /// RFC 6749 §5.2 `invalid_grant` for reasons other than a bad token.
     #[error("invalid grant: {0}")]
     InvalidGrant(String),
+    /// SPEC §10: "a throttled login answers 429 with `Retry-After`". Too many recent failed
+    /// password checks for the account or from the IP; the password was not looked at.
+    #[error("too many failed login attempts; retry after {retry_after:?}")]
+    Throttled { retry_after: std::time::Duration },
     /// A presented token is unusable; the variant says why (simplejwt reports each differently).
     #[error(transparent)]
     Token(#[from] TokenError),
