@@ -5,9 +5,12 @@
 //! Functions take `now` as an argument and no axum types.
 
 pub mod accounts;
+pub mod authorize;
 pub mod blacklist;
 pub mod clients;
+pub mod code;
 pub mod django_import;
+pub mod end_session;
 pub mod grants;
 pub mod introspection;
 pub mod password_policy;
@@ -15,6 +18,7 @@ pub mod refresh;
 pub mod registration;
 pub mod revocation;
 pub mod scope;
+pub mod sessions;
 pub mod sliding;
 pub mod throttle;
 pub mod tokens;
@@ -103,6 +107,9 @@ pub enum Internal {
     Password(String),
     #[error("blocking task: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// oxide-auth's authorization flow failed without a cause of ours: a broken invariant.
+    #[error("authorization flow: {0}")]
+    Flow(&'static str),
 }
 
 impl From<DbErr> for Error {

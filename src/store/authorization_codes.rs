@@ -62,6 +62,11 @@ pub async fn find_by_hash<C: ConnectionTrait>(
         .await
 }
 
+/// Finds a code by its row id.
+pub async fn find_by_id<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id).one(db).await
+}
+
 /// Marks a code used if nobody has; answers whether this call did.
 ///
 /// One conditional UPDATE, never a read followed by a write: of two concurrent exchanges of
