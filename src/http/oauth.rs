@@ -12,7 +12,7 @@ mod userinfo;
 use axum::Router;
 use axum::routing::{get, post};
 
-pub use error::OAuthError;
+pub use error::{OAuthError, retry_after_secs};
 
 use crate::paths;
 use crate::state::AppState;

@@ -3,7 +3,9 @@
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod helpers;
+mod web;
 
+mod browser_login;
 mod cli;
 mod compat;
 mod cookie_cors;
@@ -19,6 +21,7 @@ mod simplejwt_obtain;
 mod simplejwt_refresh;
 mod simplejwt_sliding;
 mod simplejwt_verify_blacklist;
+mod throttling;
 mod token_errors;
 mod token_grants;
 mod token_refresh;
