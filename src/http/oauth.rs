@@ -1,6 +1,7 @@
-//! The OAuth 2.0 / OpenID Connect surface: token, revocation, introspection, userinfo, discovery
-//! and JWKS.
+//! The OAuth 2.0 / OpenID Connect surface: authorization, token, revocation, introspection,
+//! userinfo, end session, discovery and JWKS.
 
+mod authorize;
 mod discovery;
 mod error;
 mod introspect;
@@ -28,6 +29,10 @@ pub fn routes() -> Router<AppState> {
             get(discovery::authorization_server_get),
         )
         .route(paths::JWKS, get(jwks::jwks_get))
+        .route(
+            paths::AUTHORIZE,
+            get(authorize::authorize_get).post(authorize::authorize_post),
+        )
         .route(paths::TOKEN, post(token::token_post))
         .route(paths::REVOKE, post(revoke::revoke_post))
         .route(paths::INTROSPECT, post(introspect::introspect_post))

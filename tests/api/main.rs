@@ -5,8 +5,10 @@
 mod helpers;
 mod web;
 
+mod authorize;
 mod browser_login;
 mod cli;
+mod code_grant;
 mod compat;
 mod cookie_cors;
 mod discovery;
@@ -15,6 +17,7 @@ mod introspect;
 mod ops;
 mod register;
 mod relying_party;
+mod relying_party_code;
 mod revoke;
 mod simplejwt_me;
 mod simplejwt_obtain;
