@@ -3,6 +3,7 @@
 
 mod authorize;
 mod discovery;
+mod end_session;
 mod error;
 mod introspect;
 mod jwks;
@@ -32,6 +33,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             paths::AUTHORIZE,
             get(authorize::authorize_get).post(authorize::authorize_post),
+        )
+        .route(
+            paths::END_SESSION,
+            get(end_session::end_session_get).post(end_session::end_session_post),
         )
         .route(paths::TOKEN, post(token::token_post))
         .route(paths::REVOKE, post(revoke::revoke_post))

@@ -14,6 +14,7 @@ mod cookie_cors;
 mod discovery;
 mod django_import;
 mod introspect;
+mod oidc_logout;
 mod ops;
 mod register;
 mod relying_party;
