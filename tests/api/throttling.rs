@@ -19,6 +19,7 @@ use sesame::entities::login_attempts;
 on_both_databases!(
     the_login_form_answers_429_after_five_failures,
     the_password_grant_answers_slow_down,
+    the_api_token_endpoint_answers_drf_throttled,
     the_delay_doubles_and_releases,
     a_success_resets_the_count,
     unknown_identifiers_are_throttled_alike,
@@ -127,6 +128,22 @@ async fn the_password_grant_answers_slow_down(app: TestApp) {
             .as_str()
             .unwrap()
             .contains("retry after 1 seconds")
+    );
+}
+
+async fn the_api_token_endpoint_answers_drf_throttled(app: TestApp) {
+    app.user("alice").create().await;
+    let body = serde_json::json!({ "username": "alice", "password": WRONG });
+    for _ in 0..5 {
+        let response = app.post_json("/api/token/", &body).await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+    }
+    let response = app.post_json("/api/token/", &body).await;
+    assert_eq!(response.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.header("retry-after"), Some("1"));
+    assert_eq!(
+        response.json(),
+        serde_json::json!({ "detail": "Request was throttled. Expected available in 1 seconds." })
     );
 }
 
