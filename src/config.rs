@@ -221,9 +221,11 @@ pub enum ConfigError {
 impl Config {
     /// Defaults, then `file` if it exists, then `SESAME_*` variables (nested keys split on `__`).
     pub fn load(file: &Path) -> Result<Config, ConfigError> {
-        let env = Env::prefixed("SESAME_")
-            .split("__")
-            .filter(|key| !key.as_str().to_ascii_lowercase().starts_with(TEST_ENV_PREFIX));
+        let env = Env::prefixed("SESAME_").split("__").filter(|key| {
+            !key.as_str()
+                .to_ascii_lowercase()
+                .starts_with(TEST_ENV_PREFIX)
+        });
         let config: Config = Figment::new()
             .merge(Toml::file(file))
             .merge(env)
