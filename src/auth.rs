@@ -5,9 +5,12 @@
 //! Functions take `now` as an argument and no axum types.
 
 pub mod accounts;
+pub mod authorize;
 pub mod blacklist;
 pub mod clients;
+pub mod code;
 pub mod django_import;
+pub mod end_session;
 pub mod grants;
 pub mod introspection;
 pub mod password_policy;
@@ -15,7 +18,9 @@ pub mod refresh;
 pub mod registration;
 pub mod revocation;
 pub mod scope;
+pub mod sessions;
 pub mod sliding;
+pub mod throttle;
 pub mod tokens;
 
 use sea_orm::DbErr;
@@ -52,6 +57,10 @@ pub enum Error {
     /// RFC 6749 §5.2 `invalid_grant` for reasons other than a bad token.
     #[error("invalid grant: {0}")]
     InvalidGrant(String),
+    /// SPEC §10: "a throttled login answers 429 with `Retry-After`". Too many recent failed
+    /// password checks for the account or from the IP; the password was not looked at.
+    #[error("too many failed login attempts; retry after {retry_after:?}")]
+    Throttled { retry_after: std::time::Duration },
     /// A presented token is unusable; the variant says why (simplejwt reports each differently).
     #[error(transparent)]
     Token(#[from] TokenError),
@@ -98,6 +107,9 @@ pub enum Internal {
     Password(String),
     #[error("blocking task: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// oxide-auth's authorization flow failed without a cause of ours: a broken invariant.
+    #[error("authorization flow: {0}")]
+    Flow(&'static str),
 }
 
 impl From<DbErr> for Error {

@@ -83,6 +83,17 @@ pub struct Config {
     /// `scheme://host[:port]`, or `*` without cookie mode).
     pub cors_allowed_origins: Vec<String>,
     pub compat: Compat,
+
+    // browser login and authorize (issue 4)
+    /// How long a browser session lasts after signing in.
+    #[serde(deserialize_with = "human_duration")]
+    pub session_lifetime: Duration,
+    /// Whether cookies carry `Secure`. Default: when the issuer is an `https://` URL.
+    pub cookie_secure: Option<bool>,
+    /// How long an authorization code can be exchanged (RFC 6749 §4.1.2 recommends at most 10
+    /// minutes; a client exchanges it at once).
+    #[serde(deserialize_with = "human_duration")]
+    pub authorization_code_lifetime: Duration,
 }
 
 /// A token type that may authenticate a request (simplejwt's token class names).
@@ -189,6 +200,11 @@ impl Default for Config {
             refresh_cookie: RefreshCookie::default(),
             cors_allowed_origins: Vec::new(),
             compat: Compat::default(),
+
+            // browser login and authorize (issue 4)
+            session_lifetime: Duration::from_secs(8 * 3600),
+            cookie_secure: None,
+            authorization_code_lifetime: Duration::from_secs(60),
         }
     }
 }
@@ -242,6 +258,9 @@ impl Config {
             if name.is_empty() || RESERVED_CLAIMS.contains(&name.as_str()) {
                 return invalid(format!("claim name `{name}` is empty or reserved"));
             }
+        }
+        if self.session_lifetime.is_zero() || self.authorization_code_lifetime.is_zero() {
+            return invalid("session and authorization code lifetimes must be positive".into());
         }
         if self.user_id_claim == self.token_type_claim {
             return invalid("user_id_claim and token_type_claim must differ".into());

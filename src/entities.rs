@@ -3,7 +3,10 @@
 //! List-valued columns (`roles`, `redirect_uris`, `scopes`, ...) are single text columns
 //! holding space-separated items; `crate::store::split_list` / `join_list` convert them.
 
+pub mod authorization_codes;
 pub mod clients;
+pub mod login_attempts;
 pub mod refresh_tokens;
 pub mod revocations;
+pub mod sessions;
 pub mod users;

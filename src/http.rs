@@ -1,8 +1,11 @@
 //! HTTP surfaces. Handlers only extract, call the domain and respond; no SQL and no crypto here.
 
+pub mod browser;
 pub mod compat;
 pub mod cors;
 pub mod extract;
+pub mod html;
 pub mod oauth;
 pub mod ops;
+pub mod session;
 pub mod simplejwt;

@@ -10,6 +10,13 @@ pub const TOKEN: &str = "/oauth/token";
 pub const REVOKE: &str = "/oauth/revoke";
 pub const INTROSPECT: &str = "/oauth/introspect";
 pub const USERINFO: &str = "/oauth/userinfo";
+/// OIDC RP-initiated logout (`end_session_endpoint`).
+pub const END_SESSION: &str = "/oauth/logout";
+
+pub const LOGIN: &str = "/login";
+pub const LOGOUT: &str = "/logout";
+pub const STYLESHEET: &str = "/static/sesame.css";
+pub const LOGO: &str = "/static/sesame.svg";
 
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";

@@ -18,6 +18,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(http::oauth::routes())
         .merge(http::simplejwt::routes(&state.config))
         .merge(http::compat::routes(&state.config))
+        .merge(http::browser::routes())
         .merge(http::ops::routes())
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(http::ops::track_metrics))

@@ -6,9 +6,12 @@
 //! in UTC with the same offset suffix, which sorts chronologically: `expires_at < ?`
 //! means the same on both databases.
 
+pub mod authorization_codes;
 pub mod clients;
+pub mod login_attempts;
 pub mod refresh_tokens;
 pub mod revocations;
+pub mod sessions;
 pub mod users;
 
 use std::fmt;

@@ -10,6 +10,9 @@ mod m20261126_000001_create_users;
 mod m20261126_000002_create_clients;
 mod m20261126_000003_create_refresh_tokens;
 mod m20261126_000004_create_revocations;
+mod m20261127_040001_create_sessions;
+mod m20261127_040002_create_login_attempts;
+mod m20261127_040003_create_authorization_codes;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -21,6 +24,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_create_clients::Migration),
             Box::new(m20261126_000003_create_refresh_tokens::Migration),
             Box::new(m20261126_000004_create_revocations::Migration),
+            Box::new(m20261127_040001_create_sessions::Migration),
+            Box::new(m20261127_040002_create_login_attempts::Migration),
+            Box::new(m20261127_040003_create_authorization_codes::Migration),
         ]
     }
 }

@@ -8,14 +8,15 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 
-use super::{Error, Internal};
+use super::{Error, Internal, throttle};
 use crate::crypto::passwords::{self, Verification};
 use crate::entities::users;
 use crate::state::AppState;
 use crate::store::{self, InsertError, UniqueField};
 
 /// Checks an identifier (username, email or phone) and password. Returns the active user, or
-/// `InvalidCredentials` for a wrong password, an unknown user and an inactive user alike.
+/// `InvalidCredentials` for a wrong password, an unknown user and an inactive user alike, or
+/// `Throttled` while too many recent failures make the account or `client_ip` wait.
 pub async fn check_password(
     state: &AppState,
     identifier: &str,
@@ -23,8 +24,10 @@ pub async fn check_password(
     client_ip: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<users::Model, Error> {
-    let _ = client_ip;
     let user = store::users::find_by_login(&state.db, identifier).await?;
+    let attempt = throttle::AttemptKeys::new(user.as_ref(), identifier, client_ip);
+    throttle::check(state, &attempt, now).await?;
+    throttle::record_failure(state, &attempt, now).await?;
     let stored = user.as_ref().map_or_else(
         || passwords::dummy_hash().to_owned(),
         |u| u.password_hash.clone(),
@@ -35,6 +38,7 @@ pub async fn check_password(
     };
     match verification {
         Verification::Match { needs_rehash } if user.is_active => {
+            throttle::record_success(state, &attempt).await?;
             if needs_rehash {
                 upgrade_hash(state, &user, password).await?;
             }

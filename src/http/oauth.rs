@@ -1,7 +1,9 @@
-//! The OAuth 2.0 / OpenID Connect surface: token, revocation, introspection, userinfo, discovery
-//! and JWKS.
+//! The OAuth 2.0 / OpenID Connect surface: authorization, token, revocation, introspection,
+//! userinfo, end session, discovery and JWKS.
 
+mod authorize;
 mod discovery;
+mod end_session;
 mod error;
 mod introspect;
 mod jwks;
@@ -12,7 +14,7 @@ mod userinfo;
 use axum::Router;
 use axum::routing::{get, post};
 
-pub use error::OAuthError;
+pub use error::{OAuthError, retry_after_secs};
 
 use crate::paths;
 use crate::state::AppState;
@@ -28,6 +30,14 @@ pub fn routes() -> Router<AppState> {
             get(discovery::authorization_server_get),
         )
         .route(paths::JWKS, get(jwks::jwks_get))
+        .route(
+            paths::AUTHORIZE,
+            get(authorize::authorize_get).post(authorize::authorize_post),
+        )
+        .route(
+            paths::END_SESSION,
+            get(end_session::end_session_get).post(end_session::end_session_post),
+        )
         .route(paths::TOKEN, post(token::token_post))
         .route(paths::REVOKE, post(revoke::revoke_post))
         .route(paths::INTROSPECT, post(introspect::introspect_post))

@@ -437,6 +437,15 @@ impl ClientBuilder<'_> {
         self.registration.scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
         self
     }
+    pub fn redirect_uris(mut self, uris: &[&str]) -> Self {
+        self.registration.redirect_uris = uris.iter().map(|u| (*u).to_owned()).collect();
+        self
+    }
+    /// A third-party client: the user is asked to consent.
+    pub fn third_party(mut self) -> Self {
+        self.registration.first_party = false;
+        self
+    }
     /// Registers the client; returns `(client_id, secret)` (secret empty for public clients).
     pub async fn create(self) -> (String, String) {
         let registered = clients::register_client(&self.app.state, self.registration, Utc::now())

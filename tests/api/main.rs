@@ -3,22 +3,29 @@
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod helpers;
+mod web;
 
+mod authorize;
+mod browser_login;
 mod cli;
+mod code_grant;
 mod compat;
 mod cookie_cors;
 mod discovery;
 mod django_import;
 mod introspect;
+mod oidc_logout;
 mod ops;
 mod register;
 mod relying_party;
+mod relying_party_code;
 mod revoke;
 mod simplejwt_me;
 mod simplejwt_obtain;
 mod simplejwt_refresh;
 mod simplejwt_sliding;
 mod simplejwt_verify_blacklist;
+mod throttling;
 mod token_errors;
 mod token_grants;
 mod token_refresh;

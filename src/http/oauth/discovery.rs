@@ -29,6 +29,10 @@ struct SesameMetadata {
     revocation_endpoint_auth_methods_supported: Vec<String>,
     introspection_endpoint: String,
     introspection_endpoint_auth_methods_supported: Vec<String>,
+    /// OIDC RP-Initiated Logout 1.0 §2.1.
+    end_session_endpoint: String,
+    /// RFC 8414 §2 (RFC 7636): only `S256`.
+    code_challenge_methods_supported: Vec<String>,
 }
 
 impl AdditionalProviderMetadata for SesameMetadata {}
@@ -89,6 +93,8 @@ fn build(state: &AppState) -> Result<Metadata, url_error::Error> {
         revocation_endpoint_auth_methods_supported: strings(AUTH_METHODS),
         introspection_endpoint: url(paths::INTROSPECT),
         introspection_endpoint_auth_methods_supported: strings(SECRET_AUTH_METHODS),
+        end_session_endpoint: url(paths::END_SESSION),
+        code_challenge_methods_supported: strings(&["S256"]),
     };
     let metadata = Metadata::new(
         IssuerUrl::new(issuer.clone())?,
@@ -105,6 +111,7 @@ fn build(state: &AppState) -> Result<Metadata, url_error::Error> {
         SCOPES.iter().map(|s| Scope::new((*s).to_owned())).collect(),
     ))
     .set_claims_supported(Some(parse_all(CLAIMS)))
+    .set_response_modes_supported(Some(vec![CoreResponseMode::Query]))
     .set_grant_types_supported(Some(parse_all(&[
         "authorization_code",
         "refresh_token",

@@ -63,6 +63,17 @@ fn describe(err: &Error) -> (StatusCode, &'static str, String) {
             "invalid username or password".into(),
         ),
         Error::InvalidGrant(msg) => (S::BAD_REQUEST, "invalid_grant", msg.clone()),
+        // RFC 6749 has no code for this. `slow_down` (RFC 8628 §3.5, in the IANA OAuth error
+        // registry) says what is meant; `invalid_grant` would tell the client the password is
+        // wrong, which was never checked, and invite the user to type it again.
+        Error::Throttled { retry_after } => (
+            S::TOO_MANY_REQUESTS,
+            "slow_down",
+            format!(
+                "too many failed login attempts; retry after {} seconds",
+                retry_after_secs(*retry_after)
+            ),
+        ),
         Error::Token(token) => (
             S::BAD_REQUEST,
             "invalid_grant",
@@ -74,6 +85,11 @@ fn describe(err: &Error) -> (StatusCode, &'static str, String) {
             "the server could not complete the request".into(),
         ),
     }
+}
+
+/// Whole seconds for `Retry-After`, rounded up so a client never comes back too early.
+pub fn retry_after_secs(retry_after: std::time::Duration) -> u64 {
+    retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0)
 }
 
 fn token_description(err: TokenError) -> &'static str {
@@ -91,6 +107,7 @@ fn token_description(err: TokenError) -> &'static str {
 fn reason(code: &'static str, err: &Error) -> &'static str {
     match err {
         Error::InvalidCredentials => "invalid_credentials",
+        Error::Throttled { .. } => "login_throttled",
         Error::Token(TokenError::Reused) => "refresh_reuse",
         Error::Token(TokenError::Expired) => "token_expired",
         Error::Token(_) => "token_invalid",
@@ -100,6 +117,10 @@ fn reason(code: &'static str, err: &Error) -> &'static str {
 
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
+        let retry_after = match &self {
+            OAuthError::Domain(Error::Throttled { retry_after }) => Some(*retry_after),
+            _ => None,
+        };
         let (status, code, description) = match &self {
             OAuthError::Domain(err) => {
                 if let Error::Internal(internal) = err {
@@ -136,6 +157,12 @@ impl IntoResponse for OAuthError {
             .into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(retry_after) = retry_after {
+            headers.insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after_secs(retry_after)),
+            );
+        }
         if status == StatusCode::UNAUTHORIZED {
             // RFC 6749 §5.2: invalid_client answers 401 with a WWW-Authenticate challenge.
             headers.insert(

@@ -1,4 +1,4 @@
-//! `POST /oauth/token` (RFC 6749 §3.2, §4.3, §4.4, §5, §6).
+//! `POST /oauth/token` (RFC 6749 §3.2, §4.1.3, §4.3, §4.4, §5, §6; RFC 7636 §4.5).
 
 use std::net::IpAddr;
 
@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::OAuthError;
 use crate::auth::clients::{self, Client};
+use crate::auth::code::{self, CodeExchange};
 use crate::auth::scope::Scope;
 use crate::auth::tokens::IssuedTokens;
 use crate::auth::{Error, grants};
@@ -31,6 +32,11 @@ enum TokenRequest {
     },
     ClientCredentials {
         scope: Option<Scope>,
+    },
+    AuthorizationCode {
+        code: String,
+        redirect_uri: Option<String>,
+        code_verifier: Option<String>,
     },
 }
 
@@ -56,6 +62,11 @@ impl TryFrom<&Params> for TokenRequest {
                 scope,
             }),
             "client_credentials" => Ok(TokenRequest::ClientCredentials { scope }),
+            "authorization_code" => Ok(TokenRequest::AuthorizationCode {
+                code: required("code")?,
+                redirect_uri: params.get("redirect_uri").map(str::to_owned),
+                code_verifier: params.get("code_verifier").map(str::to_owned),
+            }),
             _ => Err(Error::UnsupportedGrantType),
         }
     }
@@ -128,6 +139,20 @@ async fn grant(
             .map(|refreshed| refreshed.tokens),
         TokenRequest::ClientCredentials { scope } => {
             grants::client_credentials_grant(state, client, scope, now).await
+        }
+        TokenRequest::AuthorizationCode {
+            code,
+            redirect_uri,
+            code_verifier,
+        } => {
+            let exchange = CodeExchange {
+                code: &code,
+                redirect_uri: redirect_uri.as_deref(),
+                code_verifier: code_verifier.as_deref(),
+            };
+            code::exchange_code(state, client, exchange, now)
+                .await
+                .map(|(_, issued)| issued)
         }
     }
 }

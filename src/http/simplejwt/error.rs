@@ -4,7 +4,7 @@
 //! surface's router layer, which knows the configured header types.
 
 use axum::Json;
-use axum::http::{Method, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::ser::SerializeMap;
@@ -14,6 +14,7 @@ use super::body::FieldErrors;
 use crate::auth::registration::RegistrationError;
 use crate::auth::sliding::SlidingError;
 use crate::auth::{Error, TokenError};
+use crate::http::oauth::retry_after_secs;
 
 /// An error at the `/api/` surface (and the compat profile's login, which wraps the same body).
 #[derive(Debug)]
@@ -144,6 +145,14 @@ fn token_error(err: &Error) -> (StatusCode, Value) {
         ),
         Error::Token(token) => token_not_valid(token_message(*token)),
         Error::InvalidGrant(_) => token_not_valid("Token is invalid"),
+        // DRF's `Throttled` exception (SPEC §10: 429 with `Retry-After`, added below).
+        Error::Throttled { retry_after } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            detail(&format!(
+                "Request was throttled. Expected available in {} seconds.",
+                retry_after_secs(*retry_after)
+            )),
+        ),
         other => internal(other),
     }
 }
@@ -231,6 +240,7 @@ impl ApiError {
 fn count_failure(err: &ApiError) {
     let reason = match err {
         ApiError::Domain(Error::InvalidCredentials) => "invalid_credentials",
+        ApiError::Domain(Error::Throttled { .. }) => "login_throttled",
         ApiError::Domain(Error::Token(TokenError::Reused)) => "refresh_reuse",
         ApiError::Domain(Error::Token(TokenError::Expired)) => "token_expired",
         ApiError::Domain(Error::Token(_)) | ApiError::Verify(_) | ApiError::Sliding(_) => {
@@ -246,6 +256,13 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         count_failure(&self);
         let (status, body) = self.status_and_body();
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let ApiError::Domain(Error::Throttled { retry_after }) = &self {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after_secs(*retry_after)),
+            );
+        }
+        response
     }
 }

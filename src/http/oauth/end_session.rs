@@ -1,0 +1,95 @@
+//! `GET /oauth/logout`, the OIDC `end_session_endpoint` (RP-Initiated Logout 1.0), and its
+//! confirmation `POST`. A request whose `id_token_hint` names the signed-in user signs out at once;
+//! otherwise the user confirms on a page (a cross-site GET alone must not end a session).
+
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::Utc;
+
+use crate::auth::end_session::{self, EndSession, EndSessionRequest};
+use crate::auth::{sessions, tokens};
+use crate::http::extract::{Form, FormRejection, Params};
+use crate::http::html::PageError;
+use crate::http::session::{
+    MaybeUser, SignedIn, clear_session_cookies, csrf_matches, see_other, with_cookies,
+};
+use crate::paths;
+use crate::state::AppState;
+use crate::views::{self, LogoutPage, NoticePage};
+
+async fn check(state: &AppState, query: &str) -> Result<EndSession, PageError> {
+    let params = Params::parse(query.as_bytes()).map_err(PageError::Query)?;
+    let take = |name: &str| params.get(name).map(str::to_owned);
+    let request = EndSessionRequest {
+        id_token_hint: take("id_token_hint"),
+        client_id: take("client_id"),
+        post_logout_redirect_uri: take("post_logout_redirect_uri"),
+        state: take("state"),
+    };
+    Ok(end_session::check_end_session(state, &request, Utc::now()).await?)
+}
+
+pub async fn end_session_get(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    RawQuery(query): RawQuery,
+) -> Result<Response, PageError> {
+    let query = query.unwrap_or_default();
+    let end = check(&state, &query).await?;
+    match user {
+        Some(user) if end.hinted_user != Some(user.user.id) => Ok(confirm(&end, &user, &query)),
+        user => finish(&state, user.as_ref(), end).await,
+    }
+}
+
+pub async fn end_session_post(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+    RawQuery(query): RawQuery,
+    form: Result<Form, FormRejection>,
+) -> Result<Response, PageError> {
+    let Form(params) = form?;
+    let end = check(&state, &query.unwrap_or_default()).await?;
+    if let Some(user) = &user
+        && !csrf_matches(user, params.get("csrf_token"))
+    {
+        return Err(PageError::Csrf);
+    }
+    finish(&state, user.as_ref(), end).await
+}
+
+fn confirm(end: &EndSession, user: &SignedIn, query: &str) -> Response {
+    let page = LogoutPage {
+        user_name: tokens::display_name(&user.user).to_owned(),
+        client_name: end.client_name.clone(),
+        csrf_token: user.csrf_token.clone(),
+        action: format!("{}?{query}", paths::END_SESSION),
+    };
+    let targets: Vec<String> = end
+        .redirect
+        .as_ref()
+        .and_then(crate::auth::authorize::csp_origin)
+        .into_iter()
+        .collect();
+    views::render_with_form_targets(StatusCode::OK, &page, &targets)
+}
+
+async fn finish(
+    state: &AppState,
+    user: Option<&SignedIn>,
+    end: EndSession,
+) -> Result<Response, PageError> {
+    if let Some(user) = user {
+        sessions::sign_out(state, &user.session_id).await?;
+        tracing::info!(user_id = user.user.id, "signed out by the relying party");
+    }
+    let response = match end.redirect {
+        Some(url) => see_other(url.as_str()),
+        None => views::render(&NoticePage {
+            title: "Signed out".into(),
+            message: "You are signed out of Sesame. You can close this window.".into(),
+        }),
+    };
+    Ok(with_cookies(response, clear_session_cookies(state)))
+}

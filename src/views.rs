@@ -1,0 +1,213 @@
+//! Server-rendered pages: one askama struct per page, and the one function that turns a page into
+//! a response with the security headers every HTML page carries (SPEC §10: a strict CSP,
+//! `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer`, `Cache-Control: no-store`).
+
+// pub mod admin; (issue 5)
+
+use askama::Template;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// A page as a 200 response with the security headers.
+pub fn render<T: Template>(page: &T) -> Response {
+    render_status(StatusCode::OK, page)
+}
+
+/// A page with `status` and the security headers.
+pub fn render_status<T: Template>(status: StatusCode, page: &T) -> Response {
+    render_with_form_targets(status, page, &[])
+}
+
+/// A page whose forms may end in a redirect to another origin: CSP `form-action` applies to every
+/// redirect after a form submission, so the consent and logout pages name the client's registered
+/// origins (`https://app.example`, or `com.example.app:` for a custom scheme) besides `'self'`.
+/// Callers pass only origins of URIs registered for a client, never request input.
+pub fn render_with_form_targets<T: Template>(
+    status: StatusCode,
+    page: &T,
+    form_targets: &[String],
+) -> Response {
+    let mut response = match page.render() {
+        Ok(html) => (status, html).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "rendering a page failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The page could not be shown.",
+            )
+                .into_response()
+        }
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    security_headers(headers, form_targets);
+    response
+}
+
+/// The headers every HTML page carries. Every page may carry a CSRF token, so none is cached.
+fn security_headers(headers: &mut HeaderMap, form_targets: &[String]) {
+    let mut form_action = String::from("'self'");
+    for target in form_targets {
+        if is_csp_source(target) {
+            form_action.push(' ');
+            form_action.push_str(target);
+        }
+    }
+    let csp = format!(
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action {form_action}; \
+         frame-ancestors 'none'; base-uri 'none'"
+    );
+    if let Ok(csp) = HeaderValue::from_str(&csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+}
+
+/// A CSP host or scheme source without characters that could end the directive.
+fn is_csp_source(target: &str) -> bool {
+    !target.is_empty()
+        && target
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~:/[]+".contains(&b))
+}
+
+/// `GET /login` and a failed `POST /login`.
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub csrf_token: String,
+    /// Where to go after signing in (a same-origin path).
+    pub next: Option<String>,
+    /// The identifier as typed; the password is never rendered back.
+    pub identifier: String,
+    pub error: Option<String>,
+    /// The application the user is signing in to, when the login serves an authorization.
+    pub client_name: Option<String>,
+}
+
+/// `GET /login` when already signed in.
+#[derive(Template)]
+#[template(path = "signed_in.html")]
+pub struct SignedInPage {
+    pub user_name: String,
+    pub csrf_token: String,
+}
+
+/// One line of the consent page.
+pub struct ScopeItem {
+    pub name: String,
+    pub description: String,
+}
+
+impl ScopeItem {
+    /// What granting `scope` means, in words a user understands.
+    pub fn describe(scope: &str) -> ScopeItem {
+        let description = match scope {
+            "openid" => "Know who you are on Sesame".to_owned(),
+            "profile" => "See your name, username and picture".to_owned(),
+            "email" => "See your email address".to_owned(),
+            "phone" => "See your phone number".to_owned(),
+            "offline_access" => "Keep access while you are away".to_owned(),
+            other => format!("Use the “{other}” permission"),
+        };
+        ScopeItem {
+            name: scope.to_owned(),
+            description,
+        }
+    }
+}
+
+/// The consent page of `GET /oauth/authorize` for a third-party client.
+#[derive(Template)]
+#[template(path = "consent.html")]
+pub struct ConsentPage {
+    pub client_name: String,
+    pub user_name: String,
+    pub scopes: Vec<ScopeItem>,
+    pub csrf_token: String,
+    /// The authorization request itself (`/oauth/authorize?...`), which the decision is posted to.
+    pub action: String,
+}
+
+/// The confirmation page of RP-initiated logout when the request alone is not enough.
+#[derive(Template)]
+#[template(path = "logout.html")]
+pub struct LogoutPage {
+    pub user_name: String,
+    pub client_name: Option<String>,
+    pub csrf_token: String,
+    /// The end-session request itself (`/oauth/logout?...`), which the confirmation is posted to.
+    pub action: String,
+}
+
+/// A neutral message (signed out, nothing to do).
+#[derive(Template)]
+#[template(path = "notice.html")]
+pub struct NoticePage {
+    pub title: String,
+    pub message: String,
+}
+
+/// An error that cannot go back to an application.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub title: String,
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_carry_the_security_headers() {
+        let page = ErrorPage {
+            title: "Oops".into(),
+            message: "<script>".into(),
+        };
+        let response = render_with_form_targets(
+            StatusCode::BAD_REQUEST,
+            &page,
+            &["https://app.example".into(), "x; script-src *".into()],
+        );
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let headers = response.headers();
+        let csp = headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap_or_default();
+        assert!(
+            csp.contains("form-action 'self' https://app.example;"),
+            "{csp}"
+        );
+        assert!(!csp.contains("script-src"), "{csp}");
+        assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+        assert_eq!(headers[header::REFERRER_POLICY], "no-referrer");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    }
+
+    #[test]
+    fn templates_escape_their_input() {
+        let page = ErrorPage {
+            title: "t".into(),
+            message: "<script>alert(1)</script>".into(),
+        };
+        let html = page.render().unwrap_or_default();
+        assert!(
+            html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"),
+            "{html}"
+        );
+    }
+}

@@ -1,0 +1,344 @@
+//! The HTML login form and browser sessions: CSRF with a pre-session, session cookies, `next`
+//! limited to same-origin paths, the admin cookie, logout, security headers.
+
+use axum::http::StatusCode;
+use chrono::{Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::helpers::{PASSWORD, TestApp};
+use crate::on_both_databases;
+use crate::web::{Agent, csrf_token, location};
+use sesame::auth::accounts;
+use sesame::entities::sessions;
+
+on_both_databases!(
+    login_form_is_a_secure_page_with_a_pre_session,
+    username_email_or_phone_sign_in_and_go_to_next,
+    a_wrong_password_keeps_the_identifier_and_never_echoes_the_password,
+    a_login_without_the_csrf_token_is_refused,
+    next_off_site_is_never_followed,
+    admins_get_the_admin_cookie_and_logout_clears_both,
+    logout_needs_the_csrf_token_and_ends_the_session,
+    expired_sessions_and_inactive_users_are_signed_out,
+);
+
+fn assert_security_headers(response: &crate::helpers::TestResponse) {
+    let csp = response.header("content-security-policy").unwrap();
+    for directive in [
+        "default-src 'none'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ] {
+        assert!(csp.contains(directive), "{csp}");
+    }
+    assert_eq!(response.header("x-frame-options"), Some("DENY"));
+    assert_eq!(response.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(response.header("cache-control"), Some("no-store"));
+    assert_eq!(
+        response.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+}
+
+async fn session_rows(app: &TestApp) -> Vec<sessions::Model> {
+    sessions::Entity::find().all(app.db()).await.unwrap()
+}
+
+async fn login_form_is_a_secure_page_with_a_pre_session(app: TestApp) {
+    let mut agent = Agent::new(&app);
+    let page = agent.get("/login").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_security_headers(&page);
+    let cookie = page.header("set-cookie").unwrap();
+    for attribute in ["sesame_session=", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "http issuer: {cookie}");
+    let html = page.text();
+    for needle in [
+        "Sesame",
+        "href=\"/static/sesame.css\"",
+        "<label for=\"username\">",
+        "<label for=\"password\">",
+        "autocomplete=\"current-password\"",
+    ] {
+        assert!(html.contains(needle), "{needle} in {html}");
+    }
+    assert!(!html.contains("<script"));
+    let rows = session_rows(&app).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].user_id, None, "a pre-session");
+    assert_eq!(rows[0].csrf_token, csrf_token(&html));
+    assert_ne!(
+        rows[0].token_hash,
+        agent.session().unwrap(),
+        "only the hash is stored"
+    );
+
+    // Reloading the form keeps the pre-session.
+    let again = agent.get("/login").await;
+    assert!(again.header("set-cookie").is_none());
+    assert_eq!(session_rows(&app).await.len(), 1);
+
+    let css = app.get("/static/sesame.css", None).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    assert!(css.text().contains("prefers-color-scheme"));
+}
+
+async fn username_email_or_phone_sign_in_and_go_to_next(app: TestApp) {
+    let user = app
+        .user("alice")
+        .email("alice@example.com")
+        .phone("+15550100")
+        .create()
+        .await;
+    for identifier in ["alice", "ALICE@example.com", "+15550100"] {
+        let mut agent = Agent::new(&app);
+        let response = agent
+            .login(identifier, PASSWORD, Some("/somewhere?x=1"))
+            .await;
+        assert_eq!(
+            response.status,
+            StatusCode::SEE_OTHER,
+            "{identifier}: {}",
+            response.text()
+        );
+        assert_eq!(location(&response), "/somewhere?x=1");
+        assert!(!agent.cookies.contains_key("sesame_admin"));
+        let page = agent.get("/login").await;
+        assert!(page.text().contains("You are signed in"), "{}", page.text());
+        assert!(page.text().contains("alice"));
+    }
+    let signed_in = sessions::Entity::find()
+        .filter(sessions::Column::UserId.eq(user.id))
+        .count(app.db())
+        .await
+        .unwrap();
+    assert_eq!(signed_in, 3);
+    let pre_sessions = sessions::Entity::find()
+        .filter(sessions::Column::UserId.is_null())
+        .count(app.db())
+        .await
+        .unwrap();
+    assert_eq!(pre_sessions, 0, "signing in replaces the pre-session");
+}
+
+async fn a_wrong_password_keeps_the_identifier_and_never_echoes_the_password(app: TestApp) {
+    app.user("alice").create().await;
+    let mut agent = Agent::new(&app);
+    let pre_session = {
+        agent.get("/login").await;
+        agent.session().unwrap().to_owned()
+    };
+    let response = agent.login("alice", "hunter2-wrong", None).await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_security_headers(&response);
+    let html = response.text();
+    assert!(
+        html.contains("The username or password is incorrect."),
+        "{html}"
+    );
+    assert!(html.contains("value=\"alice\""), "{html}");
+    assert!(!html.contains("hunter2-wrong"));
+    assert_eq!(
+        agent.session(),
+        Some(pre_session.as_str()),
+        "still the pre-session"
+    );
+    assert!(!html.contains("You are signed in"));
+}
+
+async fn a_login_without_the_csrf_token_is_refused(app: TestApp) {
+    app.user("alice").create().await;
+    let mut agent = Agent::new(&app);
+    agent.get("/login").await;
+    for csrf in [None, Some("forged")] {
+        let mut params = vec![("username", "alice"), ("password", PASSWORD)];
+        if let Some(csrf) = csrf {
+            params.push(("csrf_token", csrf));
+        }
+        let response = agent.post("/login", &params).await;
+        assert_eq!(
+            response.status,
+            StatusCode::FORBIDDEN,
+            "{}",
+            response.text()
+        );
+        assert!(response.text().contains("This form has expired"));
+        assert!(response.header("location").is_none());
+    }
+    // A cross-site POST carries no pre-session cookie at all.
+    let mut stranger = Agent::new(&app);
+    let response = stranger
+        .post(
+            "/login",
+            &[
+                ("username", "alice"),
+                ("password", PASSWORD),
+                ("csrf_token", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::FORBIDDEN);
+    let signed_in = sessions::Entity::find()
+        .filter(sessions::Column::UserId.is_not_null())
+        .count(app.db())
+        .await
+        .unwrap();
+    assert_eq!(signed_in, 0);
+}
+
+async fn next_off_site_is_never_followed(app: TestApp) {
+    app.user("alice").create().await;
+    for next in [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+    ] {
+        let mut agent = Agent::new(&app);
+        let form = agent
+            .get(&format!(
+                "/login?{}",
+                crate::helpers::form(&[("next", next)])
+            ))
+            .await;
+        assert!(!form.text().contains("name=\"next\""), "{next:?} rendered");
+        let csrf = csrf_token(&form.text());
+        let response = agent
+            .post(
+                "/login",
+                &[
+                    ("username", "alice"),
+                    ("password", PASSWORD),
+                    ("csrf_token", &csrf),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER);
+        assert_eq!(location(&response), "/login", "{next:?}");
+    }
+}
+
+async fn admins_get_the_admin_cookie_and_logout_clears_both(app: TestApp) {
+    app.user("root").roles(&["admin"]).create().await;
+    let mut agent = Agent::new(&app);
+    let response = agent.login("root", PASSWORD, None).await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER);
+    let cookies: Vec<&str> = response
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    let admin = cookies
+        .iter()
+        .find(|c| c.starts_with("sesame_admin="))
+        .unwrap();
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/admin"] {
+        assert!(admin.contains(attribute), "{admin}");
+    }
+    assert_eq!(
+        agent.cookies["sesame_admin"],
+        agent.cookies["sesame_session"]
+    );
+
+    let page = agent.get("/login").await;
+    let csrf = csrf_token(&page.text());
+    let response = agent.post("/logout", &[("csrf_token", &csrf)]).await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER);
+    assert!(agent.cookies.is_empty(), "{:?}", agent.cookies);
+}
+
+async fn logout_needs_the_csrf_token_and_ends_the_session(app: TestApp) {
+    app.user("alice").create().await;
+    let mut agent = Agent::new(&app);
+    agent.sign_in("alice").await;
+    let old_session = agent.session().unwrap().to_owned();
+    let refused = agent.post("/logout", &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_security_headers(&refused);
+    assert!(
+        agent
+            .get("/login")
+            .await
+            .text()
+            .contains("You are signed in")
+    );
+
+    let csrf = csrf_token(&agent.get("/login").await.text());
+    let response = agent.post("/logout", &[("csrf_token", &csrf)]).await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/login");
+    assert!(agent.session().is_none());
+    assert!(session_rows(&app).await.iter().all(|s| s.user_id.is_none()));
+
+    // The old cookie, replayed, signs nobody in.
+    agent.cookies.insert("sesame_session".into(), old_session);
+    assert!(
+        !agent
+            .get("/login")
+            .await
+            .text()
+            .contains("You are signed in")
+    );
+}
+
+async fn expired_sessions_and_inactive_users_are_signed_out(app: TestApp) {
+    let user = app.user("alice").create().await;
+    let mut agent = Agent::new(&app);
+    agent.sign_in("alice").await;
+    sessions::Entity::update_many()
+        .col_expr(
+            sessions::Column::ExpiresAt,
+            Expr::value(Utc::now() - Duration::seconds(1)),
+        )
+        .exec(app.db())
+        .await
+        .unwrap();
+    assert!(
+        !agent
+            .get("/login")
+            .await
+            .text()
+            .contains("You are signed in")
+    );
+
+    let mut agent = Agent::new(&app);
+    agent.sign_in("alice").await;
+    assert!(
+        agent
+            .get("/login")
+            .await
+            .text()
+            .contains("You are signed in")
+    );
+    accounts::deactivate_user(&app.state, user.id, Utc::now())
+        .await
+        .unwrap();
+    assert!(
+        !agent
+            .get("/login")
+            .await
+            .text()
+            .contains("You are signed in")
+    );
+}
+
+#[tokio::test]
+async fn cookies_are_secure_behind_an_https_issuer() {
+    let app = TestApp::spawn_with(|c| c.issuer = "https://login.example".into()).await;
+    let mut agent = Agent::new(&app);
+    let page = agent.get("/login").await;
+    assert!(page.header("set-cookie").unwrap().contains("Secure"));
+    let forced = TestApp::spawn_with(|c| c.cookie_secure = Some(true)).await;
+    let page = Agent::new(&forced).get("/login").await;
+    assert!(page.header("set-cookie").unwrap().contains("Secure"));
+}

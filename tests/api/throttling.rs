@@ -1,0 +1,259 @@
+//! Login throttling (SPEC §10): an exponential delay after 5 consecutive failures for an account
+//! and after 100 failures in 10 minutes from an IP, never a hard lock, the same on every surface.
+//! Time is an input of the domain, so kicking in and releasing need no sleeping.
+
+use std::net::IpAddr;
+use std::time::Duration as StdDuration;
+
+use axum::http::StatusCode;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+use crate::helpers::{PASSWORD, TestApp};
+use crate::on_both_databases;
+use crate::web::{Agent, csrf_token};
+use sesame::auth::throttle::{self, AttemptKeys};
+use sesame::auth::{Error, accounts};
+use sesame::entities::login_attempts;
+
+on_both_databases!(
+    the_login_form_answers_429_after_five_failures,
+    the_password_grant_answers_slow_down,
+    the_api_token_endpoint_answers_drf_throttled,
+    the_delay_doubles_and_releases,
+    a_success_resets_the_count,
+    unknown_identifiers_are_throttled_alike,
+    an_ip_waits_after_100_failures_in_10_minutes,
+);
+
+const WRONG: &str = "wrong password";
+
+async fn check(
+    app: &TestApp,
+    identifier: &str,
+    password: &str,
+    ip: Option<IpAddr>,
+    at: DateTime<Utc>,
+) -> Result<(), Error> {
+    accounts::check_password(&app.state, identifier, password, ip, at)
+        .await
+        .map(|_| ())
+}
+
+/// PostgreSQL keeps microseconds; whole seconds make the expected waits exact on both databases.
+fn whole_seconds_now() -> DateTime<Utc> {
+    DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap()
+}
+
+fn retry_after(result: Result<(), Error>) -> StdDuration {
+    match result {
+        Err(Error::Throttled { retry_after }) => retry_after,
+        other => panic!("expected Throttled, got {other:?}"),
+    }
+}
+
+async fn the_login_form_answers_429_after_five_failures(app: TestApp) {
+    app.user("alice").create().await;
+    let mut agent = Agent::new(&app).with_ip([198, 51, 100, 7]);
+    for _ in 0..5 {
+        let response = agent.login("alice", WRONG, None).await;
+        assert_eq!(response.status, StatusCode::OK);
+        assert!(response.text().contains("incorrect"));
+    }
+    let page = agent.get("/login").await;
+    let csrf = csrf_token(&page.text());
+    // Even the right password waits: the delay is not a hint that it was right.
+    let response = agent
+        .post(
+            "/login",
+            &[
+                ("username", "alice"),
+                ("password", PASSWORD),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.header("retry-after"), Some("1"));
+    assert_eq!(response.header("x-frame-options"), Some("DENY"));
+    assert!(
+        response.text().contains("Too many failed attempts"),
+        "{}",
+        response.text()
+    );
+    assert!(response.text().contains("value=\"alice\""));
+    let rows = login_attempts::Entity::find().all(app.db()).await.unwrap();
+    assert_eq!(rows.len(), 5, "the throttled attempt is not recorded");
+    assert!(
+        rows.iter()
+            .all(|r| r.ip_key.as_deref() == Some("198.51.100.7"))
+    );
+
+    // Released once the delay has passed.
+    let later = rows.iter().map(|r| r.attempted_at).max().unwrap() + Duration::seconds(1);
+    check(&app, "alice", PASSWORD, None, later).await.unwrap();
+    assert_eq!(
+        login_attempts::Entity::find()
+            .count(app.db())
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+async fn the_password_grant_answers_slow_down(app: TestApp) {
+    app.user("alice").create().await;
+    let client = app.client("app").create().await;
+    let params = [
+        ("grant_type", "password"),
+        ("username", "alice"),
+        ("password", WRONG),
+    ];
+    for _ in 0..5 {
+        let response = app
+            .post_form("/oauth/token", &params, Some((&client.0, &client.1)))
+            .await;
+        assert_eq!(response.json()["error"], "invalid_grant");
+    }
+    let response = app
+        .post_form("/oauth/token", &params, Some((&client.0, &client.1)))
+        .await;
+    assert_eq!(response.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.header("retry-after"), Some("1"));
+    assert_eq!(response.header("cache-control"), Some("no-store"));
+    let body = response.json();
+    assert_eq!(body["error"], "slow_down");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("retry after 1 seconds")
+    );
+}
+
+async fn the_api_token_endpoint_answers_drf_throttled(app: TestApp) {
+    app.user("alice").create().await;
+    let body = serde_json::json!({ "username": "alice", "password": WRONG });
+    for _ in 0..5 {
+        let response = app.post_json("/api/token/", &body).await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+    }
+    let response = app.post_json("/api/token/", &body).await;
+    assert_eq!(response.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.header("retry-after"), Some("1"));
+    assert_eq!(
+        response.json(),
+        serde_json::json!({ "detail": "Request was throttled. Expected available in 1 seconds." })
+    );
+}
+
+async fn the_delay_doubles_and_releases(app: TestApp) {
+    app.user("alice").create().await;
+    let t0 = whole_seconds_now();
+    for i in 0..5 {
+        let at = t0 + Duration::seconds(i);
+        assert!(matches!(
+            check(&app, "alice", WRONG, None, at).await,
+            Err(Error::InvalidCredentials)
+        ));
+    }
+    let last = t0 + Duration::seconds(4);
+    assert_eq!(
+        retry_after(check(&app, "alice", PASSWORD, None, last).await),
+        StdDuration::from_secs(1)
+    );
+    // The sixth failure, once allowed, doubles the wait.
+    let sixth = last + Duration::seconds(1);
+    assert!(matches!(
+        check(&app, "alice", WRONG, None, sixth).await,
+        Err(Error::InvalidCredentials)
+    ));
+    let waited = retry_after(
+        check(
+            &app,
+            "alice",
+            PASSWORD,
+            None,
+            sixth + Duration::milliseconds(500),
+        )
+        .await,
+    );
+    assert_eq!(waited, StdDuration::from_millis(1500));
+    check(&app, "alice", PASSWORD, None, sixth + Duration::seconds(2))
+        .await
+        .unwrap();
+    // Capped: never more than 15 minutes, never a lock.
+    assert_eq!(
+        throttle::delay_after(1_000, 5),
+        Some(StdDuration::from_secs(15 * 60))
+    );
+}
+
+async fn a_success_resets_the_count(app: TestApp) {
+    app.user("alice").create().await;
+    let t0 = whole_seconds_now();
+    for i in 0..4 {
+        check(&app, "alice", WRONG, None, t0 + Duration::seconds(i))
+            .await
+            .unwrap_err();
+    }
+    check(&app, "alice", PASSWORD, None, t0 + Duration::seconds(5))
+        .await
+        .unwrap();
+    for i in 6..10 {
+        check(&app, "alice", WRONG, None, t0 + Duration::seconds(i))
+            .await
+            .unwrap_err();
+    }
+    check(&app, "alice", PASSWORD, None, t0 + Duration::seconds(10))
+        .await
+        .unwrap();
+}
+
+async fn unknown_identifiers_are_throttled_alike(app: TestApp) {
+    let t0 = whole_seconds_now();
+    for i in 0..5 {
+        let result = check(&app, "Nobody", WRONG, None, t0 + Duration::seconds(i)).await;
+        assert!(matches!(result, Err(Error::InvalidCredentials)));
+    }
+    let result = check(&app, "nobody", WRONG, None, t0 + Duration::seconds(4)).await;
+    assert_eq!(retry_after(result), StdDuration::from_secs(1));
+}
+
+async fn an_ip_waits_after_100_failures_in_10_minutes(app: TestApp) {
+    app.user("alice").create().await;
+    let ip: IpAddr = "203.0.113.9".parse().unwrap();
+    let t0 = whole_seconds_now();
+    // 100 failures against 100 different accounts, recorded as check_password records them.
+    for i in 0..100 {
+        let keys = AttemptKeys::new(None, &format!("victim{i}"), Some(ip));
+        throttle::record_failure(&app.state, &keys, t0 + Duration::seconds(i))
+            .await
+            .unwrap();
+    }
+    let last = t0 + Duration::seconds(99);
+    let waited = retry_after(check(&app, "alice", PASSWORD, Some(ip), last).await);
+    assert_eq!(waited, StdDuration::from_secs(1));
+    // Another IP is not affected; the same IP is released after the delay.
+    let other: IpAddr = "203.0.113.10".parse().unwrap();
+    check(&app, "alice", PASSWORD, Some(other), last)
+        .await
+        .unwrap();
+    check(
+        &app,
+        "alice",
+        PASSWORD,
+        Some(ip),
+        last + Duration::seconds(1),
+    )
+    .await
+    .unwrap();
+    // Ten minutes after the first failures the window has moved on.
+    check(&app, "alice", WRONG, Some(ip), last + Duration::seconds(2))
+        .await
+        .unwrap_err();
+    let window_passed = t0 + Duration::minutes(10) + Duration::seconds(30);
+    check(&app, "alice", PASSWORD, Some(ip), window_passed)
+        .await
+        .unwrap();
+}
