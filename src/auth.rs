@@ -11,6 +11,7 @@ pub mod introspection;
 pub mod refresh;
 pub mod revocation;
 pub mod scope;
+pub mod sessions;
 pub mod tokens;
 
 use sea_orm::DbErr;

@@ -6,4 +6,5 @@
 pub mod clients;
 pub mod refresh_tokens;
 pub mod revocations;
+pub mod sessions;
 pub mod users;

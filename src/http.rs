@@ -3,3 +3,4 @@
 pub mod extract;
 pub mod oauth;
 pub mod ops;
+pub mod session;

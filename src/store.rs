@@ -9,6 +9,7 @@
 pub mod clients;
 pub mod refresh_tokens;
 pub mod revocations;
+pub mod sessions;
 pub mod users;
 
 use std::fmt;

@@ -10,6 +10,7 @@ mod m20261126_000001_create_users;
 mod m20261126_000002_create_clients;
 mod m20261126_000003_create_refresh_tokens;
 mod m20261126_000004_create_revocations;
+mod m20261126_000010_create_sessions;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_create_clients::Migration),
             Box::new(m20261126_000003_create_refresh_tokens::Migration),
             Box::new(m20261126_000004_create_revocations::Migration),
+            Box::new(m20261126_000010_create_sessions::Migration),
         ]
     }
 }

@@ -1,0 +1,1 @@
+//! Page structs of the admin UI (issue 5).
