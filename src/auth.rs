@@ -5,6 +5,7 @@
 //! Functions take `now` as an argument and no axum types.
 
 pub mod accounts;
+pub mod audit;
 pub mod clients;
 pub mod grants;
 pub mod introspection;

@@ -6,6 +6,7 @@
 //! in UTC with the same offset suffix, which sorts chronologically: `expires_at < ?`
 //! means the same on both databases.
 
+pub mod audit_events;
 pub mod clients;
 pub mod refresh_tokens;
 pub mod revocations;

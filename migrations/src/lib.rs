@@ -11,6 +11,7 @@ mod m20261126_000002_create_clients;
 mod m20261126_000003_create_refresh_tokens;
 mod m20261126_000004_create_revocations;
 mod m20261126_000010_create_sessions;
+mod m20261126_000020_create_audit_events;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_create_refresh_tokens::Migration),
             Box::new(m20261126_000004_create_revocations::Migration),
             Box::new(m20261126_000010_create_sessions::Migration),
+            Box::new(m20261126_000020_create_audit_events::Migration),
         ]
     }
 }
