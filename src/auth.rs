@@ -5,10 +5,12 @@
 //! Functions take `now` as an argument and no axum types.
 
 pub mod accounts;
+pub mod admin;
 pub mod audit;
 pub mod clients;
 pub mod grants;
 pub mod introspection;
+pub mod password_policy;
 pub mod refresh;
 pub mod revocation;
 pub mod scope;

@@ -213,6 +213,10 @@ pub(crate) fn test_now() -> chrono::DateTime<chrono::Utc> {
 
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "test")]
+mod admin_tests;
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "test")]
 mod tests {
     use sea_orm::{DbBackend, Statement};
 
