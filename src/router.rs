@@ -17,6 +17,7 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .merge(http::oauth::routes())
         .merge(http::ops::routes())
+        .merge(http::admin::routes())
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(http::ops::track_metrics))
         .layer(TimeoutLayer::with_status_code(

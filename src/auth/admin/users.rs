@@ -143,6 +143,14 @@ pub async fn get_user(state: &AppState, id: i64) -> Result<Model, AdminError> {
         .ok_or(AdminError::NotFound)
 }
 
+/// A user by username (case-insensitively), if there is one.
+pub async fn find_by_username(
+    state: &AppState,
+    username: &str,
+) -> Result<Option<Model>, AdminError> {
+    Ok(store::users::find_by_username(&state.db, username).await?)
+}
+
 /// Creates an active user with `password`, which must meet the password policy.
 pub async fn create_user(
     state: &AppState,
