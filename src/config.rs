@@ -62,6 +62,12 @@ pub struct Config {
     #[serde(deserialize_with = "human_duration")]
     pub request_timeout: Duration,
     pub log_format: LogFormat,
+    // admin UI (issue 5)
+    /// The username of the first admin, created at start-up while no active admin exists.
+    pub bootstrap_admin: Option<String>,
+    /// That admin's password (e.g. `SESAME_BOOTSTRAP_ADMIN_PASSWORD`); it must meet the password
+    /// policy. Remove both settings once the admin exists.
+    pub bootstrap_admin_password: Option<Secret>,
 }
 
 /// A user attribute that can be copied into access tokens.
@@ -108,6 +114,9 @@ impl Default for Config {
             max_body_size: 64 * 1024,
             request_timeout: Duration::from_secs(30),
             log_format: LogFormat::Text,
+            // admin UI (issue 5)
+            bootstrap_admin: None,
+            bootstrap_admin_password: None,
         }
     }
 }
@@ -162,6 +171,9 @@ impl Config {
         }
         if self.user_id_claim == self.token_type_claim {
             return invalid("user_id_claim and token_type_claim must differ".into());
+        }
+        if self.bootstrap_admin.is_some() != self.bootstrap_admin_password.is_some() {
+            return invalid("bootstrap_admin and bootstrap_admin_password go together".into());
         }
         Ok(())
     }
