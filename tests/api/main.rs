@@ -2,8 +2,10 @@
 
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
+mod admin_support;
 mod helpers;
 
+mod admin_access;
 mod discovery;
 mod introspect;
 mod ops;
