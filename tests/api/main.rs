@@ -6,6 +6,7 @@ mod admin_support;
 mod helpers;
 
 mod admin_access;
+mod admin_clients;
 mod discovery;
 mod introspect;
 mod ops;
