@@ -7,6 +7,7 @@ mod helpers;
 
 mod admin_access;
 mod admin_clients;
+mod admin_users;
 mod discovery;
 mod introspect;
 mod ops;
