@@ -145,3 +145,14 @@ pub fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let len = html[from..].find(end)?;
     Some(&html[from..from + len])
 }
+
+/// An app on `backend` with settings changed by `configure`; `None` when PostgreSQL is not set up.
+pub async fn spawn_configured(
+    backend: crate::helpers::Backend,
+    configure: impl FnOnce(&mut sesame::Config),
+) -> Option<TestApp> {
+    match backend {
+        crate::helpers::Backend::Sqlite => Some(TestApp::spawn_with(configure).await),
+        crate::helpers::Backend::Postgres => TestApp::try_spawn_postgres(configure).await,
+    }
+}

@@ -7,6 +7,8 @@ mod helpers;
 
 mod admin_access;
 mod admin_clients;
+mod admin_keys;
+mod admin_tokens;
 mod admin_users;
 mod discovery;
 mod introspect;

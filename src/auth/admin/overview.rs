@@ -29,7 +29,13 @@ pub struct Overview {
 pub async fn overview(state: &AppState, now: DateTime<Utc>) -> Result<Overview, AdminError> {
     let db = &state.db;
     let day_ago = now - Duration::hours(24);
-    let ring = keys::list(&state.config.keys_dir, now)?;
+    let algorithm = state.keys().algorithm(now);
+    let ring = if algorithm.is_symmetric() {
+        // The configured secret signs; keys in the directory (if any) only verify.
+        Vec::new()
+    } else {
+        keys::list(&state.config.keys_dir, now)?
+    };
     let signing_key = ring.iter().find(|k| k.status == KeyStatus::Active).cloned();
     let upcoming_key = ring
         .iter()
@@ -42,7 +48,7 @@ pub async fn overview(state: &AppState, now: DateTime<Utc>) -> Result<Overview, 
         outstanding_families: store::refresh_tokens::count_outstanding_families(db, now).await?,
         logins_24h: audit::count_since(state, Action::LoginSuccess, day_ago).await?,
         login_failures_24h: audit::count_since(state, Action::LoginFailure, day_ago).await?,
-        algorithm: state.keys().algorithm(now),
+        algorithm,
         signing_key,
         upcoming_key,
     })
