@@ -6,6 +6,7 @@ mod admin_support;
 mod helpers;
 
 mod admin_access;
+mod admin_audit;
 mod admin_clients;
 mod admin_keys;
 mod admin_tokens;
