@@ -77,6 +77,8 @@ pub struct DashboardPage {
     pub signing_key: Option<(String, String)>,
     /// `(kid, signs from)` of a key published ahead of a rotation.
     pub upcoming_key: Option<(String, String)>,
+    /// The newest audit events.
+    pub recent: Vec<audit::EventRow>,
 }
 
 /// An error inside the admin UI (404, 403, a refused action, an internal failure).

@@ -7,6 +7,7 @@ mod helpers;
 
 mod admin_access;
 mod admin_audit;
+mod admin_chromium;
 mod admin_clients;
 mod admin_keys;
 mod admin_tokens;

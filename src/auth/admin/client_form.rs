@@ -198,6 +198,10 @@ pub(super) fn parse_client_id(raw: &str) -> Result<Option<String>, AdminError> {
         return Ok(None);
     }
     let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~".contains(c);
+    // `/admin/clients/new` is the form for a new client, so no client may be called that.
+    if raw == "new" {
+        return Err(AdminError::field("client_id", "`new` is reserved"));
+    }
     if raw.len() > 64 || !raw.chars().all(allowed) {
         return Err(AdminError::field(
             "client_id",

@@ -130,5 +130,6 @@ fn client_ids_are_url_safe() {
     assert!(matches!(parse_client_id(""), Ok(None)));
     assert!(matches!(parse_client_id(" web-app.v2 "), Ok(Some(id)) if id == "web-app.v2"));
     assert!(parse_client_id("a/b").is_err());
+    assert!(parse_client_id("new").is_err());
     assert!(parse_client_id(&"x".repeat(65)).is_err());
 }

@@ -6,9 +6,14 @@ use chrono::Utc;
 
 use super::{AdminSession, PageError};
 use crate::auth::admin::overview;
+use crate::auth::audit::{self, AuditQuery};
 use crate::state::AppState;
+use crate::views::admin::audit::EventRow;
 use crate::views::admin::{DashboardPage, time};
 use crate::views::render;
+
+/// How many of the newest audit events the dashboard shows.
+const RECENT: u64 = 8;
 
 pub async fn dashboard_get(
     State(state): State<AppState>,
@@ -16,6 +21,7 @@ pub async fn dashboard_get(
 ) -> Result<Response, PageError> {
     let now = Utc::now();
     let o = overview::overview(&state, now).await?;
+    let (recent, _) = audit::list_events(&state, &AuditQuery::default(), 0, RECENT).await?;
     let page = DashboardPage {
         chrome: admin.chrome("dashboard", None),
         users: o.users,
@@ -28,6 +34,7 @@ pub async fn dashboard_get(
         upcoming_key: o
             .upcoming_key
             .map(|k| (k.kid, k.activates_at.map(time).unwrap_or_default())),
+        recent: recent.iter().map(EventRow::from).collect(),
     };
     Ok(render(&page))
 }
