@@ -64,7 +64,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 /// server is still useful, and `sesame user add --admin` remains.
 pub async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
     let config = &state.config;
-    let (Some(username), Some(password)) = (&config.bootstrap_admin, &config.bootstrap_admin_password)
+    let (Some(username), Some(password)) =
+        (&config.bootstrap_admin, &config.bootstrap_admin_password)
     else {
         return Ok(());
     };

@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 
 use crate::admin_support::{self as ui, Session, assert_page};
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::TestApp;
 use crate::on_both_databases;
 
 /// Every page, with a client `web` and the user `root` to show.
@@ -177,22 +177,17 @@ async fn a_deactivated_admin_is_signed_out(app: TestApp) {
     ui::assert_see_other(&response, "/login?next=%2Fadmin%2Fusers");
 }
 
-/// An app whose settings name a bootstrap admin with `password`.
-async fn bootstrapping(backend: Backend, password: &str) -> Option<TestApp> {
-    let configure = |c: &mut sesame::Config| {
+/// An app on `app`'s database whose settings name a bootstrap admin with `password`.
+async fn bootstrapping(app: &TestApp, password: &str) -> TestApp {
+    ui::spawn_like(app, |c| {
         c.bootstrap_admin = Some("boss".into());
         c.bootstrap_admin_password = Some(password.to_owned().into());
-    };
-    match backend {
-        Backend::Sqlite => Some(TestApp::spawn_with(configure).await),
-        Backend::Postgres => TestApp::try_spawn_postgres(configure).await,
-    }
+    })
+    .await
 }
 
-async fn bootstrap_admin_creates_the_first_admin_once(backend: Backend) {
-    let Some(app) = bootstrapping(backend, "a long enough password").await else {
-        return;
-    };
+async fn bootstrap_admin_creates_the_first_admin_once(app: TestApp) {
+    let app = bootstrapping(&app, "a long enough password").await;
     sesame::server::bootstrap_admin(&app.state).await.unwrap();
     let boss = sesame::store::users::find_by_username(app.db(), "boss")
         .await
@@ -214,32 +209,10 @@ async fn bootstrap_admin_creates_the_first_admin_once(backend: Backend) {
     assert_eq!(sesame::store::users::count(app.db()).await.unwrap(), 1);
 }
 
-async fn bootstrap_admin_refuses_a_weak_password(backend: Backend) {
-    let Some(app) = bootstrapping(backend, "12345678").await else {
-        return;
-    };
+async fn bootstrap_admin_refuses_a_weak_password(app: TestApp) {
+    let app = bootstrapping(&app, "12345678").await;
     sesame::server::bootstrap_admin(&app.state).await.unwrap();
     assert_eq!(sesame::store::users::count(app.db()).await.unwrap(), 0);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bootstrap_admin_creates_the_first_admin_once_sqlite() {
-    bootstrap_admin_creates_the_first_admin_once(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bootstrap_admin_creates_the_first_admin_once_postgres() {
-    bootstrap_admin_creates_the_first_admin_once(Backend::Postgres).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bootstrap_admin_refuses_a_weak_password_sqlite() {
-    bootstrap_admin_refuses_a_weak_password(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bootstrap_admin_refuses_a_weak_password_postgres() {
-    bootstrap_admin_refuses_a_weak_password(Backend::Postgres).await;
 }
 
 #[test]
@@ -269,4 +242,6 @@ on_both_databases!(
     only_the_admin_cookie_opens_the_admin_ui,
     a_deactivated_admin_is_signed_out,
     the_stylesheet_is_served,
+    bootstrap_admin_creates_the_first_admin_once,
+    bootstrap_admin_refuses_a_weak_password,
 );

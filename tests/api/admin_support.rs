@@ -10,7 +10,7 @@ use axum::http::{Method, Request, StatusCode, header};
 use chrono::Utc;
 use sea_orm::{EntityTrait, QueryOrder};
 
-use crate::helpers::{TestApp, TestResponse, form};
+use crate::helpers::{Backend, TestApp, TestResponse, form};
 use sesame::auth::sessions;
 use sesame::entities::{audit_events, users};
 
@@ -146,13 +146,12 @@ pub fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
     Some(&html[from..from + len])
 }
 
-/// An app on `backend` with settings changed by `configure`; `None` when PostgreSQL is not set up.
-pub async fn spawn_configured(
-    backend: crate::helpers::Backend,
-    configure: impl FnOnce(&mut sesame::Config),
-) -> Option<TestApp> {
-    match backend {
-        crate::helpers::Backend::Sqlite => Some(TestApp::spawn_with(configure).await),
-        crate::helpers::Backend::Postgres => TestApp::try_spawn_postgres(configure).await,
+/// Another app on the same database as `app`, with settings changed by `configure`.
+pub async fn spawn_like(app: &TestApp, configure: impl FnOnce(&mut sesame::Config)) -> TestApp {
+    match app.backend {
+        Backend::Sqlite => TestApp::spawn_with(configure).await,
+        Backend::Postgres => TestApp::try_spawn_postgres(configure)
+            .await
+            .expect("PostgreSQL is configured: `app` runs on it"),
     }
 }

@@ -231,8 +231,14 @@ async fn an_admin_cannot_demote_or_deactivate_themselves(app: TestApp) {
 async fn resetting_a_password_enforces_the_policy_and_revokes_tokens(app: TestApp) {
     let (_, session) = ui::admin(&app).await;
     let client = app.client("web").create().await;
-    let alice = app.user("alice").create().await;
-    let tokens = app.password_tokens(&client, "alice").await;
+    let alice = app
+        .user("alice")
+        .password("the old password")
+        .create()
+        .await;
+    let tokens = password_grant(&app, &client, "alice", "the old password")
+        .await
+        .json();
     let path = format!("/admin/users/{}/password", alice.id);
 
     let response = ui::post(&app, &path, &session, &[("password", "alice")]).await;
@@ -261,7 +267,7 @@ async fn resetting_a_password_enforces_the_policy_and_revokes_tokens(app: TestAp
         &format!("/admin/users/{}?notice=password", alice.id),
     );
     assert_eq!(
-        password_grant(&app, &client, "alice", PASSWORD)
+        password_grant(&app, &client, "alice", "the old password")
             .await
             .status,
         StatusCode::BAD_REQUEST
