@@ -9,6 +9,7 @@ mod admin_access;
 mod admin_audit;
 mod admin_chromium;
 mod admin_clients;
+mod admin_escaping;
 mod admin_keys;
 mod admin_tokens;
 mod admin_users;
