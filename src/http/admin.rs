@@ -20,8 +20,8 @@ use std::net::IpAddr;
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::auth::admin::AdminError;
@@ -201,9 +201,12 @@ pub fn query(raw: Option<&str>) -> Result<Params, PageError> {
     Params::parse(raw.unwrap_or_default().as_bytes()).map_err(PageError::from)
 }
 
-/// 303 to `path` (after a successful POST, so a reload does not repeat it).
+/// 303 to `path` (after a successful POST, so a reload does not repeat it). A path that cannot
+/// be a header value goes to the dashboard instead of failing.
 pub fn see_other(path: &str) -> Response {
-    Redirect::to(path).into_response()
+    let location =
+        HeaderValue::from_str(path).unwrap_or_else(|_| HeaderValue::from_static("/admin"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
 /// The notices a redirect may ask a page to show, by key: a page never prints query text.

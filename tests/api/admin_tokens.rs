@@ -107,6 +107,9 @@ async fn revoking_one_family_kills_it_and_only_it(app: TestApp) {
     let response = ui::post(&app, &path, &session, &elsewhere).await;
     ui::assert_see_other(&response, "/admin/tokens?notice=nothing");
     assert_eq!(ui::audit_trail(&app).await.len(), events);
+    let split = [("back", "/admin/tokens?user=a\r\nSet-Cookie: x=1")];
+    let response = ui::post(&app, &path, &session, &split).await;
+    ui::assert_see_other(&response, "/admin/tokens?notice=nothing");
 }
 
 async fn the_filtered_list_revokes_all_of_a_users_or_clients_tokens(app: TestApp) {

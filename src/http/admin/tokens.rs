@@ -91,7 +91,7 @@ pub async fn tokens_revoke(
     let back = form
         .params
         .get("back")
-        .filter(|b| b.starts_with(LIST))
+        .filter(|b| b.starts_with(LIST) && b.bytes().all(|c| c.is_ascii_graphic()))
         .unwrap_or(LIST);
     let separator = if back.contains('?') { '&' } else { '?' };
     let notice = if revoked > 0 { "revoked" } else { "nothing" };
