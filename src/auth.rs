@@ -5,6 +5,8 @@
 //! Functions take `now` as an argument and no axum types.
 
 pub mod accounts;
+pub mod admin;
+pub mod audit;
 pub mod authorize;
 pub mod blacklist;
 pub mod clients;

@@ -94,6 +94,13 @@ pub struct Config {
     /// minutes; a client exchanges it at once).
     #[serde(deserialize_with = "human_duration")]
     pub authorization_code_lifetime: Duration,
+
+    // admin UI (issue 5)
+    /// The username of the first admin, created at start-up while no active admin exists.
+    pub bootstrap_admin: Option<String>,
+    /// That admin's password (e.g. `SESAME_BOOTSTRAP_ADMIN_PASSWORD`); it must meet the password
+    /// policy. Remove both settings once the admin exists.
+    pub bootstrap_admin_password: Option<Secret>,
 }
 
 /// A token type that may authenticate a request (simplejwt's token class names).
@@ -205,6 +212,9 @@ impl Default for Config {
             session_lifetime: Duration::from_secs(8 * 3600),
             cookie_secure: None,
             authorization_code_lifetime: Duration::from_secs(60),
+            // admin UI (issue 5)
+            bootstrap_admin: None,
+            bootstrap_admin_password: None,
         }
     }
 }
@@ -264,6 +274,9 @@ impl Config {
         }
         if self.user_id_claim == self.token_type_claim {
             return invalid("user_id_claim and token_type_claim must differ".into());
+        }
+        if self.bootstrap_admin.is_some() != self.bootstrap_admin_password.is_some() {
+            return invalid("bootstrap_admin and bootstrap_admin_password go together".into());
         }
         self.validate_api_surface()
     }
@@ -360,10 +373,10 @@ fn human_duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "tests")]
 #[expect(
+    clippy::unwrap_used,
     clippy::result_large_err,
-    reason = "figment's Jail closures return figment::Error"
+    reason = "tests; figment::Jail's closures return its large figment::Error"
 )]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! List-valued columns (`roles`, `redirect_uris`, `scopes`, ...) are single text columns
 //! holding space-separated items; `crate::store::split_list` / `join_list` convert them.
 
+pub mod audit_events;
 pub mod authorization_codes;
 pub mod clients;
 pub mod login_attempts;

@@ -1,5 +1,6 @@
 //! HTTP surfaces. Handlers only extract, call the domain and respond; no SQL and no crypto here.
 
+pub mod admin;
 pub mod browser;
 pub mod compat;
 pub mod cors;

@@ -20,6 +20,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(http::compat::routes(&state.config))
         .merge(http::browser::routes())
         .merge(http::ops::routes())
+        .merge(http::admin::routes())
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(http::ops::track_metrics))
         .layer(TimeoutLayer::with_status_code(

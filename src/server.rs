@@ -8,6 +8,7 @@ use chrono::Utc;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 
+use crate::auth::admin::{AdminError, users};
 use crate::config::Config;
 use crate::crypto::keys::KeyRing;
 use crate::router::build_router;
@@ -41,6 +42,7 @@ pub async fn build_state(
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listen = config.listen;
     let state = build_state(config, telemetry::metrics_handle()).await?;
+    bootstrap_admin(&state).await?;
     tracing::info!(
         kid = state.keys().signing_key_id(Utc::now()),
         issuer = %state.config.issuer,
@@ -59,6 +61,31 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .await
     .context("serving")?;
     tracing::info!("shut down");
+    Ok(())
+}
+
+/// Creates the first admin from `bootstrap_admin` and `bootstrap_admin_password`, while no active
+/// admin exists. Input the password policy or a taken username refuses is logged, not fatal: the
+/// server is still useful, and `sesame user add --admin` remains.
+pub async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
+    let config = &state.config;
+    let (Some(username), Some(password)) =
+        (&config.bootstrap_admin, &config.bootstrap_admin_password)
+    else {
+        return Ok(());
+    };
+    match users::bootstrap_admin(state, username, password.expose(), Utc::now()).await {
+        Ok(Some(user)) => tracing::info!(username = %user.username, "created the first admin"),
+        Ok(None) => tracing::debug!("an admin exists; bootstrap_admin is ignored"),
+        Err(AdminError::Invalid(errors)) => {
+            let problems: Vec<String> = errors
+                .fields()
+                .map(|field| format!("{field}: {}", errors.get(field).unwrap_or_default()))
+                .collect();
+            tracing::error!(problems = %problems.join("; "), "bootstrap_admin refused");
+        }
+        Err(err) => return Err(err).context("creating the bootstrap admin"),
+    }
     Ok(())
 }
 

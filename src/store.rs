@@ -6,6 +6,7 @@
 //! in UTC with the same offset suffix, which sorts chronologically: `expires_at < ?`
 //! means the same on both databases.
 
+pub mod audit_events;
 pub mod authorization_codes;
 pub mod clients;
 pub mod login_attempts;
@@ -211,6 +212,10 @@ pub(crate) async fn test_db() -> (Option<tempfile::TempDir>, DatabaseConnection)
 pub(crate) fn test_now() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap_or_default()
 }
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "test")]
+mod admin_tests;
 
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "test")]

@@ -2,7 +2,7 @@
 //! a response with the security headers every HTML page carries (SPEC §10: a strict CSP,
 //! `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer`, `Cache-Control: no-store`).
 
-// pub mod admin; (issue 5)
+pub mod admin;
 
 use askama::Template;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

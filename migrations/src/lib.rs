@@ -13,6 +13,7 @@ mod m20261126_000004_create_revocations;
 mod m20261127_040001_create_sessions;
 mod m20261127_040002_create_login_attempts;
 mod m20261127_040003_create_authorization_codes;
+mod m20261127_050001_create_audit_events;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_040001_create_sessions::Migration),
             Box::new(m20261127_040002_create_login_attempts::Migration),
             Box::new(m20261127_040003_create_authorization_codes::Migration),
+            Box::new(m20261127_050001_create_audit_events::Migration),
         ]
     }
 }

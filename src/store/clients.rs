@@ -1,10 +1,11 @@
-//! Queries on `clients`: registration, lookup by `client_id`, secret rotation.
+//! Queries on `clients`: registration, lookup by `client_id`, secret rotation, and the admin
+//! UI's edits (settings, enable/disable, delete).
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter, QueryOrder,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::{InsertError, join_list};
@@ -101,6 +102,135 @@ pub async fn touch_last_used<C: ConnectionTrait>(
         .exec(db)
         .await
         .map(|_| ())
+}
+
+/// A client's editable settings, as the admin UI saves them.
+#[derive(Clone, Debug)]
+pub struct ClientChanges {
+    pub name: String,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub grant_types: Vec<String>,
+    pub scopes: Vec<String>,
+    pub audience: Option<String>,
+    pub access_token_lifetime_secs: Option<i64>,
+    pub refresh_token_lifetime_secs: Option<i64>,
+    pub first_party: bool,
+}
+
+impl ClientChanges {
+    /// The names of the settings that differ from `current`.
+    pub fn changed_fields(&self, current: &Model) -> Vec<&'static str> {
+        let checks = [
+            ("name", self.name == current.name),
+            (
+                "redirect_uris",
+                join_list(&self.redirect_uris) == current.redirect_uris,
+            ),
+            (
+                "post_logout_redirect_uris",
+                join_list(&self.post_logout_redirect_uris) == current.post_logout_redirect_uris,
+            ),
+            (
+                "grant_types",
+                join_list(&self.grant_types) == current.grant_types,
+            ),
+            ("scopes", join_list(&self.scopes) == current.scopes),
+            ("audience", self.audience == current.audience),
+            (
+                "access_token_lifetime",
+                self.access_token_lifetime_secs == current.access_token_lifetime_secs,
+            ),
+            (
+                "refresh_token_lifetime",
+                self.refresh_token_lifetime_secs == current.refresh_token_lifetime_secs,
+            ),
+            ("first_party", self.first_party == current.first_party),
+        ];
+        checks
+            .iter()
+            .filter(|(_, same)| !same)
+            .map(|(name, _)| *name)
+            .collect()
+    }
+}
+
+/// Saves a client's settings; answers whether the client exists.
+pub async fn update<C: ConnectionTrait>(
+    db: &C,
+    client_id: &str,
+    changes: &ClientChanges,
+) -> Result<bool, DbErr> {
+    let res = Entity::update_many()
+        .col_expr(Column::Name, Expr::val(changes.name.as_str()))
+        .col_expr(
+            Column::RedirectUris,
+            Expr::val(join_list(&changes.redirect_uris)),
+        )
+        .col_expr(
+            Column::PostLogoutRedirectUris,
+            Expr::val(join_list(&changes.post_logout_redirect_uris)),
+        )
+        .col_expr(
+            Column::GrantTypes,
+            Expr::val(join_list(&changes.grant_types)),
+        )
+        .col_expr(Column::Scopes, Expr::val(join_list(&changes.scopes)))
+        .col_expr(Column::Audience, Expr::val(changes.audience.clone()))
+        .col_expr(
+            Column::AccessTokenLifetimeSecs,
+            Expr::val(changes.access_token_lifetime_secs),
+        )
+        .col_expr(
+            Column::RefreshTokenLifetimeSecs,
+            Expr::val(changes.refresh_token_lifetime_secs),
+        )
+        .col_expr(Column::FirstParty, Expr::val(changes.first_party))
+        .filter(Column::ClientId.eq(client_id))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Enables or disables a client; answers whether the client exists.
+pub async fn set_active<C: ConnectionTrait>(
+    db: &C,
+    client_id: &str,
+    active: bool,
+) -> Result<bool, DbErr> {
+    let res = Entity::update_many()
+        .col_expr(Column::IsActive, Expr::val(active))
+        .filter(Column::ClientId.eq(client_id))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Deletes a client; answers whether it existed.
+pub async fn delete<C: ConnectionTrait>(db: &C, client_id: &str) -> Result<bool, DbErr> {
+    let res = Entity::delete_many()
+        .filter(Column::ClientId.eq(client_id))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// The number of clients.
+pub async fn count<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
+    Entity::find().count(db).await
+}
+
+/// The longest access-token lifetime any client overrides the default with.
+pub async fn max_access_token_lifetime_secs<C: ConnectionTrait>(
+    db: &C,
+) -> Result<Option<i64>, DbErr> {
+    let max: Option<Option<i64>> = Entity::find()
+        .select_only()
+        .column_as(Column::AccessTokenLifetimeSecs.max(), "max")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(max.flatten())
 }
 
 #[cfg(test)]

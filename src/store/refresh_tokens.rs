@@ -1,11 +1,11 @@
 //! Queries on `refresh_tokens`: recording issued tokens, single-use rotation, family and
-//! bulk revocation, and flushing expired rows.
+//! bulk revocation, flushing expired rows, and the admin UI's view of outstanding families.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::entities::refresh_tokens::{ActiveModel, Column, Entity, Model};
@@ -134,6 +134,69 @@ pub async fn revoke_for_client<C: ConnectionTrait>(
     reason: &str,
 ) -> Result<u64, DbErr> {
     revoke_where(db, Column::ClientId.eq(client_id), now, reason).await
+}
+
+/// Which outstanding families to list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FamilyFilter {
+    All,
+    User(i64),
+    Client(String),
+}
+
+/// The newest token of each outstanding family (neither used, revoked nor expired at `now`)
+/// matching `filter`, with its user, most recently issued first; at most `limit`.
+///
+/// Each family has at most one such token, so these rows are the families themselves.
+pub async fn outstanding_families<C: ConnectionTrait>(
+    db: &C,
+    filter: &FamilyFilter,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<(Model, Option<crate::entities::users::Model>)>, DbErr> {
+    let mut query = Entity::find()
+        .filter(Column::UsedAt.is_null())
+        .filter(Column::RevokedAt.is_null())
+        .filter(Column::ExpiresAt.gt(now));
+    match filter {
+        FamilyFilter::All => {}
+        FamilyFilter::User(id) => query = query.filter(Column::UserId.eq(*id)),
+        FamilyFilter::Client(id) => query = query.filter(Column::ClientId.eq(id.as_str())),
+    }
+    query
+        .find_also_related(crate::entities::users::Entity)
+        .order_by_desc(Column::IssuedAt)
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// The number of outstanding families at `now`.
+pub async fn count_outstanding_families<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    Entity::find()
+        .filter(Column::UsedAt.is_null())
+        .filter(Column::RevokedAt.is_null())
+        .filter(Column::ExpiresAt.gt(now))
+        .count(db)
+        .await
+}
+
+/// When each client was last issued a refresh token.
+pub async fn last_issued_by_client<C: ConnectionTrait>(
+    db: &C,
+) -> Result<Vec<(String, DateTime<Utc>)>, DbErr> {
+    Entity::find()
+        .select_only()
+        .column(Column::ClientId)
+        .column_as(Column::IssuedAt.max(), "last_issued")
+        .group_by(Column::ClientId)
+        .into_tuple()
+        .all(db)
+        .await
 }
 
 /// Deletes at most `batch` tokens that expired before `before`; answers how many. The

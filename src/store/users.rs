@@ -1,5 +1,5 @@
 //! Queries on `users`: registration, login lookup by username, email or phone, password
-//! changes, and the admin list.
+//! changes, and the admin UI's list and edits.
 //!
 //! Username and email compare case-insensitively through `lower(...)` on both sides, which
 //! is exactly the expression the unique indexes are built on, so lookups use them.
@@ -236,6 +236,65 @@ pub async fn list<C: ConnectionTrait>(
         .all(db)
         .await?;
     Ok((page, total))
+}
+
+/// What the admin UI edits of a user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileChanges {
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub roles: Vec<String>,
+    pub is_active: bool,
+}
+
+impl ProfileChanges {
+    /// The names of the fields that differ from `current`.
+    pub fn changed_fields(&self, current: &Model) -> Vec<&'static str> {
+        let checks = [
+            ("display_name", self.display_name == current.display_name),
+            ("email", self.email == current.email),
+            ("phone", self.phone == current.phone),
+            ("roles", join_list(&self.roles) == current.roles),
+            ("is_active", self.is_active == current.is_active),
+        ];
+        checks
+            .iter()
+            .filter(|(_, same)| !same)
+            .map(|(name, _)| *name)
+            .collect()
+    }
+}
+
+/// Saves a user's profile. A taken email or phone answers [`InsertError::Duplicate`]; an
+/// unknown id changes nothing.
+pub async fn update_profile<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    changes: &ProfileChanges,
+) -> Result<(), InsertError> {
+    Entity::update_many()
+        .col_expr(Column::DisplayName, Expr::val(changes.display_name.clone()))
+        .col_expr(Column::Email, Expr::val(changes.email.clone()))
+        .col_expr(Column::Phone, Expr::val(changes.phone.clone()))
+        .col_expr(Column::Roles, Expr::val(join_list(&changes.roles)))
+        .col_expr(Column::IsActive, Expr::val(changes.is_active))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+        .map_err(InsertError::from_db)
+}
+
+/// Whether an active user holds `role`.
+pub async fn any_active_with_role<C: ConnectionTrait>(db: &C, role: &str) -> Result<bool, DbErr> {
+    // The roles column is a space-separated list: narrow down with LIKE, decide exactly here.
+    let candidates = Entity::find()
+        .filter(Column::IsActive.eq(true))
+        .filter(lower_contains(Column::Roles, role))
+        .all(db)
+        .await?;
+    Ok(candidates.iter().any(|u| u.has_role(role)))
 }
 
 /// The number of users.

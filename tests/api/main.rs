@@ -2,9 +2,18 @@
 
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
+mod admin_support;
 mod helpers;
 mod web;
 
+mod admin_access;
+mod admin_audit;
+mod admin_chromium;
+mod admin_clients;
+mod admin_escaping;
+mod admin_keys;
+mod admin_tokens;
+mod admin_users;
 mod authorize;
 mod browser_login;
 mod cli;

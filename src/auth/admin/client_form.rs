@@ -1,0 +1,225 @@
+//! The client form's rules: what a name, redirect URI, grant list, scope, audience and token
+//! lifetime may be, checked all at once so the form can show every problem next to its field.
+//!
+//! Redirect URIs (RFC 6749 §3.1.2, RFC 9700 §2.1) must be absolute, carry no fragment, and use
+//! https unless they point at the loopback interface (RFC 8252 §7.3).
+
+use std::time::Duration;
+
+use super::{AdminError, FieldErrors};
+use crate::auth::clients::{ClientKind, GrantType};
+use crate::auth::scope::Scope;
+
+/// The longest token lifetime an admin may set.
+const MAX_LIFETIME: Duration = Duration::from_secs(366 * 24 * 3600);
+
+/// A client's settings as typed into the form.
+#[derive(Clone, Debug, Default)]
+pub struct ClientInput {
+    pub name: String,
+    /// One URI per line (or separated by spaces).
+    pub redirect_uris: String,
+    pub post_logout_redirect_uris: String,
+    /// Grant names: `authorization_code`, `refresh_token`, `client_credentials`, `password`.
+    pub grant_types: Vec<String>,
+    /// Space-separated.
+    pub scopes: String,
+    pub audience: String,
+    /// Human durations (`15m`, `30d`); empty means the server's default.
+    pub access_token_lifetime: String,
+    pub refresh_token_lifetime: String,
+    pub first_party: bool,
+}
+
+/// Settings that passed every rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientSettings {
+    pub name: String,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub grant_types: Vec<GrantType>,
+    pub scopes: Vec<String>,
+    pub audience: Option<String>,
+    pub access_token_lifetime: Option<Duration>,
+    pub refresh_token_lifetime: Option<Duration>,
+    pub first_party: bool,
+}
+
+impl ClientInput {
+    /// Applies the rules for a client of `kind`; every broken rule is reported at its field.
+    pub fn parse(&self, kind: ClientKind) -> Result<ClientSettings, AdminError> {
+        let mut errors = FieldErrors::default();
+        let name = self.name.trim().to_owned();
+        if name.is_empty() {
+            errors.add("name", "a name is required");
+        } else if name.chars().count() > 100 {
+            errors.add("name", "at most 100 characters");
+        }
+        let redirect_uris = parse_uris(&self.redirect_uris, "redirect_uris", &mut errors);
+        let post_logout_redirect_uris = parse_uris(
+            &self.post_logout_redirect_uris,
+            "post_logout_redirect_uris",
+            &mut errors,
+        );
+        let grant_types = parse_grants(&self.grant_types, kind, &mut errors);
+        if grant_types.contains(&GrantType::AuthorizationCode) && redirect_uris.is_empty() {
+            errors.add(
+                "redirect_uris",
+                "the authorization-code grant needs at least one redirect URI",
+            );
+        }
+        let scopes =
+            match Scope::parse(&self.scopes.split_whitespace().collect::<Vec<_>>().join(" ")) {
+                Ok(scope) => scope.iter().map(str::to_owned).collect(),
+                Err(_) => {
+                    errors.add(
+                        "scopes",
+                        "scopes are printable ASCII without quotes or backslashes",
+                    );
+                    Vec::new()
+                }
+            };
+        let audience = Some(self.audience.trim().to_owned()).filter(|a| !a.is_empty());
+        if audience
+            .as_ref()
+            .is_some_and(|a| a.contains(char::is_whitespace) || a.len() > 200)
+        {
+            errors.add(
+                "audience",
+                "one audience, without spaces, at most 200 characters",
+            );
+        }
+        let access_token_lifetime = parse_lifetime(
+            &self.access_token_lifetime,
+            "access_token_lifetime",
+            &mut errors,
+        );
+        let refresh_token_lifetime = parse_lifetime(
+            &self.refresh_token_lifetime,
+            "refresh_token_lifetime",
+            &mut errors,
+        );
+        errors.into_result(ClientSettings {
+            name,
+            redirect_uris,
+            post_logout_redirect_uris,
+            grant_types,
+            scopes,
+            audience,
+            access_token_lifetime,
+            refresh_token_lifetime,
+            first_party: self.first_party,
+        })
+    }
+}
+
+/// Checks one redirect URI; answers why it is refused.
+pub fn check_redirect_uri(raw: &str) -> Result<(), String> {
+    let url = url::Url::parse(raw).map_err(|_| format!("`{raw}` is not an absolute URI"))?;
+    if url.fragment().is_some() {
+        return Err(format!("`{raw}` must not have a fragment (#...)"));
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err(format!(
+            "`{raw}` must use https (http only for 127.0.0.1, [::1] or localhost)"
+        )),
+    }
+}
+
+fn parse_uris(raw: &str, field: &'static str, errors: &mut FieldErrors) -> Vec<String> {
+    let uris: Vec<String> = raw.split_whitespace().map(str::to_owned).collect();
+    for uri in &uris {
+        if let Err(message) = check_redirect_uri(uri) {
+            errors.add(field, message);
+        }
+    }
+    let mut unique = Vec::with_capacity(uris.len());
+    for uri in uris {
+        if !unique.contains(&uri) {
+            unique.push(uri);
+        }
+    }
+    unique
+}
+
+fn parse_grants(raw: &[String], kind: ClientKind, errors: &mut FieldErrors) -> Vec<GrantType> {
+    let mut grants = Vec::new();
+    for name in raw {
+        match name.parse::<GrantType>() {
+            Ok(grant) if !grants.contains(&grant) => grants.push(grant),
+            Ok(_) => {}
+            Err(_) => errors.add("grant_types", format!("unknown grant `{name}`")),
+        }
+    }
+    if grants.is_empty() {
+        errors.add("grant_types", "choose at least one grant");
+    }
+    let secretless = [GrantType::Password, GrantType::ClientCredentials];
+    if kind == ClientKind::Public && grants.iter().any(|g| secretless.contains(g)) {
+        // RFC 9700 §2.4: a client that cannot keep a secret may not use these grants.
+        errors.add(
+            "grant_types",
+            "public clients may not use the password or client-credentials grant",
+        );
+    }
+    grants
+}
+
+fn parse_lifetime(raw: &str, field: &'static str, errors: &mut FieldErrors) -> Option<Duration> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    match humantime::parse_duration(raw) {
+        Ok(d) if d.as_secs() >= 1 && d <= MAX_LIFETIME => Some(d),
+        Ok(_) => {
+            errors.add(field, "between 1 second and 366 days");
+            None
+        }
+        Err(_) => {
+            errors.add(field, "a duration such as 15m, 12h or 30d");
+            None
+        }
+    }
+}
+
+/// Parses a client id typed for a new client: empty means "generate one".
+pub(super) fn parse_client_id(raw: &str) -> Result<Option<String>, AdminError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~".contains(c);
+    // `/admin/clients/new` is the form for a new client, so no client may be called that.
+    if raw == "new" {
+        return Err(AdminError::field("client_id", "`new` is reserved"));
+    }
+    if raw.len() > 64 || !raw.chars().all(allowed) {
+        return Err(AdminError::field(
+            "client_id",
+            "letters, digits and - . _ ~ only, at most 64 characters",
+        ));
+    }
+    Ok(Some(raw.to_owned()))
+}
+
+/// Parses the client kind of the form.
+pub fn parse_kind(raw: &str) -> Result<ClientKind, AdminError> {
+    match raw {
+        "confidential" => Ok(ClientKind::Confidential),
+        "public" => Ok(ClientKind::Public),
+        _ => Err(AdminError::field("kind", "confidential or public")),
+    }
+}
+
+#[cfg(test)]
+#[path = "client_form_tests.rs"]
+mod tests;

@@ -1,0 +1,47 @@
+//! `/admin/keys`: the key ring, rotating, retiring.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
+use chrono::Utc;
+
+use super::{AdminForm, AdminSession, PageError, notice, query, see_other};
+use crate::auth::admin::keys;
+use crate::state::AppState;
+use crate::views::admin::keys::{KeyLine, KeysPage};
+use crate::views::render;
+
+pub async fn keys_list(
+    State(state): State<AppState>,
+    admin: AdminSession,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let params = query(raw.as_deref())?;
+    let now = Utc::now();
+    let rows = keys::list_keys(&state, now).await?;
+    let algorithm = state.keys().algorithm(now);
+    let page = KeysPage {
+        chrome: admin.chrome("keys", notice(&params)),
+        rows: rows.iter().map(KeyLine::from).collect(),
+        algorithm: algorithm.to_string(),
+        publish_ahead: humantime::format_duration(state.config.jwks_max_age).to_string(),
+        symmetric: algorithm.is_symmetric(),
+    };
+    Ok(render(&page))
+}
+
+pub async fn keys_rotate(
+    State(state): State<AppState>,
+    form: AdminForm,
+) -> Result<Response, PageError> {
+    keys::rotate_key(&state, &form.session.actor(), Utc::now()).await?;
+    Ok(see_other("/admin/keys?notice=rotated"))
+}
+
+pub async fn keys_retire(
+    State(state): State<AppState>,
+    Path(kid): Path<String>,
+    form: AdminForm,
+) -> Result<Response, PageError> {
+    keys::retire_key(&state, &form.session.actor(), &kid, Utc::now()).await?;
+    Ok(see_other("/admin/keys?notice=retired"))
+}

@@ -1,0 +1,65 @@
+//! The audit log: filters, one line per event, paging.
+
+use askama::Template;
+
+use super::clients::client_href;
+use super::{Chrome, Pager, encode, time};
+use crate::entities::audit_events::Model;
+
+/// One event.
+#[derive(Clone, Debug)]
+pub struct EventRow {
+    pub at: String,
+    pub actor: String,
+    pub actor_href: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub target_href: Option<String>,
+    pub ip: String,
+    pub details: String,
+}
+
+impl From<&Model> for EventRow {
+    fn from(event: &Model) -> EventRow {
+        let target = event.target.clone().unwrap_or_default();
+        let target_href = match target.split_once(':') {
+            Some(("client", id)) => Some(client_href(id)),
+            Some(("user", id)) if id.parse::<i64>().is_ok() => Some(format!("/admin/users/{id}")),
+            _ => None,
+        };
+        EventRow {
+            at: time(event.at),
+            actor: event.actor.clone(),
+            actor_href: event.actor_id.map(|id| format!("/admin/users/{id}")),
+            action: event.action.clone(),
+            target,
+            target_href,
+            ip: event.ip.clone().unwrap_or_default(),
+            details: event.details.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// An entry of the action filter.
+#[derive(Clone, Debug)]
+pub struct ActionOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+pub struct AuditPage {
+    pub chrome: Chrome,
+    pub rows: Vec<EventRow>,
+    pub actions: Vec<ActionOption>,
+    pub actor: String,
+    pub target: String,
+    pub pager: Pager,
+}
+
+/// The audit log filtered to one target, e.g. a client's history.
+pub fn target_href(target: &str) -> String {
+    format!("/admin/audit?target={}", encode(target))
+}
