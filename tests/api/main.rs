@@ -6,6 +6,7 @@ mod helpers;
 mod web;
 
 mod authorize;
+mod browser_chromium;
 mod browser_login;
 mod cli;
 mod code_grant;
