@@ -15,6 +15,7 @@ mod admin_keys;
 mod admin_tokens;
 mod admin_users;
 mod authorize;
+mod browser_chromium;
 mod browser_login;
 mod cli;
 mod code_grant;
