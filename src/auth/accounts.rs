@@ -8,6 +8,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 
+use super::audit::{self, Action, Actor, AuditEvent};
 use super::{Error, Internal, throttle};
 use crate::crypto::passwords::{self, Verification};
 use crate::entities::users;
@@ -33,22 +34,27 @@ pub async fn check_password(
         |u| u.password_hash.clone(),
     );
     let verification = verify_blocking(state, stored, password.to_owned()).await?;
-    let Some(user) = user else {
-        return Err(Error::InvalidCredentials);
-    };
-    match verification {
-        Verification::Match { needs_rehash } if user.is_active => {
-            throttle::record_success(state, &attempt).await?;
-            if needs_rehash {
-                upgrade_hash(state, &user, password).await?;
-            }
-            if state.config.update_last_login {
-                store::users::touch_last_login(&state.db, user.id, now).await?;
-            }
-            Ok(user)
+    let (user, needs_rehash) = match (user, verification) {
+        (Some(user), Verification::Match { needs_rehash }) if user.is_active => {
+            (user, needs_rehash)
         }
-        _ => Err(Error::InvalidCredentials),
+        _ => {
+            let actor = Actor::unverified(identifier, client_ip);
+            audit::record(state, AuditEvent::new(&actor, Action::LoginFailure), now).await?;
+            return Err(Error::InvalidCredentials);
+        }
+    };
+    throttle::record_success(state, &attempt).await?;
+    let success = AuditEvent::new(&Actor::user(&user, client_ip), Action::LoginSuccess)
+        .target(format!("user:{}", user.id));
+    audit::record(state, success, now).await?;
+    if needs_rehash {
+        upgrade_hash(state, &user, password).await?;
     }
+    if state.config.update_last_login {
+        store::users::touch_last_login(&state.db, user.id, now).await?;
+    }
+    Ok(user)
 }
 
 /// Re-hashes with today's argon2id parameters (imported Django hashes, older parameters). The

@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 
+use super::audit::{self, Action, Actor, AuditEvent};
 use super::clients::Client;
 use super::scope::Scope;
 use super::tokens::{self, Family, IssuedTokens, UserGrant};
@@ -141,6 +142,14 @@ async fn rotate_once(
         "refresh token reuse detected; family revoked"
     );
     metrics::counter!("sesame_refresh_reuse_total").increment(1);
+    let event = AuditEvent::new(&Actor::system(), Action::RefreshReuse)
+        .target(format!("family:{}", row.family_id))
+        .details(serde_json::json!({
+            "user_id": row.user_id,
+            "client_id": row.client_id,
+            "revoked": revoked,
+        }));
+    audit::record(state, event, now).await?;
     Err(TokenError::Reused.into())
 }
 

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::audit::{self, Action, Actor, AuditEvent};
 use super::clients::Client;
 use super::tokens::{self, Verified};
 use super::{Error, TokenError};
@@ -26,13 +27,25 @@ pub async fn revoke_token(
             "the token was issued to another client".into(),
         ));
     }
-    match verified.token_type(state) {
-        Some(tokens::REFRESH) => revoke_refresh_family(state, &verified, "revoked", now).await,
-        Some(kind @ (tokens::ACCESS | tokens::SLIDING)) => {
-            revoke_by_jti(state, &verified, kind, "revoked", now).await
+    let kind = match verified.token_type(state) {
+        Some(tokens::REFRESH) => {
+            revoke_refresh_family(state, &verified, "revoked", now).await?;
+            tokens::REFRESH
         }
-        _ => Ok(()),
-    }
+        Some(kind @ (tokens::ACCESS | tokens::SLIDING)) => {
+            revoke_by_jti(state, &verified, kind, "revoked", now).await?;
+            kind
+        }
+        _ => return Ok(()),
+    };
+    let event = AuditEvent::new(&Actor::system(), Action::TokenRevoke)
+        .target(format!("client:{}", client.client_id))
+        .details(serde_json::json!({
+            "token_type": kind,
+            "jti": verified.jti(state),
+            "user_id": verified.user_id(state),
+        }));
+    audit::record(state, event, now).await
 }
 
 /// Revokes the family of a verified refresh token (also simplejwt's blacklist endpoint, logout).

@@ -14,6 +14,7 @@ mod admin_escaping;
 mod admin_keys;
 mod admin_tokens;
 mod admin_users;
+mod audit_trail;
 mod authorize;
 mod browser_chromium;
 mod browser_login;
