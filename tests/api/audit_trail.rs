@@ -70,4 +70,3 @@ async fn logins_reuse_and_revocations_are_audited(app: TestApp) {
 }
 
 on_both_databases!(logins_reuse_and_revocations_are_audited);
-
