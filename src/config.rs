@@ -18,6 +18,9 @@ use crate::crypto::secrets::Secret;
 /// Environment variables with this prefix belong to the test harness, not to the server.
 const TEST_ENV_PREFIX: &str = "test_";
 
+/// `SESAME_CONFIG` names the settings file (the CLI's `--config`); it is not a setting.
+const CONFIG_FILE_ENV_KEY: &str = "config";
+
 /// Everything the server can be told. Built once at start-up and shared read-only.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -232,9 +235,8 @@ impl Config {
     /// Defaults, then `file` if it exists, then `SESAME_*` variables (nested keys split on `__`).
     pub fn load(file: &Path) -> Result<Config, ConfigError> {
         let env = Env::prefixed("SESAME_").split("__").filter(|key| {
-            !key.as_str()
-                .to_ascii_lowercase()
-                .starts_with(TEST_ENV_PREFIX)
+            let key = key.as_str().to_ascii_lowercase();
+            !key.starts_with(TEST_ENV_PREFIX) && key != CONFIG_FILE_ENV_KEY
         });
         let config: Config = Figment::new()
             .merge(Toml::file(file))
@@ -408,6 +410,15 @@ mod tests {
                 Duration::from_secs(2 * 86_400)
             );
             assert_eq!(config.leeway, Duration::from_secs(3));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_config_file_variable_is_not_a_setting() {
+        Jail::expect_with(|jail| {
+            jail.set_env("SESAME_CONFIG", "elsewhere.toml");
+            Config::load(Path::new("none.toml")).unwrap();
             Ok(())
         });
     }

@@ -1,0 +1,55 @@
+-- POST /oauth/token grant_type=refresh_token WITH rotation: every request presents a refresh
+-- token that has never been used.
+--
+-- Token chains: run.sh seeds $BENCH_SEEDS with refresh tokens from password grants (at least
+-- one per connection). Thread k takes seed lines k, k+T, k+2T, ... onto its stack. request()
+-- pops a token; response() takes the rotated `refresh_token` out of the 200 answer and pushes
+-- it back, so the token a connection sends next is always the newest of its chain. wrk keeps
+-- one request in flight per connection and calls response() before that connection's next
+-- request(), so the stack never runs dry unless a response fails.
+--
+-- A non-200 answer (or one without a refresh token) ends that chain and counts in `bad`; a
+-- request made with an empty stack sends a dead token (the server answers 400, counted by wrk
+-- as non-2xx) and counts in `dry`. run.sh rejects any run where either is non-zero.
+dofile(os.getenv("BENCH_WRK_DIR") .. "/common.lua")
+local headers = {
+   ["Content-Type"] = "application/x-www-form-urlencoded",
+   ["Authorization"] = "Basic " .. os.getenv("BENCH_CLIENT_BASIC"),
+}
+local stack, n = {}, 0
+bad, dry = 0, 0
+
+function init(args)
+   local nthreads = tonumber(os.getenv("WRK_THREADS"))
+   local i = 0
+   for line in io.lines(os.getenv("BENCH_SEEDS")) do
+      if i % nthreads == id then
+         n = n + 1
+         stack[n] = line
+      end
+      i = i + 1
+   end
+end
+
+function request()
+   local tok = "exhausted"
+   if n > 0 then
+      tok = stack[n]
+      stack[n] = nil
+      n = n - 1
+   else
+      dry = dry + 1
+   end
+   return wrk.format("POST", "/oauth/token", headers,
+      "grant_type=refresh_token&refresh_token=" .. tok)
+end
+
+function response(status, hdrs, body)
+   local tok = status == 200 and body:match('"refresh_token":"([^"]+)"')
+   if tok then
+      n = n + 1
+      stack[n] = tok
+   else
+      bad = bad + 1
+   end
+end
