@@ -286,6 +286,17 @@ pub async fn bootstrap_admin(
     Ok(Some(user))
 }
 
+/// The one password policy (Django's four validators, as `/api/register/` applies them), as one
+/// message for the form; `None` when the password is acceptable.
+fn password_refusal(username: &str, password: &str) -> Option<String> {
+    let username = Attribute {
+        verbose_name: "username",
+        value: username,
+    };
+    let errors = validate_password(password, &[username]);
+    (!errors.is_empty()).then(|| errors.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,15 +342,4 @@ mod tests {
         check_username("has space", &mut errors);
         assert!(errors.get("username").is_some());
     }
-}
-
-/// The one password policy (Django's four validators, as `/api/register/` applies them), as one
-/// message for the form; `None` when the password is acceptable.
-fn password_refusal(username: &str, password: &str) -> Option<String> {
-    let username = Attribute {
-        verbose_name: "username",
-        value: username,
-    };
-    let errors = validate_password(password, &[username]);
-    (!errors.is_empty()).then(|| errors.join(" "))
 }
