@@ -124,6 +124,8 @@ pub async fn assert_last_event(
     target: &str,
 ) -> audit_events::Model {
     let mut trail = audit_trail(app).await;
+    // The domain also audits the logins a test makes to get tokens; this asserts admin changes.
+    trail.retain(|event| !event.action.starts_with("login."));
     let last = trail
         .last()
         .unwrap_or_else(|| panic!("no audit events; wanted {action}"));
