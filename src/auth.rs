@@ -11,6 +11,7 @@ pub mod authorize;
 pub mod blacklist;
 pub mod clients;
 pub mod code;
+pub mod directory;
 pub mod django_import;
 pub mod end_session;
 pub mod grants;

@@ -64,6 +64,10 @@ pub struct Config {
     pub max_body_size: usize,
     #[serde(deserialize_with = "human_duration")]
     pub request_timeout: Duration,
+    /// How long clients, users and revocation checks may be answered from memory. Changes made
+    /// through this instance apply at once; those of another instance or the CLI within this.
+    #[serde(deserialize_with = "human_duration")]
+    pub cache_ttl: Duration,
     pub log_format: LogFormat,
 
     // simplejwt surface (issue 3)
@@ -199,6 +203,7 @@ impl Default for Config {
             password_hash_concurrency: None,
             max_body_size: 64 * 1024,
             request_timeout: Duration::from_secs(30),
+            cache_ttl: Duration::from_secs(1),
             log_format: LogFormat::Text,
 
             // simplejwt surface (issue 3)

@@ -2,9 +2,11 @@
 //! hashing (argon2id; Django's pbkdf2_sha256 for imported users), and high-entropy secrets.
 
 pub mod keys;
+pub mod password_workers;
 pub mod passwords;
 pub mod secrets;
 
 mod algorithm;
+mod argon2_memory;
 mod keydir;
 mod material;

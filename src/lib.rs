@@ -12,6 +12,7 @@ pub mod server;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod ttl_cache;
 pub mod views;
 
 pub use config::Config;

@@ -7,10 +7,13 @@ use std::sync::{Arc, RwLock};
 use chrono::{DateTime, Utc};
 use metrics_exporter_prometheus::PrometheusHandle;
 use sea_orm::DatabaseConnection;
-use tokio::sync::Semaphore;
 
+use crate::auth::directory::Directory;
 use crate::config::Config;
 use crate::crypto::keys::{KeyError, KeyRing};
+use crate::crypto::password_workers::PasswordWorkers;
+use crate::store::WriteGate;
+use crate::store::rotations::RotationQueue;
 
 /// Cheap to clone: one `Arc` around everything.
 #[derive(Clone)]
@@ -20,9 +23,14 @@ pub struct AppInner {
     pub db: DatabaseConnection,
     pub config: Config,
     keys: RwLock<Arc<KeyRing>>,
-    /// Bounds the argon2id verifications in flight, so a burst of logins queues instead of
-    /// starving every other request of CPU and memory.
-    pub password_slots: Semaphore,
+    /// The threads that run argon2id, a bounded number, fed from one queue.
+    pub password_workers: PasswordWorkers,
+    /// Clients, users and revocation checks the hot paths read, kept for `cache_ttl`.
+    pub directory: Directory,
+    /// Queues this process's write transactions on SQLite (see `WriteGate`).
+    pub writes: WriteGate,
+    /// Refresh-token rotations, written in groups by one task (see `store::rotations`).
+    pub rotations: RotationQueue,
     pub metrics: Option<PrometheusHandle>,
 }
 
@@ -40,12 +48,18 @@ impl AppState {
         keys: KeyRing,
         metrics: Option<PrometheusHandle>,
     ) -> AppState {
-        let password_slots = Semaphore::new(config.password_concurrency());
+        let password_workers = PasswordWorkers::new(config.password_concurrency());
+        let directory = Directory::new(config.cache_ttl);
+        let writes = WriteGate::new(&db);
+        let rotations = RotationQueue::new(db.clone(), writes.clone());
         AppState(Arc::new(AppInner {
             db,
             config,
             keys: RwLock::new(Arc::new(keys)),
-            password_slots,
+            password_workers,
+            directory,
+            writes,
+            rotations,
             metrics,
         }))
     }

@@ -1,6 +1,6 @@
 //! User accounts: checking a password, creating users, changing passwords, deactivating.
 //!
-//! Password hashing runs on a blocking thread with a bounded number in flight (`password_slots`).
+//! Password hashing runs on the password threads, a bounded number (`password_workers`).
 //! An unknown user is verified against a dummy hash, and an inactive user's password is verified
 //! anyway, so all three failures cost the same time and give the same answer (SPEC §10).
 
@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 
 use super::audit::{self, Action, Actor, AuditEvent};
-use super::{Error, Internal, throttle};
+use super::{Error, Internal, directory, throttle};
 use crate::crypto::passwords::{self, Verification};
 use crate::entities::users;
 use crate::state::AppState;
@@ -53,6 +53,7 @@ pub async fn check_password(
     }
     if state.config.update_last_login {
         store::users::touch_last_login(&state.db, user.id, now).await?;
+        directory::user_changed(state, user.id);
     }
     Ok(user)
 }
@@ -62,6 +63,7 @@ pub async fn check_password(
 async fn upgrade_hash(state: &AppState, user: &users::Model, password: &str) -> Result<(), Error> {
     let hash = hash_blocking(state, password.to_owned()).await?;
     store::users::replace_password_hash(&state.db, user.id, &hash).await?;
+    directory::user_changed(state, user.id);
     tracing::info!(user_id = user.id, "password hash upgraded to argon2id");
     Ok(())
 }
@@ -71,28 +73,20 @@ async fn verify_blocking(
     stored: String,
     password: String,
 ) -> Result<Verification, Error> {
-    let _slot = state
-        .password_slots
-        .acquire()
+    state
+        .password_workers
+        .run(move || passwords::verify_password(&stored, &password))
         .await
-        .map_err(|_| Internal::Password("password slots closed".into()))?;
-    let verification =
-        tokio::task::spawn_blocking(move || passwords::verify_password(&stored, &password))
-            .await
-            .map_err(Internal::Task)?;
-    Ok(verification)
+        .map_err(|err| Internal::Password(err.to_string()).into())
 }
 
-/// Hashes a new password with argon2id, off the async workers.
+/// Hashes a new password with argon2id, on the password threads.
 pub async fn hash_blocking(state: &AppState, password: String) -> Result<String, Error> {
-    let _slot = state
-        .password_slots
-        .acquire()
+    state
+        .password_workers
+        .run(move || passwords::hash_password(&password))
         .await
-        .map_err(|_| Internal::Password("password slots closed".into()))?;
-    tokio::task::spawn_blocking(move || passwords::hash_password(&password))
-        .await
-        .map_err(Internal::Task)?
+        .map_err(|err| Internal::Password(err.to_string()))?
         .map_err(|err| Error::Internal(Internal::Password(err.to_string())))
 }
 
@@ -150,6 +144,7 @@ pub async fn set_password(
 ) -> Result<(), Error> {
     let hash = hash_blocking(state, password.to_owned()).await?;
     store::users::set_password_hash(&state.db, user_id, &hash, now).await?;
+    directory::user_changed(state, user_id);
     store::refresh_tokens::revoke_for_user(&state.db, user_id, now, "password_changed").await?;
     Ok(())
 }
@@ -162,6 +157,7 @@ pub async fn deactivate_user(
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
     store::users::set_active(&state.db, user_id, false).await?;
+    directory::user_changed(state, user_id);
     store::refresh_tokens::revoke_for_user(&state.db, user_id, now, "user_deactivated").await?;
     Ok(())
 }

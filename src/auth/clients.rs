@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::Error;
 use super::scope::Scope;
+use super::{Error, directory};
 use crate::crypto::secrets::{self, Secret};
 use crate::entities::clients;
 use crate::state::AppState;
@@ -184,7 +184,7 @@ pub async fn authenticate_client(
         ClientCredentials::Secret { client_id, secret } => (client_id, Some(secret)),
         ClientCredentials::Public { client_id } => (client_id, None),
     };
-    let model = store::clients::find_by_client_id(&state.db, &client_id).await?;
+    let model = directory::client(state, &client_id).await?;
     let stored_hash = model.as_ref().and_then(|m| m.secret_hash.clone());
     let authenticated = match (&secret, &stored_hash) {
         (Some(secret), Some(hash)) => secrets::verify_sha256_hex(hash, secret.expose()),
@@ -297,5 +297,6 @@ pub async fn rotate_client_secret(state: &AppState, client_id: &str) -> Result<S
     let secret = Secret::from(secrets::random_token(32));
     store::clients::set_secret_hash(&state.db, client_id, &secrets::sha256_hex(secret.expose()))
         .await?;
+    directory::client_changed(state, client_id);
     Ok(secret)
 }

@@ -9,13 +9,12 @@
 //! that authorization code").
 
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 
 use super::authorize::{is_pkce_value, pkce_verifies};
 use super::clients::{Client, ClientKind, GrantType};
 use super::scope::Scope;
 use super::tokens::{self, Family, IssuedTokens, UserGrant};
-use super::{Error, TokenError};
+use super::{Error, TokenError, directory};
 use crate::crypto::secrets;
 use crate::entities::{authorization_codes, users};
 use crate::state::AppState;
@@ -139,18 +138,18 @@ async fn issue_once(
     row: &authorization_codes::Model,
     now: DateTime<Utc>,
 ) -> Result<IssuedTokens, Error> {
-    let txn = state.db.begin().await?;
-    if !store::authorization_codes::mark_used(&txn, row.id, now).await? {
+    let txn = state.writes.begin(&state.db).await?;
+    if !store::authorization_codes::mark_used(txn.conn(), row.id, now).await? {
         txn.rollback().await?;
         return Err(reused(state, row, now).await);
     }
     let refresh = if grant.client.allows(GrantType::RefreshToken) {
-        Some(tokens::issue_refresh_token(state, &txn, grant, Family::New, now).await?)
+        Some(tokens::issue_refresh_token(state, txn.conn(), grant, Family::New, now).await?)
     } else {
         None
     };
     let family_id = match &refresh {
-        Some(refresh) => Some(family_of(state, &txn, refresh).await?),
+        Some(refresh) => Some(family_of(state, txn.conn(), refresh).await?),
         None => None,
     };
     let mut issued = tokens::issue_access_only(state, grant, now)?;
@@ -161,7 +160,7 @@ async fn issue_once(
         access_jti,
         access_expires_at: access.expires_at(),
     };
-    store::authorization_codes::record_issued(&txn, row.id, record).await?;
+    store::authorization_codes::record_issued(txn.conn(), row.id, record).await?;
     txn.commit().await?;
     issued.refresh_token = refresh;
     Ok(issued)
@@ -214,6 +213,7 @@ async fn revoke_issued(state: &AppState, id: i64, now: DateTime<Utc>) -> Result<
             CODE_REUSE_REASON,
         )
         .await?;
+        directory::revoked(state, jti);
     }
     Ok(())
 }

@@ -5,16 +5,16 @@
 //! family, unless it comes back within the configured grace (a client retrying a lost response).
 
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 
 use super::audit::{self, Action, Actor, AuditEvent};
 use super::clients::Client;
 use super::scope::Scope;
 use super::tokens::{self, Family, IssuedTokens, UserGrant};
-use super::{Error, TokenError};
+use super::{Error, TokenError, directory};
 use crate::entities::{refresh_tokens, users};
 use crate::state::AppState;
 use crate::store;
+use crate::store::rotations::Rotation;
 
 /// The outcome of a refresh: the user it acted for and the new tokens.
 #[derive(Debug)]
@@ -99,7 +99,7 @@ pub async fn load_usable(
     if row.expires_at <= now {
         return Err(TokenError::Expired.into());
     }
-    let user = store::users::find_by_id(&state.db, row.user_id)
+    let user = directory::user(state, row.user_id)
         .await?
         .ok_or(TokenError::UserNotFound)?;
     if !user.is_active {
@@ -108,8 +108,8 @@ pub async fn load_usable(
     Ok((row, user))
 }
 
-/// Marks the presented token used and issues its successor in one transaction; the conditional
-/// update decides the winner, never a read-then-write.
+/// Marks the presented token used and records its successor in one transaction; the conditional
+/// update decides the winner, never a read-then-write (`store::rotations`).
 async fn rotate_once(
     state: &AppState,
     grant: &UserGrant<'_>,
@@ -117,15 +117,17 @@ async fn rotate_once(
     next: Family,
     now: DateTime<Utc>,
 ) -> Result<IssuedTokens, Error> {
-    let txn = state.db.begin().await?;
-    if store::refresh_tokens::mark_used(&txn, &row.jti, now).await? {
-        let refresh = tokens::issue_refresh_token(state, &txn, grant, next, now).await?;
-        txn.commit().await?;
+    let (successor, refresh) = tokens::prepare_refresh_token(state, grant, next.clone(), now)?;
+    let rotation = Rotation {
+        presented_jti: row.jti.clone(),
+        successor,
+        now,
+    };
+    if state.rotations.rotate(rotation).await? {
         let mut tokens = tokens::issue_access_only(state, grant, now)?;
         tokens.refresh_token = Some(refresh);
         return Ok(tokens);
     }
-    txn.rollback().await?;
     let current = store::refresh_tokens::find_by_jti(&state.db, &row.jti)
         .await?
         .ok_or(TokenError::Invalid)?;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::audit::{self, Action, Actor, AuditEvent};
 use super::clients::Client;
 use super::tokens::{self, Verified};
-use super::{Error, TokenError};
+use super::{Error, TokenError, directory};
 use crate::state::AppState;
 use crate::store;
 
@@ -73,6 +73,7 @@ pub async fn revoke_by_jti(
     let jti = token.jti(state).ok_or(TokenError::NoId)?;
     let until = super::sliding::revocable_until(state, token);
     store::revocations::insert(&state.db, jti, token_type, until, now, reason).await?;
+    directory::revoked(state, jti);
     Ok(())
 }
 

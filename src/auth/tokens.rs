@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::clients::Client;
 use super::scope::Scope;
-use super::{Error, TokenError};
+use super::{Error, TokenError, directory};
 use crate::config::ExtraClaim;
 use crate::crypto::keys::{Algorithm, VerifyError};
 use crate::entities::users;
@@ -190,7 +190,7 @@ pub fn display_name(user: &users::Model) -> &str {
         .unwrap_or(&user.username)
 }
 
-/// Creates the `refresh_tokens` row and signs the matching JWT. Takes the connection so a rotation
+/// Creates the `refresh_tokens` row and signs the matching JWT. Takes the connection so a caller
 /// can do it inside its transaction.
 pub async fn issue_refresh_token<C: sea_orm::ConnectionTrait>(
     state: &AppState,
@@ -199,6 +199,18 @@ pub async fn issue_refresh_token<C: sea_orm::ConnectionTrait>(
     family: Family,
     now: DateTime<Utc>,
 ) -> Result<String, Error> {
+    let (row, token) = prepare_refresh_token(state, grant, family, now)?;
+    store::refresh_tokens::insert(db, row).await?;
+    Ok(token)
+}
+
+/// A refresh token and the row that must be recorded before it is handed out.
+pub fn prepare_refresh_token(
+    state: &AppState,
+    grant: &UserGrant<'_>,
+    family: Family,
+    now: DateTime<Utc>,
+) -> Result<(store::refresh_tokens::NewRefreshToken, String), Error> {
     let lifetime = grant
         .client
         .refresh_token_lifetime
@@ -212,21 +224,6 @@ pub async fn issue_refresh_token<C: sea_orm::ConnectionTrait>(
             parent_jti,
         } => (family_id, Some(parent_jti)),
     };
-    store::refresh_tokens::insert(
-        db,
-        store::refresh_tokens::NewRefreshToken {
-            jti: jti.clone(),
-            family_id,
-            parent_jti,
-            user_id: grant.user.id,
-            client_id: grant.client.client_id.clone(),
-            scope: grant.scope.to_string(),
-            auth_time: grant.auth_time,
-            issued_at: now,
-            expires_at,
-        },
-    )
-    .await?;
     let config = &state.config;
     let mut claims = Map::new();
     claims.insert(config.token_type_claim.clone(), json!(REFRESH));
@@ -235,7 +232,19 @@ pub async fn issue_refresh_token<C: sea_orm::ConnectionTrait>(
     claims.insert(config.jti_claim.clone(), json!(jti));
     claims.insert(config.user_id_claim.clone(), json!(grant.user.id));
     claims.insert("client_id".into(), json!(grant.client.client_id));
-    Ok(state.keys().sign_refresh(&claims)?)
+    let token = state.keys().sign_refresh(&claims)?;
+    let row = store::refresh_tokens::NewRefreshToken {
+        jti,
+        family_id,
+        parent_jti,
+        user_id: grant.user.id,
+        client_id: grant.client.client_id.clone(),
+        scope: grant.scope.to_string(),
+        auth_time: grant.auth_time,
+        issued_at: now,
+        expires_at,
+    };
+    Ok((row, token))
 }
 
 /// An OIDC ID token (OIDC Core §2, §3.1.3.6 `at_hash`).
@@ -377,7 +386,7 @@ pub async fn authenticate_access_token(
         return Err(TokenError::Invalid.into());
     }
     let jti = verified.jti(state).ok_or(TokenError::NoId)?;
-    if store::revocations::is_revoked(&state.db, jti).await? {
+    if directory::is_revoked(state, jti).await? {
         return Err(TokenError::Revoked.into());
     }
     let Some(user_id) = verified.user_id(state) else {
@@ -387,7 +396,7 @@ pub async fn authenticate_access_token(
             user: None,
         });
     };
-    let user = store::users::find_by_id(&state.db, user_id)
+    let user = directory::user(state, user_id)
         .await?
         .ok_or(TokenError::UserNotFound)?;
     if !user.is_active {

@@ -6,13 +6,15 @@
 
 use std::sync::OnceLock;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, SaltString};
 use argon2::{Argon2, Params, Version};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rand::rngs::OsRng;
 use sha2::Sha256;
 use subtle::ConstantTimeEq as _;
+
+use super::argon2_memory::with_work_area;
 
 const M_COST_KIB: u32 = 19_456;
 const T_COST: u32 = 2;
@@ -119,10 +121,7 @@ fn verify_argon2(stored: &str, password: &str) -> Verification {
     if params.m_cost() > MAX_ARGON2_M_COST_KIB || params.t_cost() > MAX_ARGON2_T_COST {
         return Verification::Mismatch;
     }
-    if Argon2::default()
-        .verify_password(password.as_bytes(), &hash)
-        .is_err()
-    {
+    if !argon2_matches(&hash, &params, password) {
         return Verification::Mismatch;
     }
     let current = hash.algorithm == argon2::Algorithm::Argon2id.ident()
@@ -134,6 +133,31 @@ fn verify_argon2(stored: &str, password: &str) -> Verification {
     Verification::Match {
         needs_rehash: !current,
     }
+}
+
+/// What argon2's `PasswordVerifier` does, computed in a reused work area (`argon2_memory`).
+fn argon2_matches(hash: &PasswordHash<'_>, params: &Params, password: &str) -> bool {
+    let Ok(algorithm) = argon2::Algorithm::try_from(hash.algorithm) else {
+        return false;
+    };
+    let Ok(version) = hash.version.map(Version::try_from).transpose() else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else {
+        return false;
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    let hasher = Argon2::new(algorithm, version.unwrap_or_default(), params.clone());
+    let mut computed = vec![0u8; expected.len()];
+    let standard_blocks =
+        Params::new(M_COST_KIB, T_COST, P_COST, None).map_or(0, |standard| standard.block_count());
+    let hashed = with_work_area(params.block_count(), standard_blocks, |blocks| {
+        hasher.hash_password_into_with_memory(password.as_bytes(), salt, &mut computed, blocks)
+    });
+    hashed.is_ok() && bool::from(computed.ct_eq(expected.as_bytes()))
 }
 
 fn verify_django_pbkdf2(rest: &str, password: &str) -> Verification {

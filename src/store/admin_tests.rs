@@ -180,7 +180,7 @@ async fn outstanding_families_are_their_live_heads() {
     rotated.parent_jti = Some("a1".into());
     rotated.issued_at = test_now() + Duration::minutes(1);
     refresh_tokens::insert(&db, rotated).await.unwrap();
-    refresh_tokens::mark_used(&db, "a1", test_now())
+    refresh_tokens::mark_used(&db, ["a1".into()], test_now())
         .await
         .unwrap();
     let mut other = token("b1", "fb", bob, Duration::days(1));

@@ -30,7 +30,29 @@ pub struct NewRefreshToken {
 
 /// Records an issued refresh token.
 pub async fn insert<C: ConnectionTrait>(db: &C, new: NewRefreshToken) -> Result<(), DbErr> {
-    let row = ActiveModel {
+    Entity::insert(active_model(new))
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
+}
+
+/// Records several issued refresh tokens in one statement.
+pub async fn insert_many<C: ConnectionTrait>(
+    db: &C,
+    new: impl IntoIterator<Item = NewRefreshToken>,
+) -> Result<(), DbErr> {
+    let rows: Vec<ActiveModel> = new.into_iter().map(active_model).collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
+}
+
+fn active_model(new: NewRefreshToken) -> ActiveModel {
+    ActiveModel {
         jti: Set(new.jti),
         family_id: Set(new.family_id),
         parent_jti: Set(new.parent_jti),
@@ -44,11 +66,7 @@ pub async fn insert<C: ConnectionTrait>(db: &C, new: NewRefreshToken) -> Result<
         revoked_at: Set(None),
         revoke_reason: Set(None),
         ..Default::default()
-    };
-    Entity::insert(row)
-        .exec_without_returning(db)
-        .await
-        .map(|_| ())
+    }
 }
 
 /// Finds a refresh token by its `jti`.
@@ -56,23 +74,23 @@ pub async fn find_by_jti<C: ConnectionTrait>(db: &C, jti: &str) -> Result<Option
     Entity::find().filter(Column::Jti.eq(jti)).one(db).await
 }
 
-/// Marks a token used if it is neither used nor revoked; answers whether this call did.
+/// Marks each of `jtis` used if it is neither used nor revoked; answers the ones this call marked.
 ///
 /// This is one conditional UPDATE, never a read followed by a write, so of two concurrent
-/// presentations of one token exactly one sees `true`.
+/// presentations of one token exactly one is marked.
 pub async fn mark_used<C: ConnectionTrait>(
     db: &C,
-    jti: &str,
+    jtis: impl IntoIterator<Item = String>,
     now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let res = Entity::update_many()
+) -> Result<Vec<String>, DbErr> {
+    let marked = Entity::update_many()
         .col_expr(Column::UsedAt, Expr::val(now))
-        .filter(Column::Jti.eq(jti))
+        .filter(Column::Jti.is_in(jtis))
         .filter(Column::UsedAt.is_null())
         .filter(Column::RevokedAt.is_null())
-        .exec(db)
+        .exec_with_returning(db)
         .await?;
-    Ok(res.rows_affected == 1)
+    Ok(marked.into_iter().map(|row| row.jti).collect())
 }
 
 /// Revokes the not-yet-revoked tokens matching `filter`; answers how many.
@@ -290,13 +308,21 @@ mod tests {
         insert(&db, token("t2", "f2", uid, Duration::days(1)))
             .await
             .unwrap();
-        assert!(mark_used(&db, "t1", test_now()).await.unwrap());
-        assert!(!mark_used(&db, "t1", test_now()).await.unwrap());
-        assert!(!mark_used(&db, "missing", test_now()).await.unwrap());
+        let marked = mark_used(&db, ["t1".into(), "missing".into()], test_now()).await;
+        assert_eq!(marked.unwrap(), ["t1"]);
+        assert!(
+            mark_used(&db, ["t1".into()], test_now())
+                .await
+                .unwrap()
+                .is_empty()
+        );
 
         revoke_family(&db, "f2", test_now(), "test").await.unwrap();
         assert!(
-            !mark_used(&db, "t2", test_now()).await.unwrap(),
+            mark_used(&db, ["t2".into()], test_now())
+                .await
+                .unwrap()
+                .is_empty(),
             "revoked tokens stay unused"
         );
         let t1 = find_by_jti(&db, "t1").await.unwrap().unwrap();
@@ -313,12 +339,12 @@ mod tests {
         let tasks: Vec<_> = (0..8)
             .map(|_| {
                 let db = db.clone();
-                tokio::spawn(async move { mark_used(&db, "t1", test_now()).await.unwrap() })
+                tokio::spawn(async move { mark_used(&db, ["t1".into()], test_now()).await })
             })
             .collect();
         let mut winners = 0;
         for task in tasks {
-            winners += usize::from(task.await.unwrap());
+            winners += task.await.unwrap().unwrap().len();
         }
         assert_eq!(winners, 1);
     }
