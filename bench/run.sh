@@ -12,6 +12,7 @@
 # Knobs (environment):
 #   SCENARIOS="password refresh introspect jwks"   which runs, in this order
 #   CONNS=32 THREADS=2 DURATION=12s PASSWORD_DURATION=15s WRK_TIMEOUT=10s
+#   INTROSPECT_TOKENS=256      distinct access tokens the introspection run cycles through
 #   PORT=18080                 loopback port of the server under test
 #   QUIET_PCT=15               wait before each run until the machine is < this % busy (15 % of
 #   QUIET_MAX_WAIT=240         2 cores = 0.3 core) over 1 s, for at most this many seconds
@@ -36,6 +37,7 @@ THREADS=${THREADS:-2}
 DURATION=${DURATION:-12s}
 PASSWORD_DURATION=${PASSWORD_DURATION:-15s}
 WRK_TIMEOUT=${WRK_TIMEOUT:-10s}
+INTROSPECT_TOKENS=${INTROSPECT_TOKENS:-256}
 PORT=${PORT:-18080}
 QUIET_PCT=${QUIET_PCT:-15}
 QUIET_MAX_WAIT=${QUIET_MAX_WAIT:-240}
@@ -198,8 +200,13 @@ prepare_refresh() {  # fresh chains: 2 seeds per connection, from password grant
   for i in $(seq $((CONNS * 2))); do password_grant | jq -r .refresh_token >>"$BENCH_SEEDS"; done
   [ "$(grep -c . "$BENCH_SEEDS")" -eq $((CONNS * 2)) ] || die "could not mint refresh seeds"
 }
-prepare_introspect() {
-  BENCH_ACCESS_TOKEN=$(password_grant | jq -r .access_token); export BENCH_ACCESS_TOKEN
+prepare_introspect() {  # INTROSPECT_TOKENS distinct access tokens, from password grants
+  export BENCH_ACCESS_TOKENS="$WORK/access_tokens.txt"
+  if [ "$(grep -c . "$BENCH_ACCESS_TOKENS" 2>/dev/null)" = "$INTROSPECT_TOKENS" ]; then return; fi
+  : >"$BENCH_ACCESS_TOKENS"
+  local i
+  for i in $(seq "$INTROSPECT_TOKENS"); do password_grant | jq -r .access_token >>"$BENCH_ACCESS_TOKENS"; done
+  [ "$(grep -c . "$BENCH_ACCESS_TOKENS")" -eq "$INTROSPECT_TOKENS" ] || die "could not mint access tokens"
 }
 
 # measure <scenario> <duration>: one recorded run (with up to 2 repeats under foreign load).
