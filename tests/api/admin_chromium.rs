@@ -213,7 +213,8 @@ async fn an_admin_creates_a_client_in_chromium_and_its_secret_gets_a_token() {
         .click()
         .await
         .unwrap();
-    c.find(Locator::Id("name"))
+    c.wait()
+        .for_element(Locator::Id("name"))
         .await
         .unwrap()
         .send_keys("Billing service")
@@ -259,8 +260,10 @@ async fn an_admin_creates_a_client_in_chromium_and_its_secret_gets_a_token() {
         .unwrap();
 
     // The http redirect URI is refused, next to its field, with the rest kept.
+    // A click that submits a form returns before the next page is there: wait for it.
     let error = c
-        .find(Locator::Css("#redirect_uris ~ .adm-error"))
+        .wait()
+        .for_element(Locator::Css("#redirect_uris ~ .adm-error"))
         .await
         .unwrap()
         .text()
@@ -277,13 +280,13 @@ async fn an_admin_creates_a_client_in_chromium_and_its_secret_gets_a_token() {
         .await
         .unwrap();
 
-    let secret = c
-        .find(Locator::Id("client-secret"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let secret = match c.wait().for_element(Locator::Id("client-secret")).await {
+        Ok(shown) => shown.text().await.unwrap(),
+        Err(err) => panic!(
+            "no secret shown ({err}); the page:\n{}",
+            c.source().await.unwrap_or_default()
+        ),
+    };
     let client_id = c
         .find(Locator::Id("client-id"))
         .await
