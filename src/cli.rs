@@ -5,12 +5,12 @@ use std::io::BufRead;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
 
 use crate::auth::accounts::{self, NewAccount};
 use crate::auth::clients::{self, ClientKind, ClientRegistration, GrantType};
 use crate::auth::django_import;
+use crate::clock::{Clock, SharedClock, SystemClock};
 use crate::config::Config;
 use crate::crypto::keys::{self, Algorithm};
 use crate::state::AppState;
@@ -184,7 +184,7 @@ async fn import_django(state: &AppState, database: &str, table: &str) -> anyhow:
     let source = sea_orm::Database::connect(options)
         .await
         .context("connecting to the Django database")?;
-    let report = django_import::import_django_users(state, &source, table, Utc::now()).await?;
+    let report = django_import::import_django_users(state, &source, table, state.now()).await?;
     for (username, why) in &report.skipped {
         eprintln!("skipped {username}: {why}");
     }
@@ -204,7 +204,7 @@ async fn import_django(state: &AppState, database: &str, table: &str) -> anyhow:
 
 /// Connects, migrates and loads the key ring: the state the operator commands share.
 async fn open(config: Config) -> anyhow::Result<AppState> {
-    server::build_state(config, None).await
+    server::build_state(config, None, SharedClock::default()).await
 }
 
 fn read_password() -> anyhow::Result<String> {
@@ -226,7 +226,7 @@ async fn find_user(state: &AppState, username: &str) -> anyhow::Result<i64> {
 }
 
 async fn user(cmd: UserCommand, state: &AppState) -> anyhow::Result<()> {
-    let now = Utc::now();
+    let now = state.now();
     match cmd {
         UserCommand::Add {
             username,
@@ -301,7 +301,7 @@ async fn client(cmd: ClientCommand, state: &AppState) -> anyhow::Result<()> {
                 audience: args.audience,
                 first_party: args.first_party,
             };
-            let registered = clients::register_client(state, registration, Utc::now()).await?;
+            let registered = clients::register_client(state, registration, state.now()).await?;
             let secret = registered.secret.as_ref().map(|s| s.expose().to_owned());
             print_credentials(&registered.client_id, secret.as_deref(), args.json);
         }
@@ -339,7 +339,7 @@ fn print_credentials(client_id: &str, secret: Option<&str>, json: bool) {
 
 fn keys_command(cmd: KeysCommand, config: &Config) -> anyhow::Result<()> {
     let dir = &config.keys_dir;
-    let now = Utc::now();
+    let now = SystemClock.now();
     match cmd {
         KeysCommand::Generate { alg } => {
             let info = keys::generate_key(dir, alg, now)?;
@@ -372,7 +372,7 @@ fn keys_command(cmd: KeysCommand, config: &Config) -> anyhow::Result<()> {
 }
 
 async fn flush(state: &AppState, batch: u64) -> anyhow::Result<()> {
-    let now = Utc::now();
+    let now = state.now();
     let mut refresh = 0;
     loop {
         let deleted = store::refresh_tokens::delete_expired(&state.db, now, batch).await?;
@@ -400,7 +400,7 @@ async fn flush(state: &AppState, batch: u64) -> anyhow::Result<()> {
 /// the throttle has forgotten (issue 4).
 async fn flush_browser(
     state: &AppState,
-    now: chrono::DateTime<Utc>,
+    now: chrono::DateTime<chrono::Utc>,
     batch: u64,
 ) -> anyhow::Result<()> {
     let db = &state.db;

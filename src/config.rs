@@ -350,6 +350,26 @@ impl Config {
     }
 }
 
+/// The claim names simplejwt lets a project choose (`TOKEN_TYPE_CLAIM`, `JTI_CLAIM`,
+/// `USER_ID_CLAIM`), read from [`Config`] once so a verified token can answer by itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimNames {
+    pub token_type: String,
+    pub jti: String,
+    pub user_id: String,
+}
+
+impl Config {
+    /// The configured claim names.
+    pub fn claim_names(&self) -> ClaimNames {
+        ClaimNames {
+            token_type: self.token_type_claim.clone(),
+            jti: self.jti_claim.clone(),
+            user_id: self.user_id_claim.clone(),
+        }
+    }
+}
+
 /// Claims Sesame sets itself; a configured claim name must not shadow them. `jti` is allowed as the
 /// jti claim name (it is the default).
 const RESERVED_CLAIMS: &[&str] = &[

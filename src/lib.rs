@@ -1,7 +1,9 @@
 //! Sesame: an OAuth 2.0 / OpenID Connect authorization server with a simplejwt-compatible API.
 
 pub mod auth;
+pub mod cache;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod entities;
@@ -12,7 +14,6 @@ pub mod server;
 pub mod state;
 pub mod store;
 pub mod telemetry;
-pub mod ttl_cache;
 pub mod views;
 
 pub use config::Config;

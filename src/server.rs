@@ -4,11 +4,11 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
-use chrono::Utc;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 
 use crate::auth::admin::{AdminError, users};
+use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::crypto::keys::KeyRing;
 use crate::router::build_router;
@@ -22,6 +22,7 @@ const KEY_RELOAD_INTERVAL: Duration = Duration::from_secs(60);
 pub async fn build_state(
     config: Config,
     metrics: Option<PrometheusHandle>,
+    clock: SharedClock,
 ) -> anyhow::Result<AppState> {
     let db = store::connect(
         config.database_url.expose(),
@@ -33,18 +34,18 @@ pub async fn build_state(
         .await
         .context("migrating the database")?;
     let secret = config.signing_key.as_ref().map(|s| s.expose().as_bytes());
-    let keys = KeyRing::load_or_init(&config.keys_dir, config.algorithm, secret, Utc::now())
+    let keys = KeyRing::load_or_init(&config.keys_dir, config.algorithm, secret, clock.now())
         .with_context(|| format!("loading keys from {}", config.keys_dir.display()))?;
-    Ok(AppState::new(db, config, keys, metrics))
+    Ok(AppState::new(db, config, keys, metrics, clock))
 }
 
 /// `sesame serve`.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listen = config.listen;
-    let state = build_state(config, telemetry::metrics_handle()).await?;
+    let state = build_state(config, telemetry::metrics_handle(), SharedClock::default()).await?;
     bootstrap_admin(&state).await?;
     tracing::info!(
-        kid = state.keys().signing_key_id(Utc::now()),
+        kid = state.keys().signing_key_id(state.now()),
         issuer = %state.config.issuer,
         "signing key loaded"
     );
@@ -74,7 +75,7 @@ pub async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
     else {
         return Ok(());
     };
-    match users::bootstrap_admin(state, username, password.expose(), Utc::now()).await {
+    match users::bootstrap_admin(state, username, password.expose(), state.now()).await {
         Ok(Some(user)) => tracing::info!(username = %user.username, "created the first admin"),
         Ok(None) => tracing::debug!("an admin exists; bootstrap_admin is ignored"),
         Err(AdminError::Invalid(errors)) => {
@@ -94,7 +95,7 @@ async fn reload_keys_periodically(state: AppState) {
     interval.tick().await;
     loop {
         interval.tick().await;
-        if let Err(err) = state.reload_keys(Utc::now()) {
+        if let Err(err) = state.reload_keys(state.now()) {
             tracing::error!(error = %err, "reloading keys failed; keeping the current ring");
         }
     }

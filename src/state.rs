@@ -9,7 +9,8 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::directory::Directory;
-use crate::config::Config;
+use crate::clock::SharedClock;
+use crate::config::{ClaimNames, Config};
 use crate::crypto::keys::{KeyError, KeyRing};
 use crate::crypto::password_workers::PasswordWorkers;
 use crate::store::WriteGate;
@@ -32,6 +33,9 @@ pub struct AppInner {
     /// Refresh-token rotations, written in groups by one task (see `store::rotations`).
     pub rotations: RotationQueue,
     pub metrics: Option<PrometheusHandle>,
+    /// The configured `token_type`, `jti` and `user_id` claim names, shared by verified tokens.
+    pub claim_names: Arc<ClaimNames>,
+    clock: SharedClock,
 }
 
 impl Deref for AppState {
@@ -47,11 +51,13 @@ impl AppState {
         config: Config,
         keys: KeyRing,
         metrics: Option<PrometheusHandle>,
+        clock: SharedClock,
     ) -> AppState {
         let password_workers = PasswordWorkers::new(config.password_concurrency());
         let directory = Directory::new(config.cache_ttl);
         let writes = WriteGate::new(&db);
         let rotations = RotationQueue::new(db.clone(), writes.clone());
+        let claim_names = Arc::new(config.claim_names());
         AppState(Arc::new(AppInner {
             db,
             config,
@@ -61,7 +67,14 @@ impl AppState {
             writes,
             rotations,
             metrics,
+            claim_names,
+            clock,
         }))
+    }
+
+    /// The time to serve a request at: read once at the edge and passed to the domain as `now`.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// The current key ring snapshot.

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 
 use super::audit::{self, Action, Actor, AuditEvent};
-use super::{Error, Internal, directory, throttle};
+use super::{Error, Internal, throttle};
 use crate::crypto::passwords::{self, Verification};
 use crate::entities::users;
 use crate::state::AppState;
@@ -53,7 +53,7 @@ pub async fn check_password(
     }
     if state.config.update_last_login {
         store::users::touch_last_login(&state.db, user.id, now).await?;
-        directory::user_changed(state, user.id);
+        state.directory.user_changed(user.id);
     }
     Ok(user)
 }
@@ -63,7 +63,7 @@ pub async fn check_password(
 async fn upgrade_hash(state: &AppState, user: &users::Model, password: &str) -> Result<(), Error> {
     let hash = hash_blocking(state, password.to_owned()).await?;
     store::users::replace_password_hash(&state.db, user.id, &hash).await?;
-    directory::user_changed(state, user.id);
+    state.directory.user_changed(user.id);
     tracing::info!(user_id = user.id, "password hash upgraded to argon2id");
     Ok(())
 }
@@ -144,7 +144,7 @@ pub async fn set_password(
 ) -> Result<(), Error> {
     let hash = hash_blocking(state, password.to_owned()).await?;
     store::users::set_password_hash(&state.db, user_id, &hash, now).await?;
-    directory::user_changed(state, user_id);
+    state.directory.user_changed(user_id);
     store::refresh_tokens::revoke_for_user(&state.db, user_id, now, "password_changed").await?;
     Ok(())
 }
@@ -157,7 +157,7 @@ pub async fn deactivate_user(
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
     store::users::set_active(&state.db, user_id, false).await?;
-    directory::user_changed(state, user_id);
+    state.directory.user_changed(user_id);
     store::refresh_tokens::revoke_for_user(&state.db, user_id, now, "user_deactivated").await?;
     Ok(())
 }

@@ -25,9 +25,9 @@ pub async fn check_token(
     presented: &str,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let verified = tokens::verify_signature(state, presented)?;
-    verified.jti(state).ok_or(TokenError::NoId)?;
-    match verified.token_type(state) {
+    let verified = tokens::verify_signature(state, presented, now)?;
+    verified.jti().ok_or(TokenError::NoId)?;
+    match verified.token_type() {
         Some(tokens::REFRESH) => {
             let (row, _) = refresh::load_usable(state, presented, now).await?;
             if row.used_at.is_some() && state.config.blacklist_after_rotation {
@@ -36,7 +36,7 @@ pub async fn check_token(
             Ok(())
         }
         Some(kind @ (tokens::ACCESS | tokens::SLIDING)) => {
-            tokens::authenticate_access_token(state, presented, &[kind]).await?;
+            tokens::authenticate_access_token(state, presented, &[kind], now).await?;
             Ok(())
         }
         _ => Err(TokenError::Invalid.into()),
@@ -51,8 +51,8 @@ pub async fn blacklist_refresh_token(
     presented: &str,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let verified = tokens::verify_typed(state, presented, tokens::REFRESH)?;
-    let jti = verified.jti(state).ok_or(TokenError::NoId)?;
+    let verified = tokens::verify_typed(state, presented, tokens::REFRESH, now)?;
+    let jti = verified.jti().ok_or(TokenError::NoId)?;
     let Some(row) = store::refresh_tokens::find_by_jti(&state.db, jti).await? else {
         // Its user was deleted (and the row with them): there is nothing left to revoke.
         return Ok(());
@@ -96,7 +96,7 @@ pub async fn log_out(
     }
     let kind = access
         .token
-        .token_type(state)
+        .token_type()
         .unwrap_or(tokens::ACCESS)
         .to_owned();
     revocation::revoke_by_jti(state, &access.token, &kind, LOGOUT_REASON, now).await

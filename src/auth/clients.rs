@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::Error;
 use super::scope::Scope;
-use super::{Error, directory};
 use crate::crypto::secrets::{self, Secret};
 use crate::entities::clients;
 use crate::state::AppState;
@@ -178,13 +178,14 @@ const UNKNOWN_CLIENT_HASH: &str =
 pub async fn authenticate_client(
     state: &AppState,
     credentials: ClientCredentials,
+    now: DateTime<Utc>,
 ) -> Result<Client, Error> {
     let (client_id, secret) = match credentials {
         ClientCredentials::Missing => return Err(Error::InvalidClient),
         ClientCredentials::Secret { client_id, secret } => (client_id, Some(secret)),
         ClientCredentials::Public { client_id } => (client_id, None),
     };
-    let model = directory::client(state, &client_id).await?;
+    let model = state.directory.client(&state.db, &client_id, now).await?;
     let stored_hash = model.as_ref().and_then(|m| m.secret_hash.clone());
     let authenticated = match (&secret, &stored_hash) {
         (Some(secret), Some(hash)) => secrets::verify_sha256_hex(hash, secret.expose()),
@@ -297,6 +298,6 @@ pub async fn rotate_client_secret(state: &AppState, client_id: &str) -> Result<S
     let secret = Secret::from(secrets::random_token(32));
     store::clients::set_secret_hash(&state.db, client_id, &secrets::sha256_hex(secret.expose()))
         .await?;
-    directory::client_changed(state, client_id);
+    state.directory.client_changed(client_id);
     Ok(secret)
 }

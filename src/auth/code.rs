@@ -14,7 +14,7 @@ use super::authorize::{is_pkce_value, pkce_verifies};
 use super::clients::{Client, ClientKind, GrantType};
 use super::scope::Scope;
 use super::tokens::{self, Family, IssuedTokens, UserGrant};
-use super::{Error, TokenError, directory};
+use super::{Error, TokenError};
 use crate::crypto::secrets;
 use crate::entities::{authorization_codes, users};
 use crate::state::AppState;
@@ -149,12 +149,12 @@ async fn issue_once(
         None
     };
     let family_id = match &refresh {
-        Some(refresh) => Some(family_of(state, txn.conn(), refresh).await?),
+        Some(refresh) => Some(family_of(state, txn.conn(), refresh, now).await?),
         None => None,
     };
     let mut issued = tokens::issue_access_only(state, grant, now)?;
-    let access = tokens::verify_signature(state, &issued.access_token)?;
-    let access_jti = access.jti(state).ok_or(TokenError::NoId)?.to_owned();
+    let access = tokens::verify_signature(state, &issued.access_token, now)?;
+    let access_jti = access.jti().ok_or(TokenError::NoId)?.to_owned();
     let record = Issued {
         family_id,
         access_jti,
@@ -170,9 +170,10 @@ async fn family_of<C: sea_orm::ConnectionTrait>(
     state: &AppState,
     db: &C,
     refresh: &str,
+    now: DateTime<Utc>,
 ) -> Result<String, Error> {
-    let verified = tokens::verify_typed(state, refresh, tokens::REFRESH)?;
-    let jti = verified.jti(state).ok_or(TokenError::NoId)?;
+    let verified = tokens::verify_typed(state, refresh, tokens::REFRESH, now)?;
+    let jti = verified.jti().ok_or(TokenError::NoId)?;
     let row = store::refresh_tokens::find_by_jti(db, jti)
         .await?
         .ok_or(TokenError::Invalid)?;
@@ -213,7 +214,7 @@ async fn revoke_issued(state: &AppState, id: i64, now: DateTime<Utc>) -> Result<
             CODE_REUSE_REASON,
         )
         .await?;
-        directory::revoked(state, jti);
+        state.directory.revoked(jti);
     }
     Ok(())
 }

@@ -32,10 +32,10 @@ pub async fn introspect(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<ActiveToken>, Error> {
-    let Ok(verified) = tokens::verify_signature(state, token) else {
+    let Ok(verified) = tokens::verify_signature(state, token, now) else {
         return Ok(None);
     };
-    let outcome = match verified.token_type(state) {
+    let outcome = match verified.token_type() {
         Some(tokens::REFRESH) => match refresh::load_usable(state, token, now).await {
             // A rotated token is spent even before anyone reuses it.
             Ok((row, _)) if row.used_at.is_some() && state.config.blacklist_after_rotation => {
@@ -44,7 +44,7 @@ pub async fn introspect(
             found => found.map(|(_, user)| (verified.clone(), Some(user), "refresh_token")),
         },
         Some(kind @ (tokens::ACCESS | tokens::SLIDING)) => {
-            tokens::authenticate_access_token(state, token, &[kind])
+            tokens::authenticate_access_token(state, token, &[kind], now)
                 .await
                 .map(|access| (access.token, access.user, "access_token"))
         }
@@ -69,7 +69,7 @@ pub async fn introspect(
         iat: verified.int("iat").unwrap_or_default(),
         iss: state.config.issuer.clone(),
         aud: verified.claims.get("aud").cloned(),
-        jti: verified.jti(state).unwrap_or_default().to_owned(),
+        jti: verified.jti().unwrap_or_default().to_owned(),
         token_type,
         username: user.map(|u| u.username),
     }))

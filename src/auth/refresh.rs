@@ -10,7 +10,7 @@ use super::audit::{self, Action, Actor, AuditEvent};
 use super::clients::Client;
 use super::scope::Scope;
 use super::tokens::{self, Family, IssuedTokens, UserGrant};
-use super::{Error, TokenError, directory};
+use super::{Error, TokenError};
 use crate::entities::{refresh_tokens, users};
 use crate::state::AppState;
 use crate::store;
@@ -77,11 +77,11 @@ pub async fn load_usable(
     presented: &str,
     now: DateTime<Utc>,
 ) -> Result<(refresh_tokens::Model, users::Model), Error> {
-    let verified = tokens::verify_typed(state, presented, tokens::REFRESH)?;
-    let jti = verified.jti(state).ok_or(TokenError::NoId)?;
+    let verified = tokens::verify_typed(state, presented, tokens::REFRESH, now)?;
+    let jti = verified.jti().ok_or(TokenError::NoId)?;
     let Some(row) = store::refresh_tokens::find_by_jti(&state.db, jti).await? else {
         // Deleting a user deletes their refresh tokens: say so rather than "invalid".
-        let user_id = verified.user_id(state).unwrap_or_default();
+        let user_id = verified.user_id().unwrap_or_default();
         if store::users::find_by_id(&state.db, user_id)
             .await?
             .is_none()
@@ -99,7 +99,9 @@ pub async fn load_usable(
     if row.expires_at <= now {
         return Err(TokenError::Expired.into());
     }
-    let user = directory::user(state, row.user_id)
+    let user = state
+        .directory
+        .user(&state.db, row.user_id, now)
         .await?
         .ok_or(TokenError::UserNotFound)?;
     if !user.is_active {

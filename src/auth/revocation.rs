@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::audit::{self, Action, Actor, AuditEvent};
 use super::clients::Client;
 use super::tokens::{self, Verified};
-use super::{Error, TokenError, directory};
+use super::{Error, TokenError};
 use crate::state::AppState;
 use crate::store;
 
@@ -18,7 +18,7 @@ pub async fn revoke_token(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let Ok(verified) = tokens::verify_signature(state, token) else {
+    let Ok(verified) = tokens::verify_signature(state, token, now) else {
         return Ok(());
     };
     let issued_to = verified.str("client_id").unwrap_or_default();
@@ -27,7 +27,7 @@ pub async fn revoke_token(
             "the token was issued to another client".into(),
         ));
     }
-    let kind = match verified.token_type(state) {
+    let kind = match verified.token_type() {
         Some(tokens::REFRESH) => {
             revoke_refresh_family(state, &verified, "revoked", now).await?;
             tokens::REFRESH
@@ -42,8 +42,8 @@ pub async fn revoke_token(
         .target(format!("client:{}", client.client_id))
         .details(serde_json::json!({
             "token_type": kind,
-            "jti": verified.jti(state),
-            "user_id": verified.user_id(state),
+            "jti": verified.jti(),
+            "user_id": verified.user_id(),
         }));
     audit::record(state, event, now).await
 }
@@ -55,7 +55,7 @@ pub async fn revoke_refresh_family(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let jti = token.jti(state).ok_or(TokenError::NoId)?;
+    let jti = token.jti().ok_or(TokenError::NoId)?;
     if let Some(row) = store::refresh_tokens::find_by_jti(&state.db, jti).await? {
         store::refresh_tokens::revoke_family(&state.db, &row.family_id, now, reason).await?;
     }
@@ -70,10 +70,10 @@ pub async fn revoke_by_jti(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let jti = token.jti(state).ok_or(TokenError::NoId)?;
+    let jti = token.jti().ok_or(TokenError::NoId)?;
     let until = super::sliding::revocable_until(state, token);
     store::revocations::insert(&state.db, jti, token_type, until, now, reason).await?;
-    directory::revoked(state, jti);
+    state.directory.revoked(jti);
     Ok(())
 }
 

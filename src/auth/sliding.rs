@@ -82,7 +82,8 @@ pub async fn refresh_sliding_token(
     presented: &str,
     now: DateTime<Utc>,
 ) -> Result<String, SlidingError> {
-    let access = tokens::authenticate_access_token(state, presented, &[tokens::SLIDING]).await?;
+    let access =
+        tokens::authenticate_access_token(state, presented, &[tokens::SLIDING], now).await?;
     if access.user.is_none() {
         return Err(TokenError::Invalid.into());
     }
@@ -112,7 +113,7 @@ pub fn revocable_until(state: &AppState, token: &Verified) -> DateTime<Utc> {
         .int(REFRESH_EXP_CLAIM)
         .and_then(|at| DateTime::from_timestamp(at, 0));
     match refresh_exp {
-        Some(refresh_exp) if token.token_type(state) == Some(tokens::SLIDING) => {
+        Some(refresh_exp) if token.token_type() == Some(tokens::SLIDING) => {
             let last_exp = tokens::after(refresh_exp, state.config.sliding_token_lifetime);
             token.expires_at().max(last_exp)
         }

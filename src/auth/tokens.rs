@@ -7,13 +7,15 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
 use super::clients::Client;
 use super::scope::Scope;
-use super::{Error, TokenError, directory};
-use crate::config::ExtraClaim;
+use super::{Error, TokenError};
+use crate::config::{ClaimNames, ExtraClaim};
 use crate::crypto::keys::{Algorithm, VerifyError};
 use crate::entities::users;
 use crate::state::AppState;
@@ -295,10 +297,11 @@ pub fn profile_claims(user: &users::Model, scope: &Scope) -> Map<String, Value> 
     claims
 }
 
-/// The verified claims of a token Sesame signed.
+/// The verified claims of a token Sesame signed, with the configured claim names to read them by.
 #[derive(Debug, Clone)]
 pub struct Verified {
     pub claims: Map<String, Value>,
+    names: Arc<ClaimNames>,
 }
 
 impl Verified {
@@ -310,17 +313,19 @@ impl Verified {
         self.claims.get(name).and_then(Value::as_i64)
     }
 
-    pub fn token_type<'a>(&'a self, state: &AppState) -> Option<&'a str> {
-        self.str(&state.config.token_type_claim)
+    /// simplejwt's `token_type` (under its configured name): `access`, `refresh` or `sliding`.
+    pub fn token_type(&self) -> Option<&str> {
+        self.str(&self.names.token_type)
     }
 
-    pub fn jti(&self, state: &AppState) -> Option<&str> {
-        self.str(&state.config.jti_claim)
+    /// The token's id (under the configured `jti` claim name).
+    pub fn jti(&self) -> Option<&str> {
+        self.str(&self.names.jti)
     }
 
     /// The user id claim; simplejwt writes an integer, some issuers a string.
-    pub fn user_id(&self, state: &AppState) -> Option<i64> {
-        match self.claims.get(&state.config.user_id_claim)? {
+    pub fn user_id(&self) -> Option<i64> {
+        match self.claims.get(&self.names.user_id)? {
             Value::Number(n) => n.as_i64(),
             Value::String(s) => s.parse().ok(),
             _ => None,
@@ -340,20 +345,33 @@ impl Verified {
     }
 }
 
-/// Checks the signature (the algorithm comes from the key, never the token), `exp` and `nbf`.
-pub fn verify_signature(state: &AppState, token: &str) -> Result<Verified, TokenError> {
+/// Checks the signature (the algorithm comes from the key, never the token), `exp` and `nbf` at
+/// `now` with the configured leeway.
+pub fn verify_signature(
+    state: &AppState,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Verified, TokenError> {
     let leeway = state.config.leeway.as_secs();
-    match state.keys().verify(token, leeway) {
-        Ok(claims) => Ok(Verified { claims }),
+    match state.keys().verify_at(token, leeway, now) {
+        Ok(claims) => Ok(Verified {
+            claims,
+            names: Arc::clone(&state.claim_names),
+        }),
         Err(VerifyError::Expired) => Err(TokenError::Expired),
         Err(VerifyError::Invalid) => Err(TokenError::Invalid),
     }
 }
 
 /// Verifies a token and requires its `token_type`.
-pub fn verify_typed(state: &AppState, token: &str, expected: &str) -> Result<Verified, TokenError> {
-    let verified = verify_signature(state, token)?;
-    if verified.token_type(state) != Some(expected) {
+pub fn verify_typed(
+    state: &AppState,
+    token: &str,
+    expected: &str,
+    now: DateTime<Utc>,
+) -> Result<Verified, TokenError> {
+    let verified = verify_signature(state, token, now)?;
+    if verified.token_type() != Some(expected) {
         return Err(TokenError::WrongType);
     }
     Ok(verified)
@@ -373,9 +391,10 @@ pub async fn authenticate_access_token(
     state: &AppState,
     token: &str,
     accepted_types: &[&str],
+    now: DateTime<Utc>,
 ) -> Result<AuthenticatedAccess, Error> {
-    let verified = verify_signature(state, token)?;
-    let token_type = verified.token_type(state).unwrap_or_default();
+    let verified = verify_signature(state, token, now)?;
+    let token_type = verified.token_type().unwrap_or_default();
     if !accepted_types.contains(&token_type) {
         return Err(TokenError::WrongType.into());
     }
@@ -385,18 +404,20 @@ pub async fn authenticate_access_token(
     {
         return Err(TokenError::Invalid.into());
     }
-    let jti = verified.jti(state).ok_or(TokenError::NoId)?;
-    if directory::is_revoked(state, jti).await? {
+    let jti = verified.jti().ok_or(TokenError::NoId)?;
+    if state.directory.is_revoked(&state.db, jti, now).await? {
         return Err(TokenError::Revoked.into());
     }
-    let Some(user_id) = verified.user_id(state) else {
+    let Some(user_id) = verified.user_id() else {
         // A client-credentials token acts for its client, not a user.
         return Ok(AuthenticatedAccess {
             token: verified,
             user: None,
         });
     };
-    let user = directory::user(state, user_id)
+    let user = state
+        .directory
+        .user(&state.db, user_id, now)
         .await?
         .ok_or(TokenError::UserNotFound)?;
     if !user.is_active {

@@ -212,11 +212,6 @@ impl KeyRing {
         self.refresh.sign(claims, "JWT").map_err(KeyError::Sign)
     }
 
-    /// Verify `token` against the current clock; see `verify_at`.
-    pub fn verify(&self, token: &str, leeway_secs: u64) -> Result<Map<String, Value>, VerifyError> {
-        self.verify_at(token, leeway_secs, Utc::now())
-    }
-
     /// Verify `token`'s signature with the non-retired key named by its `kid`, using that key's
     /// algorithm, then `exp` (required) and `nbf` (if present) with `leeway_secs` at `now`.
     /// `aud` and `iss` are the caller's to check. Never panics.

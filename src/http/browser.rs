@@ -7,7 +7,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use chrono::Utc;
 
 use crate::auth::{Error, accounts, authorize, sessions, tokens};
 use crate::http::extract::{ClientIp, Form, FormRejection, Params};
@@ -94,7 +93,7 @@ async fn login_get(
         };
         return Ok(views::render(&page));
     }
-    let now = Utc::now();
+    let now = state.now();
     let existing = match cookie_value(&headers, SESSION_COOKIE) {
         Some(id) => sessions::find_session(&state, &id, now).await?,
         None => None,
@@ -122,7 +121,7 @@ async fn login_post(
     form: Result<Form, FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(params) = form?;
-    let now = Utc::now();
+    let now = state.now();
     let form = LoginForm {
         next: safe_next(params.get("next")),
         identifier: params.get("username").unwrap_or_default().trim().to_owned(),

@@ -11,7 +11,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
-use chrono::Utc;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -146,7 +145,7 @@ async fn login_post(
         &password,
         None,
         client_ip,
-        Utc::now(),
+        state.now(),
     )
     .await
     .map_err(|err| CompatError::Login(ApiError::Domain(err)))?;
@@ -180,7 +179,7 @@ async fn logout_post(
     let caller = simplejwt::authenticate(&state, &headers)
         .await
         .map_err(|err| CompatError::Api(err.into()))?;
-    blacklist::log_out(&state, &caller.access, Utc::now())
+    blacklist::log_out(&state, &caller.access, state.now())
         .await
         .map_err(|err| CompatError::Api(ApiError::Domain(err)))?;
     let jar = simplejwt::clear_refresh_cookie(&state.config, jar);

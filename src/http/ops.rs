@@ -8,7 +8,6 @@ use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::Utc;
 
 use crate::paths;
 use crate::state::AppState;
@@ -30,7 +29,7 @@ async fn readyz_get(State(state): State<AppState>) -> Response {
         tracing::warn!(error = %err, "readiness: database unreachable");
         return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response();
     }
-    if state.keys().signing_key_id(Utc::now()).is_empty() {
+    if state.keys().signing_key_id(state.now()).is_empty() {
         return (StatusCode::SERVICE_UNAVAILABLE, "no signing key").into_response();
     }
     "ready".into_response()

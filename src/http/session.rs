@@ -68,7 +68,7 @@ pub async fn signed_in_from_cookie(
     let Some(id) = cookie_value(headers, cookie_name) else {
         return Ok(None);
     };
-    let found = sessions::find_user_session(state, &id, Utc::now()).await?;
+    let found = sessions::find_user_session(state, &id, state.now()).await?;
     Ok(found.map(|found| SignedIn {
         auth_time: found.session.auth_time.unwrap_or(found.session.created_at),
         csrf_token: found.session.csrf_token,

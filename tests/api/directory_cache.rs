@@ -131,7 +131,7 @@ async fn a_change_behind_sesame_applies_within_cache_ttl() {
         (StatusCode::OK, true),
         "this instance still answers from memory"
     );
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    app.advance(Duration::from_secs(2));
     assert_eq!(
         introspect(&app, &setup, &setup.resource).await,
         (StatusCode::OK, false)

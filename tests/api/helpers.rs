@@ -5,14 +5,14 @@
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use http_body_util::BodyExt;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
@@ -21,6 +21,7 @@ use tower::ServiceExt;
 
 use sesame::auth::accounts::{self, NewAccount};
 use sesame::auth::clients::{self, ClientKind, ClientRegistration, GrantType};
+use sesame::clock::{Clock, SharedClock};
 use sesame::config::Config;
 use sesame::crypto::keys::{Algorithm, KeyRing};
 use sesame::entities::users;
@@ -79,8 +80,19 @@ impl TestResponse {
     }
 }
 
+/// The app's clock: the real time plus however far the test has moved it on.
+#[derive(Clone, Default)]
+pub struct TestClock(Arc<Mutex<chrono::Duration>>);
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + *self.0.lock().unwrap()
+    }
+}
+
 pub struct TestApp {
     pub state: AppState,
+    pub clock: TestClock,
     pub router: Router,
     pub backend: Backend,
     pub dir: TempDir,
@@ -200,17 +212,29 @@ impl TestApp {
         };
         configure(&mut config);
         config.validate().expect("valid test config");
-        let state = server::build_state(config, sesame::telemetry::metrics_handle())
-            .await
-            .expect("state");
+        let clock = TestClock::default();
+        let state = server::build_state(
+            config,
+            sesame::telemetry::metrics_handle(),
+            SharedClock::new(clock.clone()),
+        )
+        .await
+        .expect("state");
         let router = build_router(state.clone());
         TestApp {
             state,
+            clock,
             router,
             backend,
             dir,
             pg_schema,
         }
+    }
+
+    /// Moves the app's clock on by `by`: what expires or is cached for less than that has
+    /// expired by the next request.
+    pub fn advance(&self, by: std::time::Duration) {
+        *self.clock.0.lock().unwrap() += chrono::Duration::from_std(by).unwrap();
     }
 
     /// Sends a request through the real router.

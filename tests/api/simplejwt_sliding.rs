@@ -150,9 +150,14 @@ async fn a_sliding_token_of_a_logged_out_caller_cannot_be_refreshed(app: TestApp
         .get_authorized("/api/me/", Some(&format!("Bearer {token}")))
         .await;
     assert_eq!(me.status, StatusCode::OK);
-    let access = sesame::auth::tokens::authenticate_access_token(&app.state, &token, &["sliding"])
-        .await
-        .unwrap();
+    let access = sesame::auth::tokens::authenticate_access_token(
+        &app.state,
+        &token,
+        &["sliding"],
+        app.state.now(),
+    )
+    .await
+    .unwrap();
     sesame::auth::blacklist::log_out(&app.state, &access, Utc::now())
         .await
         .unwrap();

@@ -11,7 +11,6 @@ use super::AdminError;
 use super::client_form::{ClientInput, parse_client_id};
 use crate::auth::audit::{self, Action, Actor, AuditEvent};
 use crate::auth::clients::{self, ClientKind, GrantType, RegisteredClient};
-use crate::auth::directory;
 use crate::crypto::secrets::{self, Secret};
 use crate::entities::clients::Model;
 use crate::state::AppState;
@@ -155,7 +154,7 @@ pub async fn update_client(
     if !store::clients::update(&state.db, client_id, &changes).await? {
         return Err(AdminError::NotFound);
     }
-    directory::client_changed(state, client_id);
+    state.directory.client_changed(client_id);
     let event = AuditEvent::new(actor, Action::ClientUpdate)
         .target(format!("client:{client_id}"))
         .details(json!({ "changed": changed }));
@@ -175,7 +174,7 @@ pub async fn set_client_active(
     if !store::clients::set_active(&state.db, client_id, active).await? {
         return Err(AdminError::NotFound);
     }
-    directory::client_changed(state, client_id);
+    state.directory.client_changed(client_id);
     let (action, revoked) = if active {
         (Action::ClientEnable, 0)
     } else {
@@ -203,7 +202,7 @@ pub async fn delete_client(
         store::refresh_tokens::revoke_for_client(&state.db, client_id, now, "client_deleted")
             .await?;
     store::clients::delete(&state.db, client_id).await?;
-    directory::client_changed(state, client_id);
+    state.directory.client_changed(client_id);
     let event = AuditEvent::new(actor, Action::ClientDelete)
         .target(format!("client:{client_id}"))
         .details(json!({ "name": client.name, "revoked_refresh_tokens": revoked }));

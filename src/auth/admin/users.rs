@@ -8,7 +8,6 @@ use serde_json::json;
 use super::{AdminError, FieldErrors};
 use crate::auth::accounts::{self, CreateAccountError, NewAccount};
 use crate::auth::audit::{self, Action, Actor, AuditEvent};
-use crate::auth::directory;
 use crate::auth::password_policy::{Attribute, validate_password};
 use crate::auth::revocation;
 use crate::entities::users::Model;
@@ -216,7 +215,7 @@ pub async fn update_user(
         Err(InsertError::Duplicate(field)) => return Err(duplicate(field)),
         Err(InsertError::Db(err)) => return Err(err.into()),
     }
-    directory::user_changed(state, id);
+    state.directory.user_changed(id);
     if current.is_active && !changes.is_active {
         accounts::deactivate_user(state, id, now).await?;
     }

@@ -60,6 +60,7 @@ pub(super) enum Refusal {
 /// The `clients` table as an oxide-auth registrar. The client is read once per request.
 pub(super) struct ClientRegistrar {
     state: AppState,
+    now: DateTime<Utc>,
     client: OnceCell<Option<Client>>,
     /// The redirect URI the request was bound to.
     bound: OnceLock<Url>,
@@ -175,7 +176,7 @@ impl Registrar for ClientRegistrar {
                 client_id: client_id.to_owned(),
             },
         };
-        match clients::authenticate_client(&self.state, credentials).await {
+        match clients::authenticate_client(&self.state, credentials, self.now).await {
             Ok(_) => Ok(()),
             Err(Error::InvalidClient) => Err(RegistrarError::Unspecified),
             Err(err) => Err(self.refuse(Refusal::Failed(err))),
@@ -342,6 +343,7 @@ impl CodeEndpoint {
         CodeEndpoint {
             registrar: ClientRegistrar {
                 state: state.clone(),
+                now,
                 client: OnceCell::new(),
                 bound: OnceLock::new(),
                 refusal: Mutex::new(None),

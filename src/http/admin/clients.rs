@@ -5,7 +5,6 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
-use chrono::Utc;
 
 use super::{AdminForm, AdminSession, PageError, notice, query, see_other};
 use crate::auth::admin::client_form::{ClientInput, parse_kind};
@@ -77,7 +76,7 @@ pub async fn clients_create(
     let created = match parse_kind(&kind_name) {
         Ok(kind) => {
             let actor = form.session.actor();
-            clients::create_client(&state, &actor, &client_id, kind, &input, Utc::now()).await
+            clients::create_client(&state, &actor, &client_id, kind, &input, state.now()).await
         }
         Err(err) => Err(err),
     };
@@ -141,7 +140,7 @@ pub async fn clients_update(
 ) -> Result<Response, PageError> {
     let input = input(&form);
     let actor = form.session.actor();
-    match clients::update_client(&state, &actor, &client_id, &input, Utc::now()).await {
+    match clients::update_client(&state, &actor, &client_id, &input, state.now()).await {
         Ok(()) => Ok(see_other(&format!(
             "{}?notice=saved",
             client_href(&client_id)
@@ -168,7 +167,7 @@ async fn set_active(
     active: bool,
 ) -> Result<Response, PageError> {
     let actor = form.session.actor();
-    clients::set_client_active(state, &actor, client_id, active, Utc::now()).await?;
+    clients::set_client_active(state, &actor, client_id, active, state.now()).await?;
     let notice = if active { "enabled" } else { "disabled" };
     Ok(see_other(&format!(
         "{}?notice={notice}",
@@ -213,7 +212,7 @@ pub async fn clients_delete(
     form: AdminForm,
 ) -> Result<Response, PageError> {
     let actor = form.session.actor();
-    clients::delete_client(&state, &actor, &client_id, Utc::now()).await?;
+    clients::delete_client(&state, &actor, &client_id, state.now()).await?;
     Ok(see_other("/admin/clients?notice=deleted"))
 }
 
@@ -223,7 +222,7 @@ pub async fn clients_rotate_secret(
     form: AdminForm,
 ) -> Result<Response, PageError> {
     let actor = form.session.actor();
-    let secret = clients::rotate_secret(&state, &actor, &client_id, Utc::now()).await?;
+    let secret = clients::rotate_secret(&state, &actor, &client_id, state.now()).await?;
     let client = clients::get_client(&state, &client_id).await?;
     let page = ClientSecretPage {
         chrome: form.session.chrome(SECTION, None),
@@ -242,7 +241,7 @@ pub async fn clients_revoke_tokens(
     form: AdminForm,
 ) -> Result<Response, PageError> {
     let actor = form.session.actor();
-    let revoked = clients::revoke_client_tokens(&state, &actor, &client_id, Utc::now()).await?;
+    let revoked = clients::revoke_client_tokens(&state, &actor, &client_id, state.now()).await?;
     let notice = if revoked > 0 { "revoked" } else { "nothing" };
     Ok(see_other(&format!(
         "{}?notice={notice}",

@@ -2,7 +2,6 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use chrono::Utc;
 
 use super::{AdminSession, PageError};
 use crate::auth::admin::overview;
@@ -19,7 +18,7 @@ pub async fn dashboard_get(
     State(state): State<AppState>,
     admin: AdminSession,
 ) -> Result<Response, PageError> {
-    let now = Utc::now();
+    let now = state.now();
     let o = overview::overview(&state, now).await?;
     let (recent, _) = audit::list_events(&state, &AuditQuery::default(), 0, RECENT).await?;
     let page = DashboardPage {

@@ -2,7 +2,6 @@
 
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use chrono::Utc;
 
 use super::{AdminForm, AdminSession, PageError, notice, query, see_other};
 use crate::auth::admin::keys;
@@ -16,7 +15,7 @@ pub async fn keys_list(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let params = query(raw.as_deref())?;
-    let now = Utc::now();
+    let now = state.now();
     let rows = keys::list_keys(&state, now).await?;
     let algorithm = state.keys().algorithm(now);
     let page = KeysPage {
@@ -33,7 +32,7 @@ pub async fn keys_rotate(
     State(state): State<AppState>,
     form: AdminForm,
 ) -> Result<Response, PageError> {
-    keys::rotate_key(&state, &form.session.actor(), Utc::now()).await?;
+    keys::rotate_key(&state, &form.session.actor(), state.now()).await?;
     Ok(see_other("/admin/keys?notice=rotated"))
 }
 
@@ -42,6 +41,6 @@ pub async fn keys_retire(
     Path(kid): Path<String>,
     form: AdminForm,
 ) -> Result<Response, PageError> {
-    keys::retire_key(&state, &form.session.actor(), &kid, Utc::now()).await?;
+    keys::retire_key(&state, &form.session.actor(), &kid, state.now()).await?;
     Ok(see_other("/admin/keys?notice=retired"))
 }

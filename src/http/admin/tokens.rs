@@ -3,7 +3,6 @@
 
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use chrono::Utc;
 
 use super::{AdminForm, AdminSession, PageError, notice, query, see_other};
 use crate::auth::admin::{clients, tokens, users};
@@ -55,7 +54,7 @@ pub async fn tokens_list(
         ),
     };
     let mut families = match &filter {
-        Some(filter) => tokens::list_families(&state, filter, Utc::now(), LIMIT).await?,
+        Some(filter) => tokens::list_families(&state, filter, state.now(), LIMIT).await?,
         None => Vec::new(),
     };
     if user.is_some() && !client.is_empty() {
@@ -86,7 +85,7 @@ pub async fn tokens_revoke(
     form: AdminForm,
 ) -> Result<Response, PageError> {
     let actor = form.session.actor();
-    let revoked = tokens::revoke_family(&state, &actor, &family_id, Utc::now()).await?;
+    let revoked = tokens::revoke_family(&state, &actor, &family_id, state.now()).await?;
     // Only ever back to the token list: `back` is form input, not a place to send anyone.
     let back = form
         .params

@@ -4,7 +4,6 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::Utc;
 
 use super::{AdminForm, AdminSession, PageError, notice, query, see_other};
 use crate::auth::admin::users::{self, ProfileInput};
@@ -83,7 +82,7 @@ pub async fn users_create(
     };
     let actor = form.session.actor();
     let password = form.params.get("password").unwrap_or_default();
-    match users::create_user(&state, &actor, &username, password, &profile, Utc::now()).await {
+    match users::create_user(&state, &actor, &username, password, &profile, state.now()).await {
         Ok(user) => Ok(see_other(&format!("{}?notice=created", user_href(user.id)))),
         Err(AdminError::Invalid(errors)) => {
             let page = UserFormPage {
@@ -144,7 +143,7 @@ pub async fn users_update(
     let id = user_id(&id)?;
     let profile = profile(&form);
     let actor = form.session.actor();
-    match users::update_user(&state, &actor, id, &profile, Utc::now()).await {
+    match users::update_user(&state, &actor, id, &profile, state.now()).await {
         Ok(()) => Ok(see_other(&format!("{}?notice=saved", user_href(id)))),
         Err(AdminError::Invalid(errors)) => {
             let current = users::get_user(&state, id).await?;
@@ -163,7 +162,7 @@ pub async fn users_reset_password(
     let id = user_id(&id)?;
     let password = form.params.get("password").unwrap_or_default();
     let actor = form.session.actor();
-    match users::reset_password(&state, &actor, id, password, Utc::now()).await {
+    match users::reset_password(&state, &actor, id, password, state.now()).await {
         Ok(()) => Ok(see_other(&format!("{}?notice=password", user_href(id)))),
         Err(AdminError::Invalid(errors)) => edit_again(&state, &form, id, None, errors).await,
         Err(err) => Err(err.into()),
@@ -177,7 +176,7 @@ pub async fn users_revoke_tokens(
 ) -> Result<Response, PageError> {
     let id = user_id(&id)?;
     let actor = form.session.actor();
-    let revoked = users::revoke_user_tokens(&state, &actor, id, Utc::now()).await?;
+    let revoked = users::revoke_user_tokens(&state, &actor, id, state.now()).await?;
     let notice = if revoked > 0 { "revoked" } else { "nothing" };
     Ok(see_other(&format!("{}?notice={notice}", user_href(id))))
 }

@@ -5,7 +5,6 @@
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::Utc;
 
 use crate::auth::authorize::{self, AuthorizationRequest, Decision, Outcome, Subject};
 use crate::auth::{Error, tokens};
@@ -44,7 +43,7 @@ pub async fn authorize_get(
     let request = parse(&query)?;
     let subject = subject(user.as_ref());
     let outcome =
-        authorize::authorize(&state, &request, subject, Decision::Undecided, Utc::now()).await?;
+        authorize::authorize(&state, &request, subject, Decision::Undecided, state.now()).await?;
     Ok(respond(outcome, &query, user.as_ref()))
 }
 
@@ -69,7 +68,7 @@ pub async fn authorize_post(
         _ => return Err(Error::InvalidRequest("decision must be approve or deny".into()).into()),
     };
     let subject = subject(user.as_ref());
-    let outcome = authorize::authorize(&state, &request, subject, decision, Utc::now()).await?;
+    let outcome = authorize::authorize(&state, &request, subject, decision, state.now()).await?;
     Ok(respond(outcome, &query, user.as_ref()))
 }
 

@@ -6,7 +6,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use openidconnect::core::{
     CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClientAuthMethod, CoreGrantType,
     CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
@@ -86,7 +85,7 @@ fn parse_all<T: serde::de::DeserializeOwned>(names: &[&str]) -> Vec<T> {
 fn build(state: &AppState) -> Result<Metadata, url_error::Error> {
     let issuer = &state.config.issuer;
     let url = |path: &str| paths::absolute(issuer, path);
-    let alg = state.keys().algorithm(Utc::now()).to_string();
+    let alg = state.keys().algorithm(state.now()).to_string();
     let signing: Vec<CoreJwsSigningAlgorithm> = parse_all(&[alg.as_str()]);
     let additional = SesameMetadata {
         revocation_endpoint: url(paths::REVOKE),

@@ -5,7 +5,6 @@
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::Utc;
 
 use crate::auth::end_session::{self, EndSession, EndSessionRequest};
 use crate::auth::{sessions, tokens};
@@ -27,7 +26,7 @@ async fn check(state: &AppState, query: &str) -> Result<EndSession, PageError> {
         post_logout_redirect_uri: take("post_logout_redirect_uri"),
         state: take("state"),
     };
-    Ok(end_session::check_end_session(state, &request, Utc::now()).await?)
+    Ok(end_session::check_end_session(state, &request, state.now()).await?)
 }
 
 pub async fn end_session_get(

@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::Utc;
 use serde_json::json;
 
 use super::OAuthError;
@@ -22,7 +21,8 @@ pub async fn introspect_post(
 ) -> Result<Response, OAuthError> {
     let Form(params) = form?;
     let credentials = extract::client_credentials(&headers, &params)?;
-    let client = clients::authenticate_client(&state, credentials).await?;
+    let now = state.now();
+    let client = clients::authenticate_client(&state, credentials, now).await?;
     // RFC 7662 §2.1: the endpoint is protected; a public client proves nothing.
     if client.kind == ClientKind::Public {
         return Err(Error::InvalidClient.into());
@@ -30,10 +30,8 @@ pub async fn introspect_post(
     let token = params
         .get("token")
         .ok_or_else(|| Error::InvalidRequest("missing parameter `token`".into()))?;
-    Ok(
-        match introspection::introspect(&state, token, Utc::now()).await? {
-            Some(active) => no_store(Json(active)),
-            None => no_store(Json(json!({ "active": false }))),
-        },
-    )
+    Ok(match introspection::introspect(&state, token, now).await? {
+        Some(active) => no_store(Json(active)),
+        None => no_store(Json(json!({ "active": false }))),
+    })
 }

@@ -3,7 +3,6 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::Utc;
 
 use super::OAuthError;
 use super::token::no_store;
@@ -24,7 +23,8 @@ pub async fn revoke_post(
         .get("token")
         .ok_or_else(|| Error::InvalidRequest("missing parameter `token`".into()))?
         .to_owned();
-    let client = clients::authenticate_client(&state, credentials).await?;
-    revocation::revoke_token(&state, &client, &token, Utc::now()).await?;
+    let now = state.now();
+    let client = clients::authenticate_client(&state, credentials, now).await?;
+    revocation::revoke_token(&state, &client, &token, now).await?;
     Ok(no_store(()))
 }

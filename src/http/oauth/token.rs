@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::OAuthError;
@@ -108,11 +108,12 @@ pub async fn token_post(
 ) -> Result<Response, OAuthError> {
     let Form(params) = form?;
     let credentials = extract::client_credentials(&headers, &params)?;
+    let now = state.now();
     // Authenticate before validating the grant: an unknown caller learns nothing about it.
-    let client = clients::authenticate_client(&state, credentials).await?;
+    let client = clients::authenticate_client(&state, credentials, now).await?;
     tracing::Span::current().record("client_id", client.client_id.as_str());
     let request = TokenRequest::try_from(&params)?;
-    let issued = grant(&state, &client, request, client_ip).await?;
+    let issued = grant(&state, &client, request, client_ip, now).await?;
     Ok(no_store(Json(TokenResponse::from(issued))))
 }
 
@@ -121,8 +122,8 @@ async fn grant(
     client: &Client,
     request: TokenRequest,
     client_ip: Option<IpAddr>,
+    now: DateTime<Utc>,
 ) -> Result<IssuedTokens, Error> {
-    let now = Utc::now();
     match request {
         TokenRequest::Password {
             username,

@@ -14,7 +14,14 @@ pub async fn userinfo_get(State(state): State<AppState>, headers: HeaderMap) -> 
     let Some(token) = extract::bearer_token(&headers) else {
         return challenge(StatusCode::UNAUTHORIZED, None);
     };
-    let access = match tokens::authenticate_access_token(&state, token, &[tokens::ACCESS]).await {
+    let access = match tokens::authenticate_access_token(
+        &state,
+        token,
+        &[tokens::ACCESS],
+        state.now(),
+    )
+    .await
+    {
         Ok(access) => access,
         Err(Error::Token(_)) => return challenge(StatusCode::UNAUTHORIZED, Some("invalid_token")),
         Err(err) => return super::OAuthError::from(err).into_response(),

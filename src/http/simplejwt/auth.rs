@@ -24,10 +24,11 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
     let token = raw_token(headers, &state.config.auth_header_types)?;
     // A token that is not UTF-8 cannot be one of ours: every class says it is invalid.
     let token = std::str::from_utf8(token).unwrap_or("\u{0}");
+    let now = state.now();
     let mut messages = Vec::new();
     for class in &state.config.auth_token_classes {
         let (token_class, token_type) = names(*class);
-        match tokens::authenticate_access_token(state, token, &[token_type]).await {
+        match tokens::authenticate_access_token(state, token, &[token_type], now).await {
             Ok(access) => {
                 let user = access.user.clone().ok_or(AuthError::NoUserId)?;
                 return Ok(Caller { access, user });

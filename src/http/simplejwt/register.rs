@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 
 use super::body::Body;
 use super::error::ApiError;
@@ -31,6 +30,6 @@ pub async fn register_post(
         email,
         phone,
     };
-    let user = registration::register_user(&state, registration, Utc::now()).await?;
+    let user = registration::register_user(&state, registration, state.now()).await?;
     Ok((StatusCode::CREATED, Json(UserBody::from(&user))).into_response())
 }

@@ -6,7 +6,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
-use chrono::Utc;
 use serde::Serialize;
 use serde_json::json;
 
@@ -46,7 +45,7 @@ pub async fn token_post(
     let credentials = fields.required("username").zip(fields.required("password"));
     let (username, password) = fields.finish(credentials)?;
     let client = Client::builtin_api();
-    let now = Utc::now();
+    let now = state.now();
     let (_, issued) =
         grants::password_grant(&state, &client, &username, &password, None, client_ip, now)
             .await
@@ -80,7 +79,7 @@ pub async fn refresh_post(
 ) -> Result<Response, ApiError> {
     let refresh = refresh_field(&state, &jar, &data)?;
     let client = Client::builtin_api();
-    let refreshed = grants::refresh_grant(&state, &client, &refresh, None, Utc::now())
+    let refreshed = grants::refresh_grant(&state, &client, &refresh, None, state.now())
         .await
         .map_err(ApiError::Domain)?;
     let tokens = refreshed.tokens;
@@ -110,7 +109,7 @@ pub async fn verify_post(
     let mut fields = data.fields()?;
     let token = fields.required("token");
     let token = fields.finish(token)?;
-    blacklist::check_token(&state, &token, Utc::now())
+    blacklist::check_token(&state, &token, state.now())
         .await
         .map_err(ApiError::Verify)?;
     Ok(Json(json!({})).into_response())
@@ -124,7 +123,7 @@ pub async fn blacklist_post(
     Body(data): Body,
 ) -> Result<Response, ApiError> {
     let refresh = refresh_field(&state, &jar, &data)?;
-    blacklist::blacklist_refresh_token(&state, &refresh, Utc::now())
+    blacklist::blacklist_refresh_token(&state, &refresh, state.now())
         .await
         .map_err(ApiError::Domain)?;
     let jar = cookie::clear(&state.config, jar);
@@ -142,10 +141,16 @@ pub async fn sliding_post(
     let credentials = fields.required("username").zip(fields.required("password"));
     let (username, password) = fields.finish(credentials)?;
     let client = Client::builtin_api();
-    let (_, token) =
-        sliding::obtain_sliding_token(&state, &client, &username, &password, client_ip, Utc::now())
-            .await
-            .map_err(ApiError::Domain)?;
+    let (_, token) = sliding::obtain_sliding_token(
+        &state,
+        &client,
+        &username,
+        &password,
+        client_ip,
+        state.now(),
+    )
+    .await
+    .map_err(ApiError::Domain)?;
     Ok(Json(json!({ "token": token })).into_response())
 }
 
@@ -158,7 +163,7 @@ pub async fn sliding_refresh_post(
     let mut fields = data.fields()?;
     let token = fields.required("token");
     let token = fields.finish(token)?;
-    let token = sliding::refresh_sliding_token(&state, &token, Utc::now())
+    let token = sliding::refresh_sliding_token(&state, &token, state.now())
         .await
         .map_err(ApiError::Sliding)?;
     Ok(Json(json!({ "token": token })).into_response())
