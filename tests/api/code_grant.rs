@@ -3,16 +3,15 @@
 //! short-lived, and an ID token carrying the nonce.
 
 use axum::http::StatusCode;
-use chrono::{Duration, Utc};
 use sea_orm::EntityTrait;
-use sea_orm::sea_query::Expr;
 use serde_json::{Value, json};
+use std::time::Duration;
 
-use crate::helpers::{TestApp, TestResponse, jwt_parts};
 use crate::on_both_databases;
-use crate::web::{Agent, REDIRECT_URI, authorize_path, location, pkce, query_param};
+use crate::support::oauth::{REDIRECT_URI, authorize_path, jwt_parts, pkce, query_param};
+use crate::support::{TestApp, TestResponse};
 use sesame::auth::clients::GrantType;
-use sesame::entities::{authorization_codes, refresh_tokens};
+use sesame::entities::refresh_tokens;
 
 on_both_databases!(
     a_code_exchanges_once_and_a_replay_revokes_its_tokens,
@@ -26,12 +25,12 @@ const CODE_GRANTS: &[GrantType] = &[GrantType::AuthorizationCode, GrantType::Ref
 
 /// Signs alice in and runs an authorization request for `client_id`; returns the code.
 async fn code_for(app: &TestApp, client_id: &str, extra: &[(&str, &str)]) -> String {
-    let mut agent = Agent::new(app);
+    let mut agent = app.agent();
     agent.sign_in("alice").await;
     let mut params = vec![("client_id", client_id), ("redirect_uri", REDIRECT_URI)];
     params.extend_from_slice(extra);
     let response = agent.get(&authorize_path(&params)).await;
-    let target = location(&response);
+    let target = response.location();
     query_param(&target, "code").unwrap_or_else(|| panic!("no code in {target}"))
 }
 
@@ -43,11 +42,11 @@ async fn exchange(
 ) -> TestResponse {
     let mut params = vec![("grant_type", "authorization_code"), ("code", code)];
     params.extend_from_slice(extra);
-    let basic = (!client.1.is_empty()).then_some((client.0.as_str(), client.1.as_str()));
-    if basic.is_none() {
+    if client.1.is_empty() {
         params.push(("client_id", &client.0));
+        return app.post("/oauth/token").form(&params).await;
     }
-    app.post_form("/oauth/token", &params, basic).await
+    app.post("/oauth/token").form(&params).client(client).await
 }
 
 fn assert_invalid_grant(response: &TestResponse, description: &str) {
@@ -105,21 +104,19 @@ async fn a_code_exchanges_once_and_a_replay_revokes_its_tokens(app: TestApp) {
     assert_eq!(claims["iss"], "http://sesame.test");
     assert_eq!(claims["email"], "alice@example.com");
     assert!(claims["at_hash"].is_string());
-    assert!(claims["auth_time"].as_i64().unwrap() <= Utc::now().timestamp());
-    let userinfo = app.get("/oauth/userinfo", Some(access)).await;
+    assert!(claims["auth_time"].as_i64().unwrap() <= app.now().timestamp());
+    let userinfo = app.get("/oauth/userinfo").bearer(access).await;
     assert_eq!(userinfo.status, StatusCode::OK);
 
     let replay = exchange(&app, &client, &code, &params).await;
     assert_invalid_grant(&replay, "already used");
     // Everything the first exchange issued is revoked.
-    let userinfo = app.get("/oauth/userinfo", Some(access)).await;
+    let userinfo = app.get("/oauth/userinfo").bearer(access).await;
     assert_eq!(userinfo.status, StatusCode::UNAUTHORIZED);
     let refreshed = app
-        .post_form(
-            "/oauth/token",
-            &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
-            Some((&client.0, &client.1)),
-        )
+        .post("/oauth/token")
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh)])
+        .client(&client)
         .await;
     assert_eq!(refreshed.json()["error"], "invalid_grant");
     let rows = refresh_tokens::Entity::find().all(app.db()).await.unwrap();
@@ -223,14 +220,7 @@ async fn a_code_is_bound_to_its_client_and_redirect_uri(app: TestApp) {
 async fn an_expired_code_is_refused(app: TestApp) {
     let client = setup(&app).await;
     let code = code_for(&app, "app", &[]).await;
-    authorization_codes::Entity::update_many()
-        .col_expr(
-            authorization_codes::Column::ExpiresAt,
-            Expr::value(Utc::now() - Duration::seconds(1)),
-        )
-        .exec(app.db())
-        .await
-        .unwrap();
+    app.advance(app.state.config.authorization_code_lifetime + Duration::from_secs(1));
     let response = exchange(&app, &client, &code, &[("redirect_uri", REDIRECT_URI)]).await;
     assert_invalid_grant(&response, "expired");
 }

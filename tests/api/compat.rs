@@ -4,25 +4,24 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, TestApp, body_json};
-use crate::{on_both_databases, on_both_databases_with};
+use crate::on_both_databases;
+use crate::support::{PASSWORD, TestApp, TestResponse};
 use sesame::config::Config;
 
 fn vue_admin(config: &mut Config) {
     config.compat.vue_admin = true;
 }
 
-async fn login(app: &TestApp, username: &str, password: &str) -> crate::helpers::TestResponse {
-    app.post_json(
-        "/login/",
-        &json!({ "username": username, "password": password }),
-    )
-    .await
+async fn login(app: &TestApp, username: &str, password: &str) -> TestResponse {
+    app.post("/login/")
+        .json(&json!({ "username": username, "password": password }))
+        .await
 }
 
-async fn post_bearer(app: &TestApp, path: &str, token: &str) -> crate::helpers::TestResponse {
+async fn post_bearer(app: &TestApp, path: &str, token: &str) -> TestResponse {
     let bearer = format!("Bearer {token}");
-    app.request(Method::POST, path, &[("authorization", &bearer)], None)
+    app.request(Method::POST, path)
+        .headers(&[("authorization", &bearer)])
         .await
 }
 
@@ -37,9 +36,10 @@ async fn login_answers_the_envelope_byte_for_byte(app: TestApp) {
     let expected = format!(
         r#"{{"code":200,"msg":"success","data":{{"username":"alice","accessToken":"{access}","refresh":"{refresh}"}}}}"#
     );
-    assert_eq!(body_json(&response), expected);
+    assert_eq!(response.body_str(), expected);
     let refreshed = app
-        .post_json("/api/token/refresh/", &json!({ "refresh": refresh }))
+        .post("/api/token/refresh/")
+        .json(&json!({ "refresh": refresh }))
         .await;
     assert_eq!(
         refreshed.status,
@@ -53,14 +53,15 @@ async fn a_failed_login_is_the_failure_envelope(app: TestApp) {
     let response = login(&app, "alice", "wrong").await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(
-        body_json(&response),
+        response.body_str(),
         r#"{"code":500,"msg":"用户名或者密码错误","detail":{"detail":"No active account found with the given credentials"}}"#
     );
     let response = app
-        .post_json("/login/", &json!({ "username": "alice" }))
+        .post("/login/")
+        .json(&json!({ "username": "alice" }))
         .await;
     assert_eq!(
-        body_json(&response),
+        response.body_str(),
         r#"{"code":500,"msg":"用户名或者密码错误","detail":{"password":["This field is required."]}}"#
     );
 }
@@ -71,17 +72,17 @@ async fn user_info_answers_roles_ability_username_and_avatar(app: TestApp) {
     let response = post_bearer(&app, "/userInfo/", &access).await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(
-        body_json(&response),
+        response.body_str(),
         r#"{"code":200,"msg":"success","data":{"roles":["admin"],"ability":["READ"],"username":"alice","avatar":""}}"#
     );
-    let anonymous = app.request(Method::POST, "/userInfo/", &[], None).await;
+    let anonymous = app.request(Method::POST, "/userInfo/").await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         anonymous.header("www-authenticate"),
         Some(r#"Bearer realm="api""#)
     );
     assert_eq!(
-        body_json(&anonymous),
+        anonymous.body_str(),
         r#"{"detail":"Authentication credentials were not provided."}"#
     );
 }
@@ -100,34 +101,31 @@ async fn logout_revokes_the_callers_refresh_tokens_and_access_token(app: TestApp
 
     let response = post_bearer(&app, "/logout/", &access).await;
     assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(body_json(&response), r#"{"code":200,"msg":"success"}"#);
+    assert_eq!(response.body_str(), r#"{"code":200,"msg":"success"}"#);
 
     let blacklisted = r#"{"detail":"Token is blacklisted","code":"token_not_valid"}"#;
     for token in [&refresh, &other_device] {
         let refreshed = app
-            .post_json("/api/token/refresh/", &json!({ "refresh": token }))
+            .post("/api/token/refresh/")
+            .json(&json!({ "refresh": token }))
             .await;
-        assert_eq!(body_json(&refreshed), blacklisted);
+        assert_eq!(refreshed.body_str(), blacklisted);
     }
     let again = post_bearer(&app, "/userInfo/", &access).await;
     assert_eq!(again.status, StatusCode::UNAUTHORIZED);
-    let me = app
-        .get_authorized("/api/me/", Some(&format!("Bearer {access}")))
-        .await;
+    let me = app.get("/api/me/").bearer(&access).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
     // A third-party app's grant is not this front end's to end.
     let oauth_refresh = app
-        .post_form(
-            "/oauth/token",
-            &[
-                ("grant_type", "refresh_token"),
-                (
-                    "refresh_token",
-                    third_party["refresh_token"].as_str().unwrap(),
-                ),
-            ],
-            Some((&web.0, &web.1)),
-        )
+        .post("/oauth/token")
+        .form(&[
+            ("grant_type", "refresh_token"),
+            (
+                "refresh_token",
+                third_party["refresh_token"].as_str().unwrap(),
+            ),
+        ])
+        .client(&web)
         .await;
     assert_eq!(oauth_refresh.status, StatusCode::OK);
 }
@@ -136,13 +134,14 @@ async fn the_profile_is_absent_unless_configured(app: TestApp) {
     app.user("alice").create().await;
     for path in ["/login/", "/userInfo/", "/logout/"] {
         let response = app
-            .post_json(path, &json!({ "username": "alice", "password": PASSWORD }))
+            .post(path)
+            .json(&json!({ "username": "alice", "password": PASSWORD }))
             .await;
         assert_eq!(response.status, StatusCode::NOT_FOUND, "{path}");
     }
 }
 
-on_both_databases_with!(
+on_both_databases!(
     vue_admin =>
     login_answers_the_envelope_byte_for_byte,
     a_failed_login_is_the_failure_envelope,

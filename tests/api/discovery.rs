@@ -1,22 +1,20 @@
 //! Discovery (OIDC Discovery, RFC 8414) and the JWKS (RFC 7517): every endpoint advertised, every
 //! published key public only, caching headers and 304s.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use chrono::Utc;
+use axum::http::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{Backend, TestApp};
+use crate::support::TestApp;
 use sesame::crypto::keys::{self, Algorithm};
 
 #[tokio::test]
 async fn discovery_documents_advertise_the_mounted_endpoints() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::spawn().await;
     for path in [
         "/.well-known/openid-configuration",
         "/.well-known/oauth-authorization-server",
     ] {
-        let response = app.get(path, None).await;
+        let response = app.get(path).await;
         assert_eq!(response.status, StatusCode::OK);
         let doc = response.json();
         assert_eq!(doc["issuer"], "http://sesame.test");
@@ -63,8 +61,8 @@ fn assert_public_only(jwks: &Value) {
 
 #[tokio::test]
 async fn jwks_publishes_public_keys_with_caching_headers_and_304() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let response = app.get("/.well-known/jwks.json", None).await;
+    let app = TestApp::spawn().await;
+    let response = app.get("/.well-known/jwks.json").await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(
         response.header("cache-control"),
@@ -76,15 +74,14 @@ async fn jwks_publishes_public_keys_with_caching_headers_and_304() {
     assert_eq!(jwks["keys"].as_array().unwrap().len(), 1);
     assert_eq!(
         jwks["keys"][0]["kid"],
-        app.state.keys().signing_key_id(Utc::now())
+        app.state.keys().signing_key_id(app.now())
     );
     assert_public_only(&jwks);
 
-    let request = Request::get("/.well-known/jwks.json")
+    let cached = app
+        .get("/.well-known/jwks.json")
         .header("if-none-match", &etag)
-        .body(Body::empty())
-        .unwrap();
-    let cached = app.send(request).await;
+        .await;
     assert_eq!(cached.status, StatusCode::NOT_MODIFIED);
     assert!(cached.body.is_empty());
     assert_eq!(cached.header("etag"), Some(etag.as_str()));
@@ -92,7 +89,7 @@ async fn jwks_publishes_public_keys_with_caching_headers_and_304() {
 
 #[tokio::test]
 async fn every_algorithm_publishes_only_public_material_and_hmac_nothing() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::spawn().await;
     let dir = &app.state.config.keys_dir;
     for alg in [
         Algorithm::ES256,
@@ -101,10 +98,10 @@ async fn every_algorithm_publishes_only_public_material_and_hmac_nothing() {
         Algorithm::PS256,
         Algorithm::RS512,
     ] {
-        keys::rotate(dir, alg, Utc::now(), std::time::Duration::from_secs(300)).unwrap();
+        keys::rotate(dir, alg, app.now(), std::time::Duration::from_secs(300)).unwrap();
     }
-    app.state.reload_keys(Utc::now()).unwrap();
-    let jwks = app.get("/.well-known/jwks.json", None).await.json();
+    app.state.reload_keys(app.now()).unwrap();
+    let jwks = app.get("/.well-known/jwks.json").await.json();
     assert_eq!(jwks["keys"].as_array().unwrap().len(), 6);
     assert_public_only(&jwks);
 
@@ -114,7 +111,7 @@ async fn every_algorithm_publishes_only_public_material_and_hmac_nothing() {
         c.keys_dir = std::path::PathBuf::from(format!("/tmp/sesame-hs-{}", uuid::Uuid::new_v4()));
     })
     .await;
-    let jwks = hmac.get("/.well-known/jwks.json", None).await.json();
+    let jwks = hmac.get("/.well-known/jwks.json").await.json();
     assert!(!jwks.to_string().contains("an-hmac-secret"));
     assert_public_only(&jwks);
 }

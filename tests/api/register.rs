@@ -4,19 +4,15 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{TestApp, body_json};
-use crate::{on_both_databases, on_both_databases_with};
+use crate::on_both_databases;
+use crate::support::TestApp;
 use sesame::config::Config;
 
 const REGISTER: &str = "/api/register/";
 const GOOD_PASSWORD: &str = "Tr0ub4dor&3xyz";
 
 async fn registration_creates_an_account_that_logs_in_by_any_identifier(app: TestApp) {
-    let response = app
-        .post_json(
-            REGISTER,
-            &json!({ "username": "dave", "password": GOOD_PASSWORD, "email": "Dave@Example.com", "phone": "+1 555 0100" }),
-        )
+    let response = app.post(REGISTER).json(&json!({ "username": "dave", "password": GOOD_PASSWORD, "email": "Dave@Example.com", "phone": "+1 555 0100" }))
         .await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
     let body = response.json();
@@ -27,10 +23,8 @@ async fn registration_creates_an_account_that_logs_in_by_any_identifier(app: Tes
     assert!(!response.text().contains("argon2") && body.get("password").is_none());
     for identifier in ["dave", "dave@example.com", "+1 555 0100"] {
         let login = app
-            .post_json(
-                "/api/token/",
-                &json!({ "username": identifier, "password": GOOD_PASSWORD }),
-            )
+            .post("/api/token/")
+            .json(&json!({ "username": identifier, "password": GOOD_PASSWORD }))
             .await;
         assert_eq!(login.status, StatusCode::OK, "{identifier}");
     }
@@ -70,9 +64,9 @@ async fn field_errors_follow_django_and_drf(app: TestApp) {
         ),
     ];
     for (body, expected) in cases {
-        let response = app.post_json(REGISTER, &body).await;
+        let response = app.post(REGISTER).json(&body).await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{body}");
-        assert_eq!(body_json(&response), expected, "{body}");
+        assert_eq!(response.body_str(), expected, "{body}");
     }
 }
 
@@ -101,13 +95,11 @@ async fn passwords_must_pass_djangos_four_validators(app: TestApp) {
     ];
     for (username, password, expected) in cases {
         let response = app
-            .post_json(
-                REGISTER,
-                &json!({ "username": username, "password": password }),
-            )
+            .post(REGISTER)
+            .json(&json!({ "username": username, "password": password }))
             .await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{password}");
-        assert_eq!(body_json(&response), expected, "{password}");
+        assert_eq!(response.body_str(), expected, "{password}");
     }
     assert_eq!(sesame::store::users::count(app.db()).await.unwrap(), 0);
 }
@@ -118,10 +110,8 @@ fn registration_off(config: &mut Config) {
 
 async fn registration_can_be_turned_off(app: TestApp) {
     let response = app
-        .post_json(
-            REGISTER,
-            &json!({ "username": "dave", "password": GOOD_PASSWORD }),
-        )
+        .post(REGISTER)
+        .json(&json!({ "username": "dave", "password": GOOD_PASSWORD }))
         .await;
     assert_eq!(response.status, StatusCode::NOT_FOUND);
     assert_eq!(sesame::store::users::count(app.db()).await.unwrap(), 0);
@@ -132,4 +122,4 @@ on_both_databases!(
     field_errors_follow_django_and_drf,
     passwords_must_pass_djangos_four_validators,
 );
-on_both_databases_with!(registration_off => registration_can_be_turned_off);
+on_both_databases!(registration_off => registration_can_be_turned_off);

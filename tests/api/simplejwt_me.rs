@@ -2,11 +2,10 @@
 //! every Sesame access token accepted until it is revoked.
 
 use axum::http::{Method, StatusCode};
-use chrono::Utc;
 use sea_orm::EntityTrait;
 
-use crate::helpers::{TestApp, body_json};
-use crate::{on_both_databases, on_both_databases_with};
+use crate::on_both_databases;
+use crate::support::TestApp;
 use sesame::auth::accounts;
 use sesame::auth::clients::GrantType;
 use sesame::config::Config;
@@ -29,9 +28,7 @@ async fn me_answers_the_caller_without_the_hash(app: TestApp) {
         .create()
         .await;
     let (access, _) = app.api_tokens("alice").await;
-    let response = app
-        .get_authorized(ME, Some(&format!("Bearer {access}")))
-        .await;
+    let response = app.get(ME).bearer(&access).await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.header("allow"), Some("GET, HEAD, OPTIONS"));
     let body = response.json();
@@ -64,25 +61,26 @@ async fn every_authentication_failure_has_simplejwts_body_and_challenge(app: Tes
         ),
     ];
     for (authorization, expected) in cases {
-        let response = app.get_authorized(ME, authorization.as_deref()).await;
+        let response = app.get(ME).authorization(authorization.as_deref()).await;
         assert_eq!(
             response.status,
             StatusCode::UNAUTHORIZED,
             "{authorization:?}"
         );
-        assert_eq!(body_json(&response), expected, "{authorization:?}");
+        assert_eq!(response.body_str(), expected, "{authorization:?}");
         assert_eq!(response.header("www-authenticate"), Some(CHALLENGE));
     }
     // DRF authenticates before it looks at the method.
-    let anonymous = app.request(Method::POST, ME, &[], None).await;
+    let anonymous = app.request(Method::POST, ME).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     let bearer = format!("Bearer {access}");
     let authenticated = app
-        .request(Method::POST, ME, &[("authorization", &bearer)], None)
+        .request(Method::POST, ME)
+        .headers(&[("authorization", &bearer)])
         .await;
     assert_eq!(authenticated.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(
-        body_json(&authenticated),
+        authenticated.body_str(),
         r#"{"detail":"Method \"POST\" not allowed."}"#
     );
 }
@@ -96,7 +94,7 @@ async fn missing_inactive_and_unnamed_users_are_refused(app: TestApp) {
         .exec(app.db())
         .await
         .unwrap();
-    accounts::deactivate_user(&app.state, bob.id, Utc::now())
+    accounts::deactivate_user(&app.state, bob.id, app.now())
         .await
         .unwrap();
     let service = app
@@ -105,11 +103,9 @@ async fn missing_inactive_and_unnamed_users_are_refused(app: TestApp) {
         .create()
         .await;
     let machine = app
-        .post_form(
-            "/oauth/token",
-            &[("grant_type", "client_credentials")],
-            Some((&service.0, &service.1)),
-        )
+        .post("/oauth/token")
+        .form(&[("grant_type", "client_credentials")])
+        .client(&service)
         .await
         .json()["access_token"]
         .as_str()
@@ -130,11 +126,9 @@ async fn missing_inactive_and_unnamed_users_are_refused(app: TestApp) {
         ),
     ];
     for (token, expected) in cases {
-        let response = app
-            .get_authorized(ME, Some(&format!("Bearer {token}")))
-            .await;
+        let response = app.get(ME).bearer(&token).await;
         assert_eq!(response.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(body_json(&response), expected);
+        assert_eq!(response.body_str(), expected);
     }
 }
 
@@ -145,18 +139,16 @@ async fn any_sesame_access_token_works_until_revoked(app: TestApp) {
     let access = oauth["access_token"].as_str().unwrap();
     let bearer = format!("Bearer {access}");
     assert_eq!(
-        app.get_authorized(ME, Some(&bearer)).await.status,
+        app.get(ME).authorization(Some(&bearer)).await.status,
         StatusCode::OK
     );
-    app.post_form(
-        "/oauth/revoke",
-        &[("token", access)],
-        Some((&web.0, &web.1)),
-    )
-    .await;
-    let response = app.get_authorized(ME, Some(&bearer)).await;
+    app.post("/oauth/revoke")
+        .form(&[("token", access)])
+        .client(&web)
+        .await;
+    let response = app.get(ME).authorization(Some(&bearer)).await;
     assert_eq!(
-        body_json(&response),
+        response.body_str(),
         invalid_for_every_class("Token is blacklisted")
     );
 }
@@ -170,11 +162,12 @@ async fn configured_header_types_are_accepted_and_the_first_is_the_challenge(app
     let (access, _) = app.api_tokens("alice").await;
     for scheme in ["JWT", "Bearer"] {
         let response = app
-            .get_authorized(ME, Some(&format!("{scheme} {access}")))
+            .get(ME)
+            .authorization(Some(&format!("{scheme} {access}")))
             .await;
         assert_eq!(response.status, StatusCode::OK, "{scheme}");
     }
-    let response = app.get_authorized(ME, None).await;
+    let response = app.get(ME).await;
     assert_eq!(
         response.header("www-authenticate"),
         Some(r#"JWT realm="api""#)
@@ -187,6 +180,6 @@ on_both_databases!(
     missing_inactive_and_unnamed_users_are_refused,
     any_sesame_access_token_works_until_revoked,
 );
-on_both_databases_with!(
+on_both_databases!(
     jwt_header_type_too => configured_header_types_are_accepted_and_the_first_is_the_challenge
 );

@@ -2,12 +2,13 @@
 //! grant as the built-in client `sesame-api`.
 
 use axum::http::{Method, StatusCode};
-use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, TestApp, body_json, jwt_parts};
-use crate::{on_both_databases, on_both_databases_with};
+use crate::on_both_databases;
+use crate::support::oauth::jwt_parts;
+use crate::support::requests::form;
+use crate::support::{PASSWORD, TestApp};
 use sesame::auth::accounts;
 use sesame::config::{Config, ExtraClaim};
 use sesame::entities::refresh_tokens;
@@ -18,7 +19,8 @@ const BAD_CREDENTIALS: &str = r#"{"detail":"No active account found with the giv
 async fn obtain_answers_a_pair_of_rfc9068_tokens_bound_to_the_api_client(app: TestApp) {
     let alice = app.user("alice").create().await;
     let response = app
-        .post_json(TOKEN, &json!({ "username": "alice", "password": PASSWORD }))
+        .post(TOKEN)
+        .json(&json!({ "username": "alice", "password": PASSWORD }))
         .await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.header("cache-control"), Some("no-store"));
@@ -68,10 +70,8 @@ async fn login_accepts_username_email_or_phone_ignoring_case_of_username_and_ema
         "+86 138 0013 8000",
     ] {
         let response = app
-            .post_json(
-                TOKEN,
-                &json!({ "username": identifier, "password": PASSWORD }),
-            )
+            .post(TOKEN)
+            .json(&json!({ "username": identifier, "password": PASSWORD }))
             .await;
         assert_eq!(
             response.status,
@@ -87,18 +87,16 @@ async fn login_accepts_username_email_or_phone_ignoring_case_of_username_and_ema
 async fn wrong_password_unknown_user_and_inactive_user_get_one_identical_401(app: TestApp) {
     let bob = app.user("bob").create().await;
     app.user("carol").create().await;
-    accounts::deactivate_user(&app.state, bob.id, Utc::now())
+    accounts::deactivate_user(&app.state, bob.id, app.now())
         .await
         .unwrap();
     for (username, password) in [("carol", "wrong"), ("nobody", PASSWORD), ("bob", PASSWORD)] {
         let response = app
-            .post_json(
-                TOKEN,
-                &json!({ "username": username, "password": password }),
-            )
+            .post(TOKEN)
+            .json(&json!({ "username": username, "password": password }))
             .await;
         assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{username}");
-        assert_eq!(body_json(&response), BAD_CREDENTIALS);
+        assert_eq!(response.body_str(), BAD_CREDENTIALS);
         assert_eq!(
             response.header("www-authenticate"),
             Some(r#"Bearer realm="api""#)
@@ -140,35 +138,36 @@ async fn missing_blank_and_mistyped_fields_get_drf_field_errors(app: TestApp) {
     ];
     for (body, expected) in cases {
         let response = app
-            .post_raw(TOKEN, "application/json", body.as_bytes().to_vec())
+            .post(TOKEN)
+            .body("application/json", body.as_bytes().to_vec())
             .await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{body}");
-        assert_eq!(body_json(&response), expected, "{body}");
+        assert_eq!(response.body_str(), expected, "{body}");
     }
-    let empty = app.post_raw(TOKEN, "application/json", Vec::new()).await;
+    let empty = app.post(TOKEN).body("application/json", Vec::new()).await;
     assert_eq!(
-        body_json(&empty),
+        empty.body_str(),
         r#"{"username":["This field is required."],"password":["This field is required."]}"#
     );
 }
 
 async fn other_media_types_get_415_and_other_methods_405_with_allow(app: TestApp) {
-    let response = app.post_raw(TOKEN, "text/plain", b"x".to_vec()).await;
+    let response = app.post(TOKEN).body("text/plain", b"x".to_vec()).await;
     assert_eq!(response.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(
-        body_json(&response),
+        response.body_str(),
         r#"{"detail":"Unsupported media type \"text/plain\" in request."}"#
     );
 
-    let response = app.get(TOKEN, None).await;
+    let response = app.get(TOKEN).await;
     assert_eq!(response.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(response.header("allow"), Some("POST, OPTIONS"));
     assert_eq!(
-        body_json(&response),
+        response.body_str(),
         r#"{"detail":"Method \"GET\" not allowed."}"#
     );
 
-    let response = app.request(Method::OPTIONS, TOKEN, &[], None).await;
+    let response = app.request(Method::OPTIONS, TOKEN).await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.json()["name"], "Token Obtain Pair");
     assert_eq!(
@@ -179,13 +178,10 @@ async fn other_media_types_get_415_and_other_methods_405_with_allow(app: TestApp
 
 async fn form_and_multipart_bodies_are_accepted_as_drf_accepts_them(app: TestApp) {
     app.user("alice").create().await;
-    let form = crate::helpers::form(&[("username", "alice"), ("password", PASSWORD)]);
+    let form = form(&[("username", "alice"), ("password", PASSWORD)]);
     let response = app
-        .post_raw(
-            TOKEN,
-            "application/x-www-form-urlencoded",
-            form.into_bytes(),
-        )
+        .post(TOKEN)
+        .body("application/x-www-form-urlencoded", form.into_bytes())
         .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
 
@@ -194,20 +190,18 @@ async fn form_and_multipart_bodies_are_accepted_as_drf_accepts_them(app: TestApp
          --XX\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\n{PASSWORD}\r\n--XX--\r\n"
     );
     let response = app
-        .post_raw(
-            TOKEN,
-            "multipart/form-data; boundary=XX",
-            multipart.into_bytes(),
-        )
+        .post(TOKEN)
+        .body("multipart/form-data; boundary=XX", multipart.into_bytes())
         .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
 
     let response = app
-        .post_raw(TOKEN, "multipart/form-data", b"xx".to_vec())
+        .post(TOKEN)
+        .body("multipart/form-data", b"xx".to_vec())
         .await;
     assert_eq!(response.status, StatusCode::BAD_REQUEST);
     assert_eq!(
-        body_json(&response),
+        response.body_str(),
         r#"{"detail":"Multipart form parse error - Invalid boundary in multipart: None"}"#
     );
 }
@@ -241,10 +235,10 @@ async fn a_real_client_over_tcp_gets_the_same_answers(app: TestApp) {
 
 async fn oversized_bodies_get_413_and_nothing_makes_a_500(app: TestApp) {
     let huge = vec![b' '; 128 * 1024];
-    let response = app.post_raw(TOKEN, "application/json", huge).await;
+    let response = app.post(TOKEN).body("application/json", huge).await;
     assert_eq!(response.status, StatusCode::PAYLOAD_TOO_LARGE);
     for body in [&b"\xff\xfe"[..], b"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", b"{\"username\":\"\\ud800\",\"password\":1e400}"] {
-        let response = app.post_raw(TOKEN, "application/json", body.to_vec()).await;
+        let response = app.post(TOKEN).body("application/json", body.to_vec()).await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{}", response.text());
     }
 }
@@ -281,4 +275,4 @@ on_both_databases!(
     a_real_client_over_tcp_gets_the_same_answers,
     oversized_bodies_get_413_and_nothing_makes_a_500,
 );
-on_both_databases_with!(name_and_username_claims => api_tokens_carry_the_configured_extra_claims);
+on_both_databases!(name_and_username_claims => api_tokens_carry_the_configured_extra_claims);

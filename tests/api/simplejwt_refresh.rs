@@ -6,8 +6,9 @@ use chrono::{Duration, Utc};
 use sea_orm::EntityTrait;
 use serde_json::{Map, json};
 
-use crate::helpers::{TestApp, body_json, jwt_parts};
-use crate::{on_both_databases, on_both_databases_with};
+use crate::on_both_databases;
+use crate::support::oauth::jwt_parts;
+use crate::support::{TestApp, TestResponse};
 use sesame::auth::clients::Client;
 use sesame::auth::scope::Scope;
 use sesame::auth::tokens::{self, Family, UserGrant};
@@ -18,8 +19,8 @@ const REFRESH: &str = "/api/token/refresh/";
 const BLACKLISTED: &str = r#"{"detail":"Token is blacklisted","code":"token_not_valid"}"#;
 const NO_ACCOUNT: &str = r#"{"detail":"No active account found for the given token."}"#;
 
-async fn refresh(app: &TestApp, token: &str) -> crate::helpers::TestResponse {
-    app.post_json(REFRESH, &json!({ "refresh": token })).await
+async fn refresh(app: &TestApp, token: &str) -> TestResponse {
+    app.post(REFRESH).json(&json!({ "refresh": token })).await
 }
 
 async fn refresh_rotates_and_answers_access_then_refresh(app: TestApp) {
@@ -58,7 +59,7 @@ async fn a_rotated_token_presented_again_is_blacklisted_and_kills_its_family(app
 
     let reuse = refresh(&app, &old).await;
     assert_eq!(reuse.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(body_json(&reuse), BLACKLISTED);
+    assert_eq!(reuse.body_str(), BLACKLISTED);
     assert_eq!(
         reuse.header("www-authenticate"),
         Some(r#"Bearer realm="api""#)
@@ -66,7 +67,7 @@ async fn a_rotated_token_presented_again_is_blacklisted_and_kills_its_family(app
     // Stronger than simplejwt: the legitimate newer token dies with the stolen copy.
     let after = refresh(&app, &newer).await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(body_json(&after), BLACKLISTED);
+    assert_eq!(after.body_str(), BLACKLISTED);
     let rows = refresh_tokens::Entity::find().all(app.db()).await.unwrap();
     assert!(
         rows.iter()
@@ -90,12 +91,12 @@ async fn every_token_error_has_simplejwts_exact_message(app: TestApp) {
     for (token, expected) in cases {
         let response = refresh(&app, token).await;
         assert_eq!(response.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(body_json(&response), expected);
+        assert_eq!(response.body_str(), expected);
     }
-    let response = app.post_json(REFRESH, &json!({})).await;
+    let response = app.post(REFRESH).json(&json!({})).await;
     assert_eq!(response.status, StatusCode::BAD_REQUEST);
     assert_eq!(
-        body_json(&response),
+        response.body_str(),
         r#"{"refresh":["This field is required."]}"#
     );
 }
@@ -121,10 +122,10 @@ async fn refresh_token_issued_at(
 
 async fn an_expired_refresh_token_is_expired(app: TestApp) {
     let alice = app.user("alice").create().await;
-    let token = refresh_token_issued_at(&app, &alice, Utc::now() - Duration::days(2)).await;
+    let token = refresh_token_issued_at(&app, &alice, app.now() - Duration::days(2)).await;
     let response = refresh(&app, &token).await;
     assert_eq!(
-        body_json(&response),
+        response.body_str(),
         r#"{"detail":"Token is expired","code":"token_not_valid"}"#
     );
 }
@@ -135,14 +136,14 @@ async fn a_token_without_jti_has_no_id_where_simplejwt_would_crash(app: TestApp)
     claims.insert("token_type".into(), json!("refresh"));
     claims.insert(
         "exp".into(),
-        json!((Utc::now() + Duration::hours(1)).timestamp()),
+        json!((app.now() + Duration::hours(1)).timestamp()),
     );
     claims.insert("user_id".into(), json!(alice.id));
     let token = app.state.keys().sign_refresh(&claims).unwrap();
     let response = refresh(&app, &token).await;
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        body_json(&response),
+        response.body_str(),
         r#"{"detail":"Token has no id","code":"token_not_valid"}"#
     );
 }
@@ -163,7 +164,7 @@ async fn a_deleted_or_inactive_user_has_no_active_account(app: TestApp) {
     for token in [alice_refresh, bob_refresh] {
         let response = refresh(&app, &token).await;
         assert_eq!(response.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(body_json(&response), NO_ACCOUNT);
+        assert_eq!(response.body_str(), NO_ACCOUNT);
     }
 }
 
@@ -173,7 +174,7 @@ async fn a_refresh_token_of_another_client_is_invalid_here(app: TestApp) {
     let oauth = app.password_tokens(&client, "alice").await;
     let response = refresh(&app, oauth["refresh_token"].as_str().unwrap()).await;
     assert_eq!(
-        body_json(&response),
+        response.body_str(),
         r#"{"detail":"Token is invalid","code":"token_not_valid"}"#
     );
 }
@@ -208,4 +209,4 @@ on_both_databases!(
     a_deleted_or_inactive_user_has_no_active_account,
     a_refresh_token_of_another_client_is_invalid_here,
 );
-on_both_databases_with!(no_rotation => without_rotation_refresh_answers_only_access);
+on_both_databases!(no_rotation => without_rotation_refresh_answers_only_access);
