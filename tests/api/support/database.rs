@@ -41,9 +41,20 @@ impl Backend {
     }
 }
 
+/// The configured URL, without TLS to a server on this machine unless it asks for it: a TLS
+/// handshake costs ~100 ms of CPU per connection, most of a short test.
 fn server_url(configured: &str) -> Url {
-    Url::parse(configured)
-        .unwrap_or_else(|err| panic!("SESAME_TEST_DATABASE_URL is not a URL ({err}): {configured}"))
+    let mut url = Url::parse(configured).unwrap_or_else(|err| {
+        panic!("SESAME_TEST_DATABASE_URL is not a URL ({err}): {configured}")
+    });
+    let local = matches!(
+        url.host_str(),
+        None | Some("127.0.0.1" | "localhost" | "[::1]")
+    );
+    if local && !url.query_pairs().any(|(name, _)| name == "sslmode") {
+        url.query_pairs_mut().append_pair("sslmode", "disable");
+    }
+    url
 }
 
 /// A schema made for one test.
