@@ -49,17 +49,15 @@ async fn exchange(
     app.post("/oauth/token").form(&params).client(client).await
 }
 
-fn assert_invalid_grant(response: &TestResponse, description: &str) {
+/// Asserts a 400 whose body is the snapshot `name` (an `invalid_grant` in every case here).
+fn assert_invalid_grant(response: &TestResponse, name: &str) {
     assert_eq!(
         response.status,
         StatusCode::BAD_REQUEST,
         "{}",
         response.text()
     );
-    let body = response.json();
-    assert_eq!(body["error"], "invalid_grant", "{body}");
-    let got = body["error_description"].as_str().unwrap();
-    assert!(got.contains(description), "{description} in {got}");
+    insta::assert_json_snapshot!(name, response.json());
 }
 
 async fn setup(app: &TestApp) -> (String, String) {
@@ -109,7 +107,7 @@ async fn a_code_exchanges_once_and_a_replay_revokes_its_tokens(app: TestApp) {
     assert_eq!(userinfo.status, StatusCode::OK);
 
     let replay = exchange(&app, &client, &code, &params).await;
-    assert_invalid_grant(&replay, "already used");
+    assert_invalid_grant(&replay, "replayed_code");
     // Everything the first exchange issued is revoked.
     let userinfo = app.get("/oauth/userinfo").bearer(access).await;
     assert_eq!(userinfo.status, StatusCode::UNAUTHORIZED);
@@ -118,7 +116,7 @@ async fn a_code_exchanges_once_and_a_replay_revokes_its_tokens(app: TestApp) {
         .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh)])
         .client(&client)
         .await;
-    assert_eq!(refreshed.json()["error"], "invalid_grant");
+    insta::assert_json_snapshot!("refresh_after_code_replay", refreshed.json());
     let rows = refresh_tokens::Entity::find().all(app.db()).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].revoke_reason.as_deref(), Some("code_reuse"));
@@ -140,10 +138,10 @@ async fn the_verifier_must_match_the_challenge(app: TestApp) {
         &[("code_verifier", &other), ("redirect_uri", REDIRECT_URI)],
     )
     .await;
-    assert_invalid_grant(&wrong, "does not match the code_challenge");
+    assert_invalid_grant(&wrong, "verifier_mismatch");
     let missing = exchange(&app, &client, &code, &[("redirect_uri", REDIRECT_URI)]).await;
     assert_eq!(missing.status, StatusCode::BAD_REQUEST);
-    assert_eq!(missing.json()["error"], "invalid_request");
+    insta::assert_json_snapshot!("missing_verifier", missing.json());
     let malformed = exchange(
         &app,
         &client,
@@ -151,7 +149,7 @@ async fn the_verifier_must_match_the_challenge(app: TestApp) {
         &[("code_verifier", "short"), ("redirect_uri", REDIRECT_URI)],
     )
     .await;
-    assert_eq!(malformed.json()["error"], "invalid_request");
+    insta::assert_json_snapshot!("malformed_verifier", malformed.json());
     // Failed exchanges do not spend the code.
     let ok = exchange(
         &app,
@@ -171,7 +169,7 @@ async fn the_verifier_must_match_the_challenge(app: TestApp) {
         &[("code_verifier", &verifier), ("redirect_uri", REDIRECT_URI)],
     )
     .await;
-    assert_invalid_grant(&downgraded, "no code_challenge");
+    assert_invalid_grant(&downgraded, "verifier_for_a_code_without_challenge");
     let plain = exchange(&app, &client, &code, &[("redirect_uri", REDIRECT_URI)]).await;
     assert_eq!(
         plain.status,
@@ -190,10 +188,10 @@ async fn a_code_is_bound_to_its_client_and_redirect_uri(app: TestApp) {
         .await;
     let code = code_for(&app, "app", &[]).await;
     let stolen = exchange(&app, &other, &code, &[("redirect_uri", REDIRECT_URI)]).await;
-    assert_invalid_grant(&stolen, "another client");
+    assert_invalid_grant(&stolen, "code_of_another_client");
     for redirect in [vec![], vec![("redirect_uri", "https://app.example/other")]] {
         let response = exchange(&app, &client, &code, &redirect).await;
-        assert_invalid_grant(&response, "redirect_uri does not match");
+        assert_invalid_grant(&response, "redirect_uri_mismatch");
     }
     let garbage = exchange(
         &app,
@@ -202,7 +200,7 @@ async fn a_code_is_bound_to_its_client_and_redirect_uri(app: TestApp) {
         &[("redirect_uri", REDIRECT_URI)],
     )
     .await;
-    assert_invalid_grant(&garbage, "invalid");
+    assert_invalid_grant(&garbage, "garbage_code");
     let ok = exchange(&app, &client, &code, &[("redirect_uri", REDIRECT_URI)]).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
     assert!(ok.json().get("id_token").is_some_and(Value::is_string));
@@ -214,7 +212,7 @@ async fn a_code_is_bound_to_its_client_and_redirect_uri(app: TestApp) {
         .create()
         .await;
     let refused = exchange(&app, &password_only, &code, &[]).await;
-    assert_eq!(refused.json()["error"], "unauthorized_client");
+    insta::assert_json_snapshot!("exchange_without_the_grant", refused.json());
 }
 
 async fn an_expired_code_is_refused(app: TestApp) {
@@ -222,7 +220,7 @@ async fn an_expired_code_is_refused(app: TestApp) {
     let code = code_for(&app, "app", &[]).await;
     app.advance(app.state.config.authorization_code_lifetime + Duration::from_secs(1));
     let response = exchange(&app, &client, &code, &[("redirect_uri", REDIRECT_URI)]).await;
-    assert_invalid_grant(&response, "expired");
+    assert_invalid_grant(&response, "expired_code");
 }
 
 async fn a_public_client_exchanges_with_its_verifier_alone(app: TestApp) {

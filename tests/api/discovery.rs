@@ -2,7 +2,7 @@
 //! published key public only, caching headers and 304s.
 
 use axum::http::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::support::TestApp;
 use sesame::crypto::keys::{self, Algorithm};
@@ -16,33 +16,21 @@ async fn discovery_documents_advertise_the_mounted_endpoints() {
     ] {
         let response = app.get(path).await;
         assert_eq!(response.status, StatusCode::OK);
-        let doc = response.json();
-        assert_eq!(doc["issuer"], "http://sesame.test");
-        assert_eq!(doc["token_endpoint"], "http://sesame.test/oauth/token");
-        assert_eq!(doc["jwks_uri"], "http://sesame.test/.well-known/jwks.json");
-        assert_eq!(
-            doc["revocation_endpoint"],
-            "http://sesame.test/oauth/revoke"
-        );
-        assert_eq!(
-            doc["introspection_endpoint"],
-            "http://sesame.test/oauth/introspect"
-        );
-        assert_eq!(
-            doc["userinfo_endpoint"],
-            "http://sesame.test/oauth/userinfo"
-        );
-        assert_eq!(
-            doc["id_token_signing_alg_values_supported"],
-            serde_json::json!(["RS256"])
-        );
-        let methods = doc["token_endpoint_auth_methods_supported"]
-            .as_array()
-            .unwrap();
-        assert!(methods.contains(&Value::from("client_secret_basic")));
-        let grants = doc["grant_types_supported"].as_array().unwrap();
-        assert!(grants.contains(&Value::from("refresh_token")));
+        insta::assert_json_snapshot!("discovery_document", response.json());
     }
+}
+
+/// The JWKS with key material and kids redacted: its shape, for a snapshot.
+fn shape(jwks: &Value) -> Value {
+    let mut shape = jwks.clone();
+    for key in shape["keys"].as_array_mut().unwrap() {
+        for member in ["kid", "n", "x", "y"] {
+            if key.get(member).is_some() {
+                key[member] = json!("[redacted]");
+            }
+        }
+    }
+    shape
 }
 
 fn assert_public_only(jwks: &Value) {
@@ -71,7 +59,7 @@ async fn jwks_publishes_public_keys_with_caching_headers_and_304() {
     let etag = response.header("etag").unwrap().to_owned();
     assert!(etag.starts_with('"') && etag.ends_with('"'));
     let jwks = response.json();
-    assert_eq!(jwks["keys"].as_array().unwrap().len(), 1);
+    insta::assert_json_snapshot!("jwks", shape(&jwks));
     assert_eq!(
         jwks["keys"][0]["kid"],
         app.state.keys().signing_key_id(app.now())
@@ -102,16 +90,18 @@ async fn every_algorithm_publishes_only_public_material_and_hmac_nothing() {
     }
     app.state.reload_keys(app.now()).unwrap();
     let jwks = app.get("/.well-known/jwks.json").await.json();
-    assert_eq!(jwks["keys"].as_array().unwrap().len(), 6);
     assert_public_only(&jwks);
+    insta::assert_json_snapshot!("jwks_of_every_algorithm", shape(&jwks));
 
+    let hmac_keys = tempfile::tempdir().unwrap();
     let hmac = TestApp::spawn_with(|c| {
         c.algorithm = Algorithm::HS256;
         c.signing_key = Some("an-hmac-secret-that-is-long-enough-0123".to_owned().into());
-        c.keys_dir = std::path::PathBuf::from(format!("/tmp/sesame-hs-{}", uuid::Uuid::new_v4()));
+        c.keys_dir = hmac_keys.path().to_owned();
     })
     .await;
     let jwks = hmac.get("/.well-known/jwks.json").await.json();
     assert!(!jwks.to_string().contains("an-hmac-secret"));
     assert_public_only(&jwks);
+    insta::assert_json_snapshot!("jwks_with_an_hmac_secret", jwks);
 }

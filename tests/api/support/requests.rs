@@ -159,6 +159,22 @@ impl TestResponse {
     }
 }
 
+/// The bodies of many answers, each under a label, for one snapshot.
+#[derive(Default)]
+pub struct Answers(String);
+
+impl Answers {
+    pub fn add(&mut self, label: &str, response: &TestResponse) {
+        self.0 += &format!("{label}\n  {}\n", response.body_str());
+    }
+}
+
+impl std::fmt::Display for Answers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// `params` form-urlencoded.
 pub fn form(params: &[(&str, &str)]) -> String {
     let mut serializer = form_urlencoded::Serializer::new(String::new());
