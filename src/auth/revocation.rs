@@ -13,7 +13,7 @@ use serde_json::json;
 use super::audit::{self, Action, Actor, AuditEvent};
 use super::clients::Client;
 use super::tokens::{self, Verified};
-use super::{Error, TokenError, sliding};
+use super::{Error, TokenError};
 use crate::state::AppState;
 use crate::store;
 use crate::store::refresh_tokens::FamilySelector;
@@ -123,7 +123,7 @@ impl AccessToken {
         Ok(AccessToken {
             jti: token.jti().ok_or(TokenError::NoId)?.to_owned(),
             token_type: token.token_type().unwrap_or(tokens::ACCESS).to_owned(),
-            until: sliding::revocable_until(state, token),
+            until: revocable_until(state, token),
             user_id: token.user_id(),
         })
     }
@@ -319,4 +319,19 @@ pub async fn revoke_token(
         _ => {}
     }
     Ok(())
+}
+
+/// How long a revoked token's `jti` must stay recorded. A sliding token's `jti` outlives its
+/// `exp`: every refresh until `refresh_exp` re-issues it with a later one.
+fn revocable_until(state: &AppState, token: &Verified) -> DateTime<Utc> {
+    let refresh_exp = token
+        .int(tokens::REFRESH_EXP_CLAIM)
+        .and_then(|at| DateTime::from_timestamp(at, 0));
+    match refresh_exp {
+        Some(refresh_exp) if token.token_type() == Some(tokens::SLIDING) => {
+            let last_exp = tokens::after(refresh_exp, state.config.sliding_token_lifetime);
+            token.expires_at().max(last_exp)
+        }
+        _ => token.expires_at(),
+    }
 }

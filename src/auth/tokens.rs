@@ -31,6 +31,10 @@ pub const ACCESS: &str = "access";
 pub const REFRESH: &str = "refresh";
 pub const SLIDING: &str = "sliding";
 
+/// The claim holding a sliding token's end of refresh (simplejwt's
+/// `SLIDING_TOKEN_REFRESH_EXP_CLAIM`).
+pub const REFRESH_EXP_CLAIM: &str = "refresh_exp";
+
 /// What a successful grant hands back (RFC 6749 §5.1).
 #[derive(Debug, Clone)]
 pub struct IssuedTokens {

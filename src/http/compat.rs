@@ -15,8 +15,6 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::auth::blacklist;
-use crate::auth::clients::Client;
-use crate::auth::grant::{self, TokenRequest};
 use crate::config::Config;
 use crate::entities::users;
 use crate::http::extract::ClientIp;
@@ -135,18 +133,9 @@ async fn login_post(
     body: Result<Body, ApiError>,
 ) -> Result<Response, CompatError> {
     let Body(data) = body.map_err(CompatError::Login)?;
-    let mut fields = data.fields().map_err(CompatError::Login)?;
-    let credentials = fields.required("username").zip(fields.required("password"));
-    let (username, password) = fields.finish(credentials).map_err(CompatError::Login)?;
-    let request = TokenRequest::Password {
-        username,
-        password,
-        scope: None,
-    };
-    let client = Client::builtin_api();
-    let granted = grant::grant_tokens(&state, &client, request, client_ip, state.now())
+    let granted = simplejwt::obtain_pair(&state, client_ip, &data)
         .await
-        .map_err(|err| CompatError::Login(ApiError::Domain(err)))?;
+        .map_err(CompatError::Login)?;
     // A password grant always acts for a user.
     let username = granted.user.map(|user| user.username).unwrap_or_default();
     let issued = granted.tokens;

@@ -2,6 +2,8 @@
 //! obtain and refresh. Each one reads DRF-style fields, calls the domain as the built-in client
 //! `sesame-api`, and answers simplejwt's body.
 
+use std::net::IpAddr;
+
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -13,7 +15,7 @@ use super::body::{Body, Data};
 use super::cookie;
 use super::error::ApiError;
 use crate::auth::clients::Client;
-use crate::auth::grant::{self, TokenRequest};
+use crate::auth::grant::{self, Granted, TokenRequest};
 use crate::auth::{blacklist, sliding};
 use crate::http::extract::ClientIp;
 use crate::state::AppState;
@@ -34,14 +36,13 @@ struct Refreshed {
     refresh: Option<String>,
 }
 
-/// `POST /api/token/`.
-#[tracing::instrument(skip_all)]
-pub async fn token_post(
-    State(state): State<AppState>,
-    ClientIp(client_ip): ClientIp,
-    jar: CookieJar,
-    Body(data): Body,
-) -> Result<Response, ApiError> {
+/// `TokenObtainPairSerializer`: the `username` and `password` fields, then the password grant
+/// as the built-in client (the compat login shares it).
+pub async fn obtain_pair(
+    state: &AppState,
+    client_ip: Option<IpAddr>,
+    data: &Data,
+) -> Result<Granted, ApiError> {
     let mut fields = data.fields()?;
     let credentials = fields.required("username").zip(fields.required("password"));
     let (username, password) = fields.finish(credentials)?;
@@ -51,10 +52,20 @@ pub async fn token_post(
         scope: None,
     };
     let client = Client::builtin_api();
-    let granted = grant::grant_tokens(&state, &client, request, client_ip, state.now())
+    grant::grant_tokens(state, &client, request, client_ip, state.now())
         .await
-        .map_err(ApiError::Domain)?;
-    let issued = granted.tokens;
+        .map_err(ApiError::Domain)
+}
+
+/// `POST /api/token/`.
+#[tracing::instrument(skip_all)]
+pub async fn token_post(
+    State(state): State<AppState>,
+    ClientIp(client_ip): ClientIp,
+    jar: CookieJar,
+    Body(data): Body,
+) -> Result<Response, ApiError> {
+    let issued = obtain_pair(&state, client_ip, &data).await?.tokens;
     let refresh = issued.refresh_token.unwrap_or_default();
     let jar = cookie::set(&state.config, jar, &refresh);
     let refresh = (!cookie::enabled(&state.config)).then_some(refresh);
