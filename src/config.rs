@@ -15,6 +15,8 @@ use serde::{Deserialize, Deserializer};
 use crate::crypto::keys::Algorithm;
 use crate::crypto::secrets::Secret;
 
+mod validate;
+
 /// Environment variables with this prefix belong to the test harness, not to the server.
 const TEST_ENV_PREFIX: &str = "test_";
 
@@ -252,96 +254,6 @@ impl Config {
         Ok(config)
     }
 
-    /// Checks the facts serde cannot: the issuer is a URL, HMAC algorithms have a secret, claim
-    /// names do not collide with the registered claims.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        let invalid = |msg: String| Err(ConfigError::Invalid(msg));
-        if !(self.issuer.starts_with("https://") || self.issuer.starts_with("http://"))
-            || self.issuer.ends_with('/')
-        {
-            return invalid(format!(
-                "issuer `{}` must be an http(s) URL without a trailing slash",
-                self.issuer
-            ));
-        }
-        if self.algorithm.is_symmetric() && self.signing_key.is_none() {
-            return invalid(format!("algorithm {} needs signing_key", self.algorithm));
-        }
-        if self.access_token_lifetime.is_zero() || self.refresh_token_lifetime.is_zero() {
-            return invalid("token lifetimes must be positive".into());
-        }
-        let names = [&self.user_id_claim, &self.token_type_claim, &self.jti_claim];
-        for name in names {
-            if name.is_empty() || RESERVED_CLAIMS.contains(&name.as_str()) {
-                return invalid(format!("claim name `{name}` is empty or reserved"));
-            }
-        }
-        if self.session_lifetime.is_zero() || self.authorization_code_lifetime.is_zero() {
-            return invalid("session and authorization code lifetimes must be positive".into());
-        }
-        if self.user_id_claim == self.token_type_claim {
-            return invalid("user_id_claim and token_type_claim must differ".into());
-        }
-        if self.bootstrap_admin.is_some() != self.bootstrap_admin_password.is_some() {
-            return invalid("bootstrap_admin and bootstrap_admin_password go together".into());
-        }
-        self.validate_api_surface()
-    }
-
-    /// The simplejwt surface's settings (issue 3).
-    fn validate_api_surface(&self) -> Result<(), ConfigError> {
-        let invalid = |msg: String| Err(ConfigError::Invalid(msg));
-        let token_char = |c: char| c.is_ascii_graphic() && !"()<>@,;:\\\"/[]?={}".contains(c);
-        if self.auth_header_types.is_empty()
-            || self
-                .auth_header_types
-                .iter()
-                .any(|t| t.is_empty() || !t.chars().all(token_char))
-        {
-            return invalid("auth_header_types must be non-empty scheme names like Bearer".into());
-        }
-        if self.auth_token_classes.is_empty() {
-            return invalid("auth_token_classes must name at least one token class".into());
-        }
-        if self.sliding_token_lifetime.is_zero() || self.sliding_token_refresh_lifetime.is_zero() {
-            return invalid("sliding token lifetimes must be positive".into());
-        }
-        let cookie = &self.refresh_cookie;
-        if cookie.name.is_empty()
-            || !cookie.name.chars().all(token_char)
-            || !cookie.path.starts_with('/')
-        {
-            return invalid(
-                "refresh_cookie needs a token-like name and a path starting with /".into(),
-            );
-        }
-        if cookie.same_site == SameSite::None && !cookie.secure {
-            return invalid("refresh_cookie.same_site = \"None\" requires secure = true".into());
-        }
-        for origin in &self.cors_allowed_origins {
-            if origin == "*" {
-                if cookie.enabled {
-                    return invalid(
-                        "cors_allowed_origins = [\"*\"] cannot allow credentials; list the origins"
-                            .into(),
-                    );
-                }
-                continue;
-            }
-            let valid = origin.split_once("://").is_some_and(|(scheme, host)| {
-                matches!(scheme, "http" | "https")
-                    && !host.is_empty()
-                    && !host.contains(['/', '?', '#', ' '])
-            });
-            if !valid {
-                return invalid(format!(
-                    "CORS origin `{origin}` must be scheme://host[:port] without a path"
-                ));
-            }
-        }
-        Ok(())
-    }
-
     /// The argon2id verifications allowed in flight.
     pub fn password_concurrency(&self) -> usize {
         self.password_hash_concurrency.unwrap_or_else(|| {
@@ -370,19 +282,6 @@ impl Config {
     }
 }
 
-/// Claims Sesame sets itself; a configured claim name must not shadow them. `jti` is allowed as the
-/// jti claim name (it is the default).
-const RESERVED_CLAIMS: &[&str] = &[
-    "iss",
-    "sub",
-    "aud",
-    "exp",
-    "iat",
-    "nbf",
-    "client_id",
-    "scope",
-];
-
 /// Accepts `"5m"`, `"1d"`, `"1h 30m"` (humantime) or a number of seconds.
 fn human_duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
     #[derive(Deserialize)]
@@ -400,150 +299,4 @@ fn human_duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration
 }
 
 #[cfg(test)]
-#[expect(
-    clippy::unwrap_used,
-    clippy::result_large_err,
-    reason = "tests; figment::Jail's closures return its large figment::Error"
-)]
-mod tests {
-    use super::*;
-    use figment::Jail;
-
-    #[test]
-    fn defaults_follow_simplejwt() {
-        let config = Config::default();
-        assert_eq!(config.access_token_lifetime, Duration::from_secs(300));
-        assert_eq!(config.refresh_token_lifetime, Duration::from_secs(86_400));
-        assert!(config.rotate_refresh_tokens);
-        assert_eq!(config.leeway, Duration::ZERO);
-        config.validate().unwrap();
-    }
-
-    #[test]
-    fn file_then_environment_with_human_durations() {
-        Jail::expect_with(|jail| {
-            jail.create_file(
-                "sesame.toml",
-                "access_token_lifetime = \"15m\"\nleeway = 3\n",
-            )?;
-            jail.set_env("SESAME_REFRESH_TOKEN_LIFETIME", "2d");
-            jail.set_env("SESAME_TEST_DATABASE_URL", "postgres://ignored");
-            let config = Config::load(Path::new("sesame.toml")).unwrap();
-            assert_eq!(config.access_token_lifetime, Duration::from_secs(900));
-            assert_eq!(
-                config.refresh_token_lifetime,
-                Duration::from_secs(2 * 86_400)
-            );
-            assert_eq!(config.leeway, Duration::from_secs(3));
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn the_config_file_variable_is_not_a_setting() {
-        Jail::expect_with(|jail| {
-            jail.set_env("SESAME_CONFIG", "elsewhere.toml");
-            Config::load(Path::new("none.toml")).unwrap();
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn unknown_key_is_an_error_that_names_it() {
-        Jail::expect_with(|jail| {
-            jail.create_file("sesame.toml", "acess_token_lifetime = \"15m\"\n")?;
-            let err = Config::load(Path::new("sesame.toml"))
-                .unwrap_err()
-                .to_string();
-            assert!(err.contains("acess_token_lifetime"), "{err}");
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn bad_duration_is_an_error() {
-        Jail::expect_with(|jail| {
-            jail.set_env("SESAME_LEEWAY", "soon");
-            let err = Config::load(Path::new("none.toml"))
-                .unwrap_err()
-                .to_string();
-            assert!(err.contains("soon"), "{err}");
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn secrets_never_appear_in_debug_output() {
-        let config = Config {
-            algorithm: Algorithm::HS256,
-            signing_key: Some(Secret::from(
-                "a-very-secret-hmac-key-of-32-bytes!".to_owned(),
-            )),
-            database_url: Secret::from("postgres://u:hunter2@db/x".to_owned()),
-            ..Config::default()
-        };
-        let debug = format!("{config:?}");
-        assert!(!debug.contains("a-very-secret"), "{debug}");
-        assert!(!debug.contains("hunter2"), "{debug}");
-    }
-
-    #[test]
-    fn hmac_algorithm_needs_a_secret() {
-        let config = Config {
-            algorithm: Algorithm::HS256,
-            ..Config::default()
-        };
-        assert!(config.validate().is_err());
-    }
-
-    #[test]
-    fn api_surface_settings_load_from_tables_and_environment() {
-        Jail::expect_with(|jail| {
-            jail.create_file(
-                "sesame.toml",
-                "auth_header_types = [\"Bearer\", \"JWT\"]\n\
-                 sliding_token_lifetime = \"10m\"\n\
-                 cors_allowed_origins = [\"https://app.example.com\"]\n\
-                 [compat]\nvue_admin = true\n\
-                 [refresh_cookie]\nsame_site = \"Strict\"\n",
-            )?;
-            jail.set_env("SESAME_REFRESH_COOKIE__ENABLED", "true");
-            let config = Config::load(Path::new("sesame.toml")).unwrap();
-            assert_eq!(config.auth_header_types, ["Bearer", "JWT"]);
-            assert_eq!(config.sliding_token_lifetime, Duration::from_secs(600));
-            assert!(config.compat.vue_admin);
-            assert!(config.refresh_cookie.enabled);
-            assert_eq!(config.refresh_cookie.same_site, SameSite::Strict);
-            assert_eq!(config.refresh_cookie.path, "/api/token/");
-            Ok(())
-        });
-    }
-
-    #[test]
-    fn api_surface_settings_are_validated() {
-        let with = |change: fn(&mut Config)| {
-            let mut config = Config::default();
-            change(&mut config);
-            config.validate()
-        };
-        assert!(with(|_| {}).is_ok());
-        assert!(with(|c| c.auth_header_types = vec!["Bearer x".into()]).is_err());
-        assert!(with(|c| c.auth_token_classes.clear()).is_err());
-        assert!(with(|c| c.cors_allowed_origins = vec!["https://a.example/".into()]).is_err());
-        assert!(with(|c| c.cors_allowed_origins = vec!["*".into()]).is_ok());
-        assert!(
-            with(|c| {
-                c.cors_allowed_origins = vec!["*".into()];
-                c.refresh_cookie.enabled = true;
-            })
-            .is_err()
-        );
-        assert!(
-            with(|c| {
-                c.refresh_cookie.same_site = SameSite::None;
-                c.refresh_cookie.secure = false;
-            })
-            .is_err()
-        );
-    }
-}
+mod tests;

@@ -8,5 +8,6 @@ pub mod secrets;
 
 mod algorithm;
 mod argon2_memory;
+mod key_error;
 mod keydir;
 mod material;

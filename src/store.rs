@@ -21,11 +21,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use migration::MigratorTrait;
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqlErr, TransactionTrait,
+    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    SqlErr, TransactionTrait,
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -111,6 +112,35 @@ impl WriteTxn {
     pub async fn rollback(self) -> Result<(), DbErr> {
         self.txn.rollback().await
     }
+}
+
+/// Deletes at most `batch` rows of `E` matching `filter`, lowest `id` first; answers how many.
+/// The callers loop until it answers 0, so no transaction holds the writer long. Neither database
+/// takes `DELETE ... LIMIT` portably: the ids are picked first.
+pub(crate) async fn delete_batch<E, C>(
+    db: &C,
+    id: E::Column,
+    filter: SimpleExpr,
+    batch: u64,
+) -> Result<u64, DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let ids: Vec<i64> = E::find()
+        .select_only()
+        .column(id)
+        .filter(filter)
+        .order_by_asc(id)
+        .limit(batch)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let res = E::delete_many().filter(id.is_in(ids)).exec(db).await?;
+    Ok(res.rows_affected)
 }
 
 /// Applies every pending migration.

@@ -12,13 +12,10 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::clients::{Client, GrantType};
-use super::tokens::{self, Verified};
+use super::tokens;
 use super::{Error, TokenError, accounts};
 use crate::entities::users;
 use crate::state::AppState;
-
-/// The claim holding the end of the refresh period (simplejwt's `SLIDING_TOKEN_REFRESH_EXP_CLAIM`).
-pub const REFRESH_EXP_CLAIM: &str = "refresh_exp";
 
 /// Why a sliding token could not be refreshed.
 #[derive(Debug, thiserror::Error)]
@@ -64,13 +61,17 @@ pub fn issue_sliding_token(
     now: DateTime<Utc>,
 ) -> Result<String, Error> {
     let config = &state.config;
-    let lifetime = config.sliding_token_lifetime;
-    let mut claims = tokens::access_claims(state, client, &client.scopes, lifetime, now);
+    let expires_at = tokens::after(now, config.sliding_token_lifetime);
+    let jti = tokens::new_jti();
+    let mut claims = tokens::access_claims(state, client, &client.scopes, &jti, expires_at, now);
     claims.insert(config.token_type_claim.clone(), json!(tokens::SLIDING));
     claims.insert("sub".into(), json!(user.id.to_string()));
     claims.insert(config.user_id_claim.clone(), json!(user.id));
     let refresh_exp = tokens::after(now, config.sliding_token_refresh_lifetime);
-    claims.insert(REFRESH_EXP_CLAIM.into(), json!(refresh_exp.timestamp()));
+    claims.insert(
+        tokens::REFRESH_EXP_CLAIM.into(),
+        json!(refresh_exp.timestamp()),
+    );
     tokens::add_extra_claims(state, &mut claims, user);
     Ok(state.keys().sign_access(&claims, "at+jwt", now)?)
 }
@@ -89,7 +90,7 @@ pub async fn refresh_sliding_token(
     }
     let mut claims = access.token.claims;
     let refresh_exp = claims
-        .get(REFRESH_EXP_CLAIM)
+        .get(tokens::REFRESH_EXP_CLAIM)
         .and_then(serde_json::Value::as_i64)
         .and_then(|at| DateTime::from_timestamp(at, 0))
         .ok_or(SlidingError::NoRefreshExp)?;
@@ -104,19 +105,4 @@ pub async fn refresh_sliding_token(
         .keys()
         .sign_access(&claims, "at+jwt", now)
         .map_err(Error::from)?)
-}
-
-/// How long a revoked token's `jti` must stay recorded. A sliding token's `jti` outlives its
-/// `exp`: every refresh until `refresh_exp` re-issues it with a later one.
-pub fn revocable_until(state: &AppState, token: &Verified) -> DateTime<Utc> {
-    let refresh_exp = token
-        .int(REFRESH_EXP_CLAIM)
-        .and_then(|at| DateTime::from_timestamp(at, 0));
-    match refresh_exp {
-        Some(refresh_exp) if token.token_type() == Some(tokens::SLIDING) => {
-            let last_exp = tokens::after(refresh_exp, state.config.sliding_token_lifetime);
-            token.expires_at().max(last_exp)
-        }
-        _ => token.expires_at(),
-    }
 }

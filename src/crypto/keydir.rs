@@ -13,7 +13,8 @@ use rand::RngCore as _;
 use rand::rngs::OsRng;
 use serde::{Deserialize, Serialize};
 
-use super::keys::{Algorithm, KeyError};
+use super::algorithm::Algorithm;
+use super::key_error::KeyError;
 use super::material;
 
 const MANIFEST: &str = "keyring.json";

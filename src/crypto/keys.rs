@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::iter;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -20,67 +20,14 @@ use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
 use super::keydir;
-use super::material::{self, BoxError, Material};
+use super::material::{self, Material};
 
 pub use super::algorithm::{Algorithm, UnknownAlgorithm};
+pub use super::key_error::KeyError;
 pub use super::keydir::{KeyInfo, KeyStatus, generate_key, list, retire, rotate};
 
 /// Tokens longer than this are refused unparsed; ours are well under 2 KiB.
 const MAX_TOKEN_BYTES: usize = 8 * 1024;
-
-/// What can go wrong loading or managing keys.
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    /// Reading or writing a file of the key directory failed.
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    /// `keyring.json` is not valid.
-    #[error("{}: malformed key manifest: {source}", path.display())]
-    Manifest {
-        path: PathBuf,
-        source: serde_json::Error,
-    },
-    /// A key file does not hold a usable key of its algorithm, or not the key its `kid` names.
-    #[error("{}: malformed key: {source}", path.display())]
-    MalformedKey { path: PathBuf, source: BoxError },
-    /// Generating or preparing key material failed.
-    #[error("cannot build a {alg} key: {source}")]
-    KeyMaterial { alg: Algorithm, source: BoxError },
-    /// No key in the manifest has this `kid`.
-    #[error("no key with kid {0:?}")]
-    UnknownKid(String),
-    /// Retiring the key that signs now would leave tokens unverifiable mid-flight.
-    #[error("key {0} signs tokens now; rotate to another key before retiring it")]
-    CannotRetireSigningKey(String),
-    /// An HMAC secret shorter than the hash output (RFC 7518 §3.2).
-    #[error("{alg} needs a secret of at least {min} bytes (RFC 7518 §3.2), got {len}")]
-    SecretTooShort {
-        alg: Algorithm,
-        min: usize,
-        len: usize,
-    },
-    /// An HS* algorithm is configured without a secret.
-    #[error("{0} is configured but no signing secret is set")]
-    MissingSecret(Algorithm),
-    /// HS* keys cannot be generated into the key directory.
-    #[error("{0} keys are the configured secret; they are never stored in the key directory")]
-    SymmetricKeyNotStored(Algorithm),
-    /// The directory has no key that can sign.
-    #[error("{}: no key can sign; run `sesame keys generate`", .0.display())]
-    NoSigningKey(PathBuf),
-    /// The publish-ahead duration does not fit a timestamp.
-    #[error("publish-ahead duration out of range")]
-    BadDuration,
-    /// The signature could not be computed.
-    #[error("signing failed: {0}")]
-    Sign(BoxError),
-    /// Serializing the manifest or the JWKS failed.
-    #[error("JSON encoding failed: {0}")]
-    Json(serde_json::Error),
-}
 
 /// Why a token was refused. Deliberately coarse: callers answer both the same way on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

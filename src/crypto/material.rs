@@ -12,7 +12,7 @@ use jsonwebtoken::jwk::{Jwk, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{DecodingKey, EncodingKey};
 use serde_json::{Map, Value};
 
-use super::keys::Algorithm;
+use super::algorithm::Algorithm;
 
 /// The error type of this module: the libraries underneath report through several types.
 pub(super) type BoxError = Box<dyn std::error::Error + Send + Sync>;

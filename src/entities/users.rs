@@ -42,18 +42,9 @@ impl Model {
     }
 }
 
-/// Relations of `users`.
+/// `users` names no other table; the tables that refer to it name it (`belongs_to`), which is
+/// all the joins need, and keeps the entity files free of import cycles.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    /// The user's outstanding refresh tokens.
-    #[sea_orm(has_many = "super::refresh_tokens::Entity")]
-    RefreshTokens,
-}
-
-impl Related<super::refresh_tokens::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::RefreshTokens.def()
-    }
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

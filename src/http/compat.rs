@@ -14,8 +14,7 @@ use axum_extra::extract::cookie::CookieJar;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::auth::clients::Client;
-use crate::auth::{blacklist, grants};
+use crate::auth::blacklist;
 use crate::config::Config;
 use crate::entities::users;
 use crate::http::extract::ClientIp;
@@ -134,25 +133,16 @@ async fn login_post(
     body: Result<Body, ApiError>,
 ) -> Result<Response, CompatError> {
     let Body(data) = body.map_err(CompatError::Login)?;
-    let mut fields = data.fields().map_err(CompatError::Login)?;
-    let credentials = fields.required("username").zip(fields.required("password"));
-    let (username, password) = fields.finish(credentials).map_err(CompatError::Login)?;
-    let client = Client::builtin_api();
-    let (user, issued) = grants::password_grant(
-        &state,
-        &client,
-        &username,
-        &password,
-        None,
-        client_ip,
-        state.now(),
-    )
-    .await
-    .map_err(|err| CompatError::Login(ApiError::Domain(err)))?;
+    let granted = simplejwt::obtain_pair(&state, client_ip, &data)
+        .await
+        .map_err(CompatError::Login)?;
+    // A password grant always acts for a user.
+    let username = granted.user.map(|user| user.username).unwrap_or_default();
+    let issued = granted.tokens;
     let refresh = issued.refresh_token.unwrap_or_default();
     let jar = simplejwt::set_refresh_cookie(&state.config, jar, &refresh);
     let data = LoginData {
-        username: user.username,
+        username,
         access_token: issued.access_token,
         refresh,
     };

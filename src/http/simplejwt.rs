@@ -24,6 +24,7 @@ pub use self::body::Body;
 pub use self::cookie::{clear as clear_refresh_cookie, set as set_refresh_cookie};
 pub use self::error::ApiError;
 use self::metadata::View;
+pub use self::tokens::obtain_pair;
 use crate::config::Config;
 use crate::http::cors;
 use crate::paths;

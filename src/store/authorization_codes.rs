@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter,
 };
 
 use crate::entities::authorization_codes::{ActiveModel, Column, Entity, Model};
@@ -115,23 +115,7 @@ pub async fn delete_expired<C: ConnectionTrait>(
     before: DateTime<Utc>,
     batch: u64,
 ) -> Result<u64, DbErr> {
-    let ids: Vec<i64> = Entity::find()
-        .select_only()
-        .column(Column::Id)
-        .filter(Column::ExpiresAt.lt(before))
-        .order_by_asc(Column::Id)
-        .limit(batch)
-        .into_tuple()
-        .all(db)
-        .await?;
-    if ids.is_empty() {
-        return Ok(0);
-    }
-    let res = Entity::delete_many()
-        .filter(Column::Id.is_in(ids))
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected)
+    super::delete_batch::<Entity, _>(db, Column::Id, Column::ExpiresAt.lt(before), batch).await
 }
 
 #[cfg(test)]

@@ -4,8 +4,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
 
 use crate::entities::login_attempts::{ActiveModel, Column, Entity};
@@ -93,23 +92,7 @@ pub async fn delete_older_than<C: ConnectionTrait>(
     before: DateTime<Utc>,
     batch: u64,
 ) -> Result<u64, DbErr> {
-    let ids: Vec<i64> = Entity::find()
-        .select_only()
-        .column(Column::Id)
-        .filter(Column::AttemptedAt.lt(before))
-        .order_by_asc(Column::Id)
-        .limit(batch)
-        .into_tuple()
-        .all(db)
-        .await?;
-    if ids.is_empty() {
-        return Ok(0);
-    }
-    let res = Entity::delete_many()
-        .filter(Column::Id.is_in(ids))
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected)
+    super::delete_batch::<Entity, _>(db, Column::Id, Column::AttemptedAt.lt(before), batch).await
 }
 
 #[cfg(test)]

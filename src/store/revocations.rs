@@ -4,14 +4,14 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
 
 use crate::entities::revocations::{ActiveModel, Column, Entity};
 
-/// Records that the token `jti` is revoked. Revoking an already revoked token is not an
-/// error (RFC 7009 §2.2: the server answers 200 either way); the first record is kept.
+/// Records that the token `jti` is revoked; answers whether it was not already. Revoking an
+/// already revoked token is not an error (RFC 7009 §2.2: the server answers 200 either way); the
+/// first record is kept.
 pub async fn insert<C: ConnectionTrait>(
     db: &C,
     jti: &str,
@@ -19,7 +19,7 @@ pub async fn insert<C: ConnectionTrait>(
     expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
     reason: &str,
-) -> Result<(), DbErr> {
+) -> Result<bool, DbErr> {
     let row = ActiveModel {
         jti: Set(jti.to_owned()),
         token_type: Set(token_type.to_owned()),
@@ -33,7 +33,8 @@ pub async fn insert<C: ConnectionTrait>(
         .exec_without_returning(db)
         .await;
     match res {
-        Ok(_) | Err(DbErr::RecordNotInserted) => Ok(()),
+        Ok(inserted) => Ok(inserted > 0),
+        Err(DbErr::RecordNotInserted) => Ok(false),
         Err(err) => Err(err),
     }
 }
@@ -57,24 +58,7 @@ pub async fn delete_expired<C: ConnectionTrait>(
     before: DateTime<Utc>,
     batch: u64,
 ) -> Result<u64, DbErr> {
-    // Neither database takes DELETE ... LIMIT portably: pick the ids first.
-    let ids: Vec<i64> = Entity::find()
-        .select_only()
-        .column(Column::Id)
-        .filter(Column::ExpiresAt.lt(before))
-        .order_by_asc(Column::Id)
-        .limit(batch)
-        .into_tuple()
-        .all(db)
-        .await?;
-    if ids.is_empty() {
-        return Ok(0);
-    }
-    let res = Entity::delete_many()
-        .filter(Column::Id.is_in(ids))
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected)
+    super::delete_batch::<Entity, _>(db, Column::Id, Column::ExpiresAt.lt(before), batch).await
 }
 
 #[cfg(test)]

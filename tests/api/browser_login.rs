@@ -9,7 +9,6 @@ use crate::on_both_databases;
 use crate::support::html::csrf_token;
 use crate::support::requests::form;
 use crate::support::{PASSWORD, TestApp, TestResponse};
-use sesame::auth::accounts;
 use sesame::entities::sessions;
 
 on_both_databases!(
@@ -310,9 +309,7 @@ async fn expired_sessions_and_inactive_users_are_signed_out(app: TestApp) {
             .text()
             .contains("You are signed in")
     );
-    accounts::deactivate_user(&app.state, user.id, app.now())
-        .await
-        .unwrap();
+    app.deactivate(user.id).await;
     assert!(
         !agent
             .get("/login")

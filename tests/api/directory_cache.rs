@@ -89,9 +89,7 @@ async fn a_deactivation_through_sesame_applies_at_once(app: TestApp) {
         introspect(&app, &setup, &setup.resource).await,
         (StatusCode::OK, true)
     );
-    sesame::auth::accounts::deactivate_user(&app.state, setup.user_id, app.now())
-        .await
-        .unwrap();
+    app.deactivate(setup.user_id).await;
     assert_eq!(
         introspect(&app, &setup, &setup.resource).await,
         (StatusCode::OK, false)

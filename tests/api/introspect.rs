@@ -132,9 +132,7 @@ async fn deactivated_users_tokens_are_inactive(app: TestApp) {
         .as_str()
         .unwrap()
         .to_owned();
-    sesame::auth::accounts::deactivate_user(&app.state, user.id, app.now())
-        .await
-        .unwrap();
+    app.deactivate(user.id).await;
     let response = app
         .post("/oauth/introspect")
         .form(&[("token", &access)])

@@ -7,7 +7,6 @@ use sea_orm::EntityTrait;
 use crate::on_both_databases;
 use crate::support::TestApp;
 use crate::support::requests::Answers;
-use sesame::auth::accounts;
 use sesame::auth::clients::GrantType;
 use sesame::config::Config;
 use sesame::entities::users;
@@ -75,9 +74,7 @@ async fn missing_inactive_and_unnamed_users_are_refused(app: TestApp) {
         .exec(app.db())
         .await
         .unwrap();
-    accounts::deactivate_user(&app.state, bob.id, app.now())
-        .await
-        .unwrap();
+    app.deactivate(bob.id).await;
     let service = app
         .client("service")
         .grants(&[GrantType::ClientCredentials])

@@ -9,7 +9,6 @@ use crate::on_both_databases;
 use crate::support::oauth::jwt_parts;
 use crate::support::requests::{Answers, form};
 use crate::support::{PASSWORD, TestApp};
-use sesame::auth::accounts;
 use sesame::config::{Config, ExtraClaim};
 use sesame::entities::refresh_tokens;
 
@@ -86,9 +85,7 @@ async fn login_accepts_username_email_or_phone_ignoring_case_of_username_and_ema
 async fn wrong_password_unknown_user_and_inactive_user_get_one_identical_401(app: TestApp) {
     let bob = app.user("bob").create().await;
     app.user("carol").create().await;
-    accounts::deactivate_user(&app.state, bob.id, app.now())
-        .await
-        .unwrap();
+    app.deactivate(bob.id).await;
     for (username, password) in [("carol", "wrong"), ("nobody", PASSWORD), ("bob", PASSWORD)] {
         let response = app
             .post(TOKEN)

@@ -9,7 +9,6 @@ use serde_json::json;
 use crate::on_both_databases;
 use crate::support::requests::Answers;
 use crate::support::{TestApp, TestResponse};
-use sesame::auth::accounts;
 use sesame::auth::clients::Client;
 use sesame::auth::scope::Scope;
 use sesame::auth::tokens::{self, UserGrant};
@@ -86,9 +85,7 @@ async fn verify_refuses_revoked_access_tokens_and_tokens_of_deactivated_users(ap
         .await;
     assert_eq!(revoked.status, StatusCode::OK);
     let (bob_access, bob_refresh) = app.api_tokens("bob").await;
-    accounts::deactivate_user(&app.state, bob.id, app.now())
-        .await
-        .unwrap();
+    app.deactivate(bob.id).await;
     for token in [oauth_access, &bob_access, &bob_refresh] {
         let response = verify(&app, token).await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST);

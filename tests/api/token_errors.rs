@@ -27,9 +27,7 @@ async fn unknown_user_and_wrong_password_are_answered_identically(app: TestApp) 
 
 async fn inactive_user_is_answered_like_a_wrong_password(app: TestApp) {
     let user = app.user("bob").create().await;
-    sesame::auth::accounts::deactivate_user(&app.state, user.id, app.now())
-        .await
-        .unwrap();
+    app.deactivate(user.id).await;
     let client = app.client("web").create().await;
     let response = app.password_grant(&client, "bob", PASSWORD).await;
     assert_oauth_error(&response, StatusCode::BAD_REQUEST, "wrong_password");

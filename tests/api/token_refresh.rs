@@ -123,9 +123,15 @@ async fn password_change_revokes_refresh_tokens(app: TestApp) {
     let user = app.user("alice").create().await;
     let client = app.client("web").create().await;
     let tokens = app.password_tokens(&client, "alice").await;
-    sesame::auth::accounts::set_password(&app.state, user.id, "another long password", app.now())
-        .await
-        .unwrap();
+    sesame::auth::accounts::set_password(
+        &app.state,
+        &sesame::auth::audit::Actor::system(),
+        user.id,
+        "another long password",
+        app.now(),
+    )
+    .await
+    .unwrap();
     let response = app
         .refresh_grant(&client, tokens["refresh_token"].as_str().unwrap())
         .await;

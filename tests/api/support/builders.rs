@@ -36,6 +36,14 @@ impl TestApp {
         }
     }
 
+    /// Deactivates a user through the domain (revoking their tokens), the system acting.
+    pub async fn deactivate(&self, user_id: i64) {
+        let system = sesame::auth::audit::Actor::system();
+        sesame::auth::accounts::deactivate_user(&self.state, &system, user_id, self.now())
+            .await
+            .expect("deactivate user");
+    }
+
     /// A confidential first-party client for the password and refresh grants.
     pub fn client(&self, client_id: &str) -> ClientBuilder<'_> {
         ClientBuilder {

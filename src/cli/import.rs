@@ -1,0 +1,50 @@
+//! `sesame import django`: users from a Django `auth_user` table.
+
+use anyhow::Context;
+use clap::Subcommand;
+
+use crate::auth::django_import;
+use crate::state::AppState;
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Move users in from a Django database's `auth_user` table, keeping ids and password
+    /// hashes (pbkdf2_sha256 hashes are upgraded to argon2id at each user's next login).
+    Django {
+        /// The Django database: `sqlite:///path/db.sqlite3?mode=ro` or `postgres://...`.
+        #[arg(long)]
+        database: String,
+        /// The user table (a custom user model's, e.g. `accounts_user`).
+        #[arg(long, default_value = "auth_user")]
+        table: String,
+    },
+}
+
+pub(super) async fn import_django(
+    state: &AppState,
+    database: &str,
+    table: &str,
+) -> anyhow::Result<()> {
+    // Not store::connect: that would switch a Django SQLite file to WAL mode.
+    let mut options = sea_orm::ConnectOptions::new(database);
+    options.sqlx_logging(false).max_connections(1);
+    let source = sea_orm::Database::connect(options)
+        .await
+        .context("connecting to the Django database")?;
+    let report = django_import::import_django_users(state, &source, table, state.now()).await?;
+    for (username, why) in &report.skipped {
+        eprintln!("skipped {username}: {why}");
+    }
+    for (username, what) in &report.adjusted {
+        eprintln!("imported {username} without its {what}, which another user holds");
+    }
+    for username in &report.unverifiable {
+        eprintln!("imported {username}, whose password hash Sesame cannot verify: reset it");
+    }
+    println!(
+        "imported {} users, skipped {}",
+        report.imported,
+        report.skipped.len()
+    );
+    Ok(())
+}

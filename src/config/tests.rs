@@ -1,0 +1,146 @@
+#![expect(
+    clippy::unwrap_used,
+    clippy::result_large_err,
+    reason = "tests; figment::Jail's closures return its large figment::Error"
+)]
+
+use super::*;
+use figment::Jail;
+
+#[test]
+fn defaults_follow_simplejwt() {
+    let config = Config::default();
+    assert_eq!(config.access_token_lifetime, Duration::from_secs(300));
+    assert_eq!(config.refresh_token_lifetime, Duration::from_secs(86_400));
+    assert!(config.rotate_refresh_tokens);
+    assert_eq!(config.leeway, Duration::ZERO);
+    config.validate().unwrap();
+}
+
+#[test]
+fn file_then_environment_with_human_durations() {
+    Jail::expect_with(|jail| {
+        jail.create_file(
+            "sesame.toml",
+            "access_token_lifetime = \"15m\"\nleeway = 3\n",
+        )?;
+        jail.set_env("SESAME_REFRESH_TOKEN_LIFETIME", "2d");
+        jail.set_env("SESAME_TEST_DATABASE_URL", "postgres://ignored");
+        let config = Config::load(Path::new("sesame.toml")).unwrap();
+        assert_eq!(config.access_token_lifetime, Duration::from_secs(900));
+        assert_eq!(
+            config.refresh_token_lifetime,
+            Duration::from_secs(2 * 86_400)
+        );
+        assert_eq!(config.leeway, Duration::from_secs(3));
+        Ok(())
+    });
+}
+
+#[test]
+fn the_config_file_variable_is_not_a_setting() {
+    Jail::expect_with(|jail| {
+        jail.set_env("SESAME_CONFIG", "elsewhere.toml");
+        Config::load(Path::new("none.toml")).unwrap();
+        Ok(())
+    });
+}
+
+#[test]
+fn unknown_key_is_an_error_that_names_it() {
+    Jail::expect_with(|jail| {
+        jail.create_file("sesame.toml", "acess_token_lifetime = \"15m\"\n")?;
+        let err = Config::load(Path::new("sesame.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("acess_token_lifetime"), "{err}");
+        Ok(())
+    });
+}
+
+#[test]
+fn bad_duration_is_an_error() {
+    Jail::expect_with(|jail| {
+        jail.set_env("SESAME_LEEWAY", "soon");
+        let err = Config::load(Path::new("none.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("soon"), "{err}");
+        Ok(())
+    });
+}
+
+#[test]
+fn secrets_never_appear_in_debug_output() {
+    let config = Config {
+        algorithm: Algorithm::HS256,
+        signing_key: Some(Secret::from(
+            "a-very-secret-hmac-key-of-32-bytes!".to_owned(),
+        )),
+        database_url: Secret::from("postgres://u:hunter2@db/x".to_owned()),
+        ..Config::default()
+    };
+    let debug = format!("{config:?}");
+    assert!(!debug.contains("a-very-secret"), "{debug}");
+    assert!(!debug.contains("hunter2"), "{debug}");
+}
+
+#[test]
+fn hmac_algorithm_needs_a_secret() {
+    let config = Config {
+        algorithm: Algorithm::HS256,
+        ..Config::default()
+    };
+    assert!(config.validate().is_err());
+}
+
+#[test]
+fn api_surface_settings_load_from_tables_and_environment() {
+    Jail::expect_with(|jail| {
+        jail.create_file(
+            "sesame.toml",
+            "auth_header_types = [\"Bearer\", \"JWT\"]\n\
+             sliding_token_lifetime = \"10m\"\n\
+             cors_allowed_origins = [\"https://app.example.com\"]\n\
+             [compat]\nvue_admin = true\n\
+             [refresh_cookie]\nsame_site = \"Strict\"\n",
+        )?;
+        jail.set_env("SESAME_REFRESH_COOKIE__ENABLED", "true");
+        let config = Config::load(Path::new("sesame.toml")).unwrap();
+        assert_eq!(config.auth_header_types, ["Bearer", "JWT"]);
+        assert_eq!(config.sliding_token_lifetime, Duration::from_secs(600));
+        assert!(config.compat.vue_admin);
+        assert!(config.refresh_cookie.enabled);
+        assert_eq!(config.refresh_cookie.same_site, SameSite::Strict);
+        assert_eq!(config.refresh_cookie.path, "/api/token/");
+        Ok(())
+    });
+}
+
+#[test]
+fn api_surface_settings_are_validated() {
+    let with = |change: fn(&mut Config)| {
+        let mut config = Config::default();
+        change(&mut config);
+        config.validate()
+    };
+    assert!(with(|_| {}).is_ok());
+    assert!(with(|c| c.auth_header_types = vec!["Bearer x".into()]).is_err());
+    assert!(with(|c| c.auth_token_classes.clear()).is_err());
+    assert!(with(|c| c.cors_allowed_origins = vec!["https://a.example/".into()]).is_err());
+    assert!(with(|c| c.cors_allowed_origins = vec!["*".into()]).is_ok());
+    assert!(
+        with(|c| {
+            c.cors_allowed_origins = vec!["*".into()];
+            c.refresh_cookie.enabled = true;
+        })
+        .is_err()
+    );
+    assert!(
+        with(|c| {
+            c.refresh_cookie.same_site = SameSite::None;
+            c.refresh_cookie.secure = false;
+        })
+        .is_err()
+    );
+}

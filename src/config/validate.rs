@@ -1,0 +1,109 @@
+//! The facts about settings that serde cannot check: each is refused at start-up with a message
+//! that names the setting.
+
+use super::{Config, ConfigError, SameSite};
+
+impl Config {
+    /// Checks the facts serde cannot: the issuer is a URL, HMAC algorithms have a secret, claim
+    /// names do not collide with the registered claims.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |msg: String| Err(ConfigError::Invalid(msg));
+        if !(self.issuer.starts_with("https://") || self.issuer.starts_with("http://"))
+            || self.issuer.ends_with('/')
+        {
+            return invalid(format!(
+                "issuer `{}` must be an http(s) URL without a trailing slash",
+                self.issuer
+            ));
+        }
+        if self.algorithm.is_symmetric() && self.signing_key.is_none() {
+            return invalid(format!("algorithm {} needs signing_key", self.algorithm));
+        }
+        if self.access_token_lifetime.is_zero() || self.refresh_token_lifetime.is_zero() {
+            return invalid("token lifetimes must be positive".into());
+        }
+        let names = [&self.user_id_claim, &self.token_type_claim, &self.jti_claim];
+        for name in names {
+            if name.is_empty() || RESERVED_CLAIMS.contains(&name.as_str()) {
+                return invalid(format!("claim name `{name}` is empty or reserved"));
+            }
+        }
+        if self.session_lifetime.is_zero() || self.authorization_code_lifetime.is_zero() {
+            return invalid("session and authorization code lifetimes must be positive".into());
+        }
+        if self.user_id_claim == self.token_type_claim {
+            return invalid("user_id_claim and token_type_claim must differ".into());
+        }
+        if self.bootstrap_admin.is_some() != self.bootstrap_admin_password.is_some() {
+            return invalid("bootstrap_admin and bootstrap_admin_password go together".into());
+        }
+        self.validate_api_surface()
+    }
+
+    /// The simplejwt surface's settings (issue 3).
+    fn validate_api_surface(&self) -> Result<(), ConfigError> {
+        let invalid = |msg: String| Err(ConfigError::Invalid(msg));
+        let token_char = |c: char| c.is_ascii_graphic() && !"()<>@,;:\\\"/[]?={}".contains(c);
+        if self.auth_header_types.is_empty()
+            || self
+                .auth_header_types
+                .iter()
+                .any(|t| t.is_empty() || !t.chars().all(token_char))
+        {
+            return invalid("auth_header_types must be non-empty scheme names like Bearer".into());
+        }
+        if self.auth_token_classes.is_empty() {
+            return invalid("auth_token_classes must name at least one token class".into());
+        }
+        if self.sliding_token_lifetime.is_zero() || self.sliding_token_refresh_lifetime.is_zero() {
+            return invalid("sliding token lifetimes must be positive".into());
+        }
+        let cookie = &self.refresh_cookie;
+        if cookie.name.is_empty()
+            || !cookie.name.chars().all(token_char)
+            || !cookie.path.starts_with('/')
+        {
+            return invalid(
+                "refresh_cookie needs a token-like name and a path starting with /".into(),
+            );
+        }
+        if cookie.same_site == SameSite::None && !cookie.secure {
+            return invalid("refresh_cookie.same_site = \"None\" requires secure = true".into());
+        }
+        for origin in &self.cors_allowed_origins {
+            if origin == "*" {
+                if cookie.enabled {
+                    return invalid(
+                        "cors_allowed_origins = [\"*\"] cannot allow credentials; list the origins"
+                            .into(),
+                    );
+                }
+                continue;
+            }
+            let valid = origin.split_once("://").is_some_and(|(scheme, host)| {
+                matches!(scheme, "http" | "https")
+                    && !host.is_empty()
+                    && !host.contains(['/', '?', '#', ' '])
+            });
+            if !valid {
+                return invalid(format!(
+                    "CORS origin `{origin}` must be scheme://host[:port] without a path"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Claims Sesame sets itself; a configured claim name must not shadow them. `jti` is allowed as the
+/// jti claim name (it is the default).
+const RESERVED_CLAIMS: &[&str] = &[
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "iat",
+    "nbf",
+    "client_id",
+    "scope",
+];
