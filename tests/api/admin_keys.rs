@@ -24,6 +24,14 @@ async fn jwks_kids(app: &TestApp) -> Vec<String> {
         .collect()
 }
 
+/// The published kid that is not `old`.
+async fn other_kid(app: &TestApp, old: &str) -> String {
+    let kids = jwks_kids(app).await;
+    kids.into_iter()
+        .find(|kid| kid != old)
+        .expect("a second key")
+}
+
 async fn access_token_kid(app: &TestApp) -> String {
     let client = app
         .client("svc")
@@ -87,11 +95,7 @@ async fn a_key_is_retired_only_once_its_tokens_have_expired(app: TestApp) {
     assert!(refused.text().contains("rotate to a new key first"));
 
     app.admin_post("/admin/keys/rotate", &session, &[]).await;
-    let new = jwks_kids(&app)
-        .await
-        .into_iter()
-        .find(|k| *k != old)
-        .unwrap();
+    let new = other_kid(&app, &old).await;
     // Five minutes on (jwks_max_age) the new key signs; the old one's tokens live five more.
     let now = app.now();
     let rows = keys::list_keys(&app.state, now + Duration::minutes(6))
@@ -122,11 +126,7 @@ async fn a_key_that_never_signed_can_be_retired_at_once(app: TestApp) {
     let (_, session) = app.admin().await;
     let old = app.state.keys().signing_key_id(app.now()).to_owned();
     app.admin_post("/admin/keys/rotate", &session, &[]).await;
-    let new = jwks_kids(&app)
-        .await
-        .into_iter()
-        .find(|k| *k != old)
-        .unwrap();
+    let new = other_kid(&app, &old).await;
     let page = app.get("/admin/keys").session(&session).await.text();
     assert!(page.contains(&format!("action=\"/admin/keys/{new}/retire\"")));
     assert!(!page.contains(&format!("action=\"/admin/keys/{old}/retire\"")));

@@ -119,11 +119,7 @@ async fn requests_that_cannot_go_back_render_an_error_page(app: TestApp) {
 
 async fn without_a_session_the_login_form_comes_first_then_the_code(app: TestApp) {
     app.user("alice").create().await;
-    app.client("app")
-        .grants(CODE_GRANTS)
-        .redirect_uris(&[REDIRECT_URI])
-        .create()
-        .await;
+    app.client("app").code_flow().create().await;
     let (_, challenge) = pkce();
     let request = authorize_path(&[
         ("client_id", "app"),
@@ -198,12 +194,7 @@ async fn without_a_session_the_login_form_comes_first_then_the_code(app: TestApp
 
 async fn pkce_is_required_for_public_clients_and_must_be_s256(app: TestApp) {
     app.user("alice").create().await;
-    app.client("spa")
-        .public()
-        .grants(CODE_GRANTS)
-        .redirect_uris(&[REDIRECT_URI])
-        .create()
-        .await;
+    app.client("spa").public().code_flow().create().await;
     let mut agent = app.agent();
     agent.sign_in("alice").await;
     let (verifier, challenge) = pkce();
@@ -328,8 +319,7 @@ async fn third_party_clients_ask_for_consent(app: TestApp) {
     app.user("alice").create().await;
     app.client("partner")
         .third_party()
-        .grants(CODE_GRANTS)
-        .redirect_uris(&[REDIRECT_URI])
+        .code_flow()
         .create()
         .await;
     let (_, challenge) = pkce();
@@ -391,11 +381,7 @@ async fn third_party_clients_ask_for_consent(app: TestApp) {
     assert_eq!(query_param(&target, "state").as_deref(), Some("st-1"));
 
     // A first-party client never asks, unless prompt=consent says so.
-    app.client("own")
-        .grants(CODE_GRANTS)
-        .redirect_uris(&[REDIRECT_URI])
-        .create()
-        .await;
+    app.client("own").code_flow().create().await;
     let own = authorize_path(&[("client_id", "own"), ("redirect_uri", REDIRECT_URI)]);
     assert_eq!(agent.get(&own).await.status, StatusCode::SEE_OTHER);
     let asked = agent.get(&format!("{own}&prompt=consent")).await;
@@ -406,8 +392,7 @@ async fn consent_needs_the_csrf_token(app: TestApp) {
     app.user("alice").create().await;
     app.client("partner")
         .third_party()
-        .grants(CODE_GRANTS)
-        .redirect_uris(&[REDIRECT_URI])
+        .code_flow()
         .create()
         .await;
     let request = authorize_path(&[("client_id", "partner"), ("redirect_uri", REDIRECT_URI)]);
@@ -446,8 +431,7 @@ async fn prompt_none_never_shows_a_page(app: TestApp) {
     app.user("alice").create().await;
     app.client("partner")
         .third_party()
-        .grants(CODE_GRANTS)
-        .redirect_uris(&[REDIRECT_URI])
+        .code_flow()
         .create()
         .await;
     let request = authorize_path(&[

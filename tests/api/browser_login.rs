@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use std::time::Duration;
 
 use crate::on_both_databases;
+use crate::support::agent::Agent;
 use crate::support::html::csrf_token;
 use crate::support::requests::form;
 use crate::support::{PASSWORD, TestApp, TestResponse};
@@ -41,6 +42,15 @@ fn assert_security_headers(response: &TestResponse) {
         response.header("content-type"),
         Some("text/html; charset=utf-8")
     );
+}
+
+/// Whether the login page greets the agent as signed in.
+async fn signed_in(agent: &mut Agent<'_>) -> bool {
+    agent
+        .get("/login")
+        .await
+        .text()
+        .contains("You are signed in")
 }
 
 async fn session_rows(app: &TestApp) -> Vec<sessions::Model> {
@@ -261,13 +271,7 @@ async fn logout_needs_the_csrf_token_and_ends_the_session(app: TestApp) {
     let refused = agent.post("/logout", &[]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_security_headers(&refused);
-    assert!(
-        agent
-            .get("/login")
-            .await
-            .text()
-            .contains("You are signed in")
-    );
+    assert!(signed_in(&mut agent).await);
 
     let csrf = csrf_token(&agent.get("/login").await.text());
     let response = agent.post("/logout", &[("csrf_token", &csrf)]).await;
@@ -278,13 +282,7 @@ async fn logout_needs_the_csrf_token_and_ends_the_session(app: TestApp) {
 
     // The old cookie, replayed, signs nobody in.
     agent.cookies.insert("sesame_session".into(), old_session);
-    assert!(
-        !agent
-            .get("/login")
-            .await
-            .text()
-            .contains("You are signed in")
-    );
+    assert!(!signed_in(&mut agent).await);
 }
 
 async fn expired_sessions_and_inactive_users_are_signed_out(app: TestApp) {
@@ -292,31 +290,13 @@ async fn expired_sessions_and_inactive_users_are_signed_out(app: TestApp) {
     let mut agent = app.agent();
     agent.sign_in("alice").await;
     app.advance(app.state.config.session_lifetime + Duration::from_secs(1));
-    assert!(
-        !agent
-            .get("/login")
-            .await
-            .text()
-            .contains("You are signed in")
-    );
+    assert!(!signed_in(&mut agent).await);
 
     let mut agent = app.agent();
     agent.sign_in("alice").await;
-    assert!(
-        agent
-            .get("/login")
-            .await
-            .text()
-            .contains("You are signed in")
-    );
+    assert!(signed_in(&mut agent).await);
     app.deactivate(user.id).await;
-    assert!(
-        !agent
-            .get("/login")
-            .await
-            .text()
-            .contains("You are signed in")
-    );
+    assert!(!signed_in(&mut agent).await);
 }
 
 #[tokio::test]

@@ -21,8 +21,6 @@ on_both_databases!(
     a_public_client_exchanges_with_its_verifier_alone,
 );
 
-const CODE_GRANTS: &[GrantType] = &[GrantType::AuthorizationCode, GrantType::RefreshToken];
-
 /// Signs alice in and runs an authorization request for `client_id`; returns the code.
 async fn code_for(app: &TestApp, client_id: &str, extra: &[(&str, &str)]) -> String {
     let mut agent = app.agent();
@@ -62,11 +60,7 @@ fn assert_invalid_grant(response: &TestResponse, name: &str) {
 
 async fn setup(app: &TestApp) -> (String, String) {
     app.user("alice").email("alice@example.com").create().await;
-    app.client("app")
-        .grants(CODE_GRANTS)
-        .redirect_uris(&[REDIRECT_URI])
-        .create()
-        .await
+    app.client("app").code_flow().create().await
 }
 
 async fn a_code_exchanges_once_and_a_replay_revokes_its_tokens(app: TestApp) {
@@ -180,12 +174,7 @@ async fn the_verifier_must_match_the_challenge(app: TestApp) {
 
 async fn a_code_is_bound_to_its_client_and_redirect_uri(app: TestApp) {
     let client = setup(&app).await;
-    let other = app
-        .client("other")
-        .grants(CODE_GRANTS)
-        .redirect_uris(&[REDIRECT_URI])
-        .create()
-        .await;
+    let other = app.client("other").code_flow().create().await;
     let code = code_for(&app, "app", &[]).await;
     let stolen = exchange(&app, &other, &code, &[("redirect_uri", REDIRECT_URI)]).await;
     assert_invalid_grant(&stolen, "code_of_another_client");
@@ -225,13 +214,7 @@ async fn an_expired_code_is_refused(app: TestApp) {
 
 async fn a_public_client_exchanges_with_its_verifier_alone(app: TestApp) {
     app.user("alice").create().await;
-    let client = app
-        .client("spa")
-        .public()
-        .grants(CODE_GRANTS)
-        .redirect_uris(&[REDIRECT_URI])
-        .create()
-        .await;
+    let client = app.client("spa").public().code_flow().create().await;
     assert!(client.1.is_empty());
     let (verifier, challenge) = pkce();
     let code = code_for(

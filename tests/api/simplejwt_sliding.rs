@@ -61,14 +61,7 @@ async fn a_sliding_token_refreshes_in_place(app: TestApp) {
         .json(&json!({ "token": token }))
         .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
-    let keys: Vec<String> = response
-        .json()
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect();
-    assert_eq!(keys, ["token"]);
+    assert_eq!(response.keys(), ["token"]);
     let (_, after) = jwt_parts(response.json()["token"].as_str().unwrap());
     assert_eq!(after["jti"], before["jti"]);
     assert_eq!(after["refresh_exp"], before["refresh_exp"]);

@@ -6,6 +6,7 @@ use sesame::entities::users;
 use sesame::store::users::NewUser;
 
 use super::TestApp;
+use super::oauth::REDIRECT_URI;
 use super::passwords::{cheap_hash, default_hash};
 
 pub struct UserBuilder<'a> {
@@ -113,6 +114,12 @@ impl ClientBuilder<'_> {
     pub fn redirect_uris(mut self, uris: &[&str]) -> Self {
         self.registration.redirect_uris = owned(uris);
         self
+    }
+    /// A client of the code flow: the authorization-code and refresh grants, redirecting to
+    /// [`REDIRECT_URI`].
+    pub fn code_flow(self) -> Self {
+        self.grants(&[GrantType::AuthorizationCode, GrantType::RefreshToken])
+            .redirect_uris(&[REDIRECT_URI])
     }
     /// A third-party client: the user is asked to consent.
     pub fn third_party(mut self) -> Self {

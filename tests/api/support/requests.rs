@@ -138,6 +138,13 @@ impl TestResponse {
             .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&self.body)))
     }
 
+    /// The names of the body's top-level members, in the order sent.
+    pub fn keys(&self) -> Vec<String> {
+        let body = self.json();
+        let object = body.as_object().expect("a JSON object");
+        object.keys().cloned().collect()
+    }
+
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
