@@ -10,6 +10,7 @@ use super::html::csrf_token;
 use super::requests::{TestRequest, TestResponse, form};
 use super::{PASSWORD, TestApp};
 
+/// A browser without a browser: the cookies it was given, and where it seems to come from.
 pub struct Agent<'a> {
     app: &'a TestApp,
     pub cookies: HashMap<String, String>,
@@ -34,10 +35,12 @@ impl Agent<'_> {
         self
     }
 
+    /// `GET path` with the agent's cookies; keeps the cookies the answer sets.
     pub async fn get(&mut self, path: &str) -> TestResponse {
         self.send(self.app.get(path)).await
     }
 
+    /// A form `POST` with the agent's cookies; keeps the cookies the answer sets.
     pub async fn post(&mut self, path: &str, params: &[(&str, &str)]) -> TestResponse {
         self.send(self.app.post(path).form(params)).await
     }

@@ -30,6 +30,7 @@ impl Clock for TestClock {
     }
 }
 
+/// One test's server: state, router, database backend, directory and clock.
 pub struct TestApp {
     pub state: AppState,
     pub router: Router,

@@ -9,11 +9,13 @@ use super::TestApp;
 use super::oauth::REDIRECT_URI;
 use super::passwords::{cheap_hash, default_hash};
 
+/// A user about to be inserted; `create()` inserts it.
 pub struct UserBuilder<'a> {
     app: &'a TestApp,
     user: NewUser,
 }
 
+/// A client about to be registered; `create()` registers it.
 pub struct ClientBuilder<'a> {
     app: &'a TestApp,
     registration: ClientRegistration,
@@ -70,22 +72,27 @@ fn owned(items: &[&str]) -> Vec<String> {
 }
 
 impl UserBuilder<'_> {
+    /// Another password than [`super::PASSWORD`], hashed at test cost.
     pub fn password(mut self, password: &str) -> Self {
         self.user.password_hash = cheap_hash(password);
         self
     }
+    /// An email address to log in with.
     pub fn email(mut self, email: &str) -> Self {
         self.user.email = Some(email.into());
         self
     }
+    /// A phone number to log in with.
     pub fn phone(mut self, phone: &str) -> Self {
         self.user.phone = Some(phone.into());
         self
     }
+    /// The name tokens and pages show.
     pub fn display_name(mut self, name: &str) -> Self {
         self.user.display_name = Some(name.into());
         self
     }
+    /// Roles, such as `admin`.
     pub fn roles(mut self, roles: &[&str]) -> Self {
         self.user.roles = owned(roles);
         self
@@ -99,18 +106,22 @@ impl UserBuilder<'_> {
 }
 
 impl ClientBuilder<'_> {
+    /// The grants the client may use, instead of password and refresh.
     pub fn grants(mut self, grants: &[GrantType]) -> Self {
         self.registration.grant_types = grants.to_vec();
         self
     }
+    /// A public client: no secret.
     pub fn public(mut self) -> Self {
         self.registration.kind = ClientKind::Public;
         self
     }
+    /// The scopes the client may ask for.
     pub fn scopes(mut self, scopes: &[&str]) -> Self {
         self.registration.scopes = owned(scopes);
         self
     }
+    /// The redirect URIs the client registers.
     pub fn redirect_uris(mut self, uris: &[&str]) -> Self {
         self.registration.redirect_uris = owned(uris);
         self

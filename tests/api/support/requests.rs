@@ -37,11 +37,13 @@ impl TestRequest {
         }
     }
 
+    /// A header of the request.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.builder = self.builder.header(name, value);
         self
     }
 
+    /// Headers of the request, in order.
     pub fn headers(self, headers: &[(&str, &str)]) -> Self {
         headers
             .iter()
@@ -72,6 +74,7 @@ impl TestRequest {
         self.basic(id, secret)
     }
 
+    /// The `Cookie` header, as given (`name=value; ...`).
     pub fn cookie(self, cookie: &str) -> Self {
         self.header("cookie", cookie)
     }
@@ -133,6 +136,7 @@ pub struct TestResponse {
 }
 
 impl TestResponse {
+    /// The body as JSON; fails the test, showing the body, if it is not.
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&self.body)))
@@ -145,6 +149,7 @@ impl TestResponse {
         object.keys().cloned().collect()
     }
 
+    /// The body as text (lossy).
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
@@ -154,6 +159,7 @@ impl TestResponse {
         std::str::from_utf8(&self.body).expect("UTF-8 body")
     }
 
+    /// A header of the response, when it is there and ASCII.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
@@ -171,6 +177,7 @@ impl TestResponse {
 pub struct Answers(String);
 
 impl Answers {
+    /// Adds `response`'s exact body under `label`.
     pub fn add(&mut self, label: &str, response: &TestResponse) {
         self.0 += &format!("{label}\n  {}\n", response.body_str());
     }

@@ -142,6 +142,7 @@ impl Browser {
         &self.client
     }
 
+    /// Loads `url` and waits for the page.
     pub async fn goto(&self, url: &str) {
         self.client
             .goto(url)
@@ -149,10 +150,12 @@ impl Browser {
             .unwrap_or_else(|err| panic!("going to {url}: {err}"));
     }
 
+    /// The URL the browser is at.
     pub async fn url(&self) -> url::Url {
         self.client.current_url().await.expect("current URL")
     }
 
+    /// The current page's HTML.
     pub async fn source(&self) -> String {
         self.client.source().await.expect("page source")
     }
@@ -192,6 +195,7 @@ impl Browser {
         field.send_keys(text).await.expect("typing");
     }
 
+    /// Clicks the element `css` selects.
     pub async fn click(&self, css: &str) {
         self.find(css).await.click().await.expect("click");
     }
@@ -245,6 +249,7 @@ impl Browser {
         }
     }
 
+    /// Sets the window size, in CSS pixels.
     pub async fn resize(&self, width: u32, height: u32) {
         self.client
             .set_window_size(width, height)
