@@ -8,13 +8,15 @@ use axum::Router;
 use axum::routing::get;
 use sesame::auth::clients::GrantType;
 
+use crate::support::builders::ClientBuilder;
 use crate::support::oauth::{pkce, query_param};
 use crate::support::requests::form;
 use crate::support::webdriver::{self, Browser};
 use crate::support::{Backend, PASSWORD, TestApp};
 
-/// A stand-in relying party: its `/callback` is where the browser should land.
-async fn relying_party() -> String {
+/// A stand-in relying party whose `/callback` is where the browser should land, registered as
+/// `client`'s only redirect URI; returns that URI.
+async fn relying_party(client: ClientBuilder<'_>) -> String {
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .unwrap();
@@ -24,7 +26,14 @@ async fn relying_party() -> String {
         get(|| async { "signed in at the relying party" }),
     );
     tokio::spawn(async move { axum::serve(listener, app).await });
-    base
+    let callback = format!("{base}/callback");
+    let grants = [GrantType::AuthorizationCode];
+    client
+        .grants(&grants)
+        .redirect_uris(&[&callback])
+        .create()
+        .await;
+    callback
 }
 
 /// Opens `client_id`'s authorization request (PKCE, `scope`, `state`) in the browser.
@@ -57,12 +66,7 @@ async fn chromium_signs_in_and_lands_on_the_redirect_uri_with_a_code(app: TestAp
     };
     let issuer = app.state.config.issuer.clone();
     app.user("alice").create().await;
-    let callback = format!("{}/callback", relying_party().await);
-    app.client("webapp")
-        .grants(&[GrantType::AuthorizationCode])
-        .redirect_uris(&[&callback])
-        .create()
-        .await;
+    let callback = relying_party(app.client("webapp")).await;
     let request = ("openid profile", "browser-state");
     open_authorization(&browser, &app, "webapp", &callback, request).await;
     let url = browser.url().await;
@@ -96,13 +100,7 @@ async fn chromium_shows_a_wrong_password_and_approves_consent(app: TestApp) {
     };
     let issuer = app.state.config.issuer.clone();
     app.user("alice").email("alice@example.com").create().await;
-    let callback = format!("{}/callback", relying_party().await);
-    app.client("partner")
-        .third_party()
-        .grants(&[GrantType::AuthorizationCode])
-        .redirect_uris(&[&callback])
-        .create()
-        .await;
+    let callback = relying_party(app.client("partner").third_party()).await;
     let request = ("openid email", "s2");
     open_authorization(&browser, &app, "partner", &callback, request).await;
 
