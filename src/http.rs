@@ -5,6 +5,7 @@ pub mod browser;
 pub mod compat;
 pub mod cors;
 pub mod extract;
+pub mod failure;
 pub mod html;
 pub mod oauth;
 pub mod ops;

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use crate::auth::{Error, accounts, authorize, sessions, tokens};
 use crate::http::extract::{ClientIp, Form, FormRejection, Params};
 use crate::http::html::PageError;
-use crate::http::oauth::retry_after_secs;
+use crate::http::failure::retry_after_secs;
 use crate::http::session::{
     MaybeUser, SESSION_COOKIE, clear_session_cookies, cookie_value, csrf_matches,
     is_same_origin_path, see_other, session_cookies, with_cookies,

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::auth::Error;
 use crate::http::extract::FormRejection;
-use crate::http::oauth::retry_after_secs;
+use crate::http::failure::retry_after_secs;
 use crate::views::{self, ErrorPage};
 
 /// An error answered with the HTML error page.
