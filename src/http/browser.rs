@@ -1,6 +1,6 @@
 //! The browser login form (`GET`/`POST /login`) and `POST /logout` (SPEC §7 "Browser"). The
-//! password check is the domain's `accounts::check_password`, throttled exactly as on every
-//! other surface.
+//! decisions (pre-session, CSRF, the throttled password check, signing in) are
+//! `auth::sessions::log_in`'s; this module parses the form, calls it and renders.
 
 use axum::Router;
 use axum::extract::{RawQuery, State};
@@ -9,7 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 
-use crate::auth::{Error, accounts, authorize, sessions, tokens};
+use crate::auth::sessions::{self, FormSession, LoginAttempt, LoginOutcome, LoginRetry};
+use crate::auth::{authorize, tokens};
 use crate::http::cookies;
 use crate::http::extract::{ClientIp, Form, FormRejection, Params};
 use crate::http::failure::{retry_after_secs, set_retry_after};
@@ -90,17 +91,12 @@ async fn login_get(
     if let (Some(user), None) = (&user, &next) {
         return Ok(signed_in_page(user));
     }
-    let now = state.now();
-    let existing = match cookies::session_id(&jar) {
-        Some(id) => sessions::find_session(&state, id, now).await?,
-        None => None,
-    };
-    let (csrf_token, jar) = match existing {
-        Some(session) => (session.csrf_token, jar),
-        None => {
-            let fresh = sessions::start_pre_session(&state, now).await?;
-            let jar = cookies::start_session(&state.config, jar, &fresh.id, false);
-            (fresh.csrf_token, jar)
+    let found = sessions::login_form_session(&state, cookies::session_id(&jar), state.now());
+    let (csrf_token, jar) = match found.await? {
+        FormSession::Existing { csrf_token } => (csrf_token, jar),
+        FormSession::Started(new) => {
+            let jar = cookies::start_session(&state.config, jar, &new.id, false);
+            (new.csrf_token, jar)
         }
     };
     let form = LoginForm {
@@ -119,55 +115,71 @@ async fn login_post(
     form: Result<Form, FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(params) = form?;
-    let now = state.now();
     let form = LoginForm {
         next: safe_next(params.get("next")),
         identifier: params.get("username").unwrap_or_default().trim().to_owned(),
         error: None,
     };
-    let session_id = cookies::session_id(&jar).map(str::to_owned);
-    let session = match &session_id {
-        Some(id) => sessions::find_session(&state, id, now).await?,
-        None => None,
+    let attempt = LoginAttempt {
+        session_id: cookies::session_id(&jar),
+        csrf_token: params.get("csrf_token"),
+        identifier: &form.identifier,
+        password: params.get("password").unwrap_or_default(),
+        client_ip,
     };
-    let Some(session) =
-        session.filter(|s| sessions::csrf_matches(&s.csrf_token, params.get("csrf_token")))
-    else {
-        // A stale or forged form: a fresh pre-session, and the user types the password again.
-        let fresh = sessions::start_pre_session(&state, now).await?;
-        let form = form.failed("This form has expired. Please sign in again.");
-        let page = login_page(&state, StatusCode::FORBIDDEN, fresh.csrf_token, form).await?;
-        let jar = cookies::start_session(&state.config, jar, &fresh.id, false);
-        return Ok((jar, page).into_response());
-    };
-    let csrf = session.csrf_token;
-    let password = params.get("password").unwrap_or_default();
-    if form.identifier.is_empty() || password.is_empty() {
-        let form = form.failed("Enter your username, email or phone, and your password.");
-        return login_page(&state, StatusCode::BAD_REQUEST, csrf, form).await;
-    }
-    match accounts::check_password(&state, &form.identifier, password, client_ip, now).await {
-        Ok(user) => {
-            let started = sessions::sign_in(&state, &user, session_id.as_deref(), now).await?;
-            let jar =
-                cookies::start_session(&state.config, jar, &started.id, user.has_role("admin"));
+    let outcome = sessions::log_in(&state, attempt, state.now()).await?;
+    login_answer(&state, jar, form, outcome).await
+}
+
+/// The answer to a login submission: on to `next`, or the form again saying why.
+async fn login_answer(
+    state: &AppState,
+    jar: CookieJar,
+    form: LoginForm,
+    outcome: LoginOutcome,
+) -> Result<Response, PageError> {
+    let (csrf_token, reason, jar) = match outcome {
+        LoginOutcome::SignedIn { session, admin } => {
+            let jar = cookies::start_session(&state.config, jar, &session.id, admin);
             let target = form.next.as_deref().unwrap_or(paths::LOGIN);
-            Ok((jar, see_other(target)).into_response())
+            return Ok((jar, see_other(target)).into_response());
         }
-        Err(Error::InvalidCredentials) => {
-            let form = form.failed("The username or password is incorrect.");
-            login_page(&state, StatusCode::OK, csrf, form).await
+        LoginOutcome::Expired(fresh) => {
+            let jar = cookies::start_session(&state.config, jar, &fresh.id, false);
+            (fresh.csrf_token, None, jar)
         }
-        Err(Error::Throttled { retry_after }) => {
-            let secs = retry_after_secs(retry_after);
-            let form = form.failed(format!(
-                "Too many failed attempts. Try again in {secs} seconds."
-            ));
-            let mut page = login_page(&state, StatusCode::TOO_MANY_REQUESTS, csrf, form).await?;
-            set_retry_after(page.headers_mut(), retry_after);
-            Ok(page)
-        }
-        Err(err) => Err(err.into()),
+        LoginOutcome::Retry { csrf_token, reason } => (csrf_token, Some(reason), jar),
+    };
+    let (status, message) = form_again(reason);
+    let mut page = login_page(state, status, csrf_token, form.failed(message)).await?;
+    if let Some(LoginRetry::Throttled(retry_after)) = reason {
+        set_retry_after(page.headers_mut(), retry_after);
+    }
+    Ok((jar, page).into_response())
+}
+
+/// The status and message of the form shown again; no reason: the form had expired.
+fn form_again(reason: Option<LoginRetry>) -> (StatusCode, String) {
+    match reason {
+        None => (
+            StatusCode::FORBIDDEN,
+            "This form has expired. Please sign in again.".into(),
+        ),
+        Some(LoginRetry::Incomplete) => (
+            StatusCode::BAD_REQUEST,
+            "Enter your username, email or phone, and your password.".into(),
+        ),
+        Some(LoginRetry::Refused) => (
+            StatusCode::OK,
+            "The username or password is incorrect.".into(),
+        ),
+        Some(LoginRetry::Throttled(retry_after)) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many failed attempts. Try again in {} seconds.",
+                retry_after_secs(retry_after)
+            ),
+        ),
     }
 }
 
