@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::auth::accounts::{self, NewAccount};
+use crate::auth::audit::Actor;
 use crate::auth::clients::{self, ClientKind, ClientRegistration, GrantType};
 use crate::auth::django_import;
 use crate::clock::{Clock, SharedClock, SystemClock};
@@ -252,7 +253,7 @@ async fn user(cmd: UserCommand, state: &AppState) -> anyhow::Result<()> {
         }
         UserCommand::Passwd { username } => {
             let id = find_user(state, &username).await?;
-            accounts::set_password(state, id, &read_password()?, now).await?;
+            accounts::set_password(state, &Actor::system(), id, &read_password()?, now).await?;
             println!("password changed; refresh tokens of {username} revoked");
         }
         UserCommand::List => {
@@ -269,7 +270,7 @@ async fn user(cmd: UserCommand, state: &AppState) -> anyhow::Result<()> {
         }
         UserCommand::Deactivate { username } => {
             let id = find_user(state, &username).await?;
-            accounts::deactivate_user(state, id, now).await?;
+            accounts::deactivate_user(state, &Actor::system(), id, now).await?;
             println!("deactivated {username}; refresh tokens revoked");
         }
     }

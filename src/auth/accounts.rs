@@ -9,6 +9,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 
 use super::audit::{self, Action, Actor, AuditEvent};
+use super::revocation::{self, Families, Reason};
 use super::{Error, Internal, throttle};
 use crate::crypto::passwords::{self, Verification};
 use crate::entities::users;
@@ -138,6 +139,7 @@ pub async fn create_user(
 /// password may hold those tokens too.
 pub async fn set_password(
     state: &AppState,
+    actor: &Actor,
     user_id: i64,
     password: &str,
     now: DateTime<Utc>,
@@ -145,7 +147,8 @@ pub async fn set_password(
     let hash = hash_blocking(state, password.to_owned()).await?;
     store::users::set_password_hash(&state.db, user_id, &hash, now).await?;
     state.directory.user_changed(user_id);
-    store::refresh_tokens::revoke_for_user(&state.db, user_id, now, "password_changed").await?;
+    let families = Families::OfUser(user_id);
+    revocation::revoke_family(state, families, Reason::PasswordChanged, actor, now).await?;
     Ok(())
 }
 
@@ -153,11 +156,13 @@ pub async fn set_password(
 /// from now on by every surface, which checks the user on each request.
 pub async fn deactivate_user(
     state: &AppState,
+    actor: &Actor,
     user_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
     store::users::set_active(&state.db, user_id, false).await?;
     state.directory.user_changed(user_id);
-    store::refresh_tokens::revoke_for_user(&state.db, user_id, now, "user_deactivated").await?;
+    let families = Families::OfUser(user_id);
+    revocation::revoke_family(state, families, Reason::UserDeactivated, actor, now).await?;
     Ok(())
 }

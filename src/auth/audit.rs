@@ -26,6 +26,8 @@ pub enum Action {
     RefreshReuse,
     /// A token or token family was revoked (RFC 7009, logout, or an admin).
     TokenRevoke,
+    /// An authorization code was exchanged twice; what it issued was revoked.
+    CodeReuse,
     ClientCreate,
     ClientUpdate,
     ClientDisable,
@@ -47,11 +49,12 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the audit view offers them.
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::LoginSuccess,
         Action::LoginFailure,
         Action::RefreshReuse,
         Action::TokenRevoke,
+        Action::CodeReuse,
         Action::ClientCreate,
         Action::ClientUpdate,
         Action::ClientDisable,
@@ -75,6 +78,7 @@ impl Action {
             Action::LoginFailure => "login.failure",
             Action::RefreshReuse => "refresh.reuse",
             Action::TokenRevoke => "token.revoke",
+            Action::CodeReuse => "code.reuse",
             Action::ClientCreate => "client.create",
             Action::ClientUpdate => "client.update",
             Action::ClientDisable => "client.disable",
@@ -137,6 +141,15 @@ impl Actor {
             user_id: Some(user.id),
             name: user.username.clone(),
             ip,
+        }
+    }
+
+    /// An OAuth client acting on its own behalf (RFC 7009 revocation, say).
+    pub fn client(client_id: &str) -> Actor {
+        Actor {
+            user_id: None,
+            name: format!("client:{client_id}"),
+            ip: None,
         }
     }
 

@@ -7,19 +7,18 @@
 
 use chrono::{DateTime, Utc};
 
+use super::audit::Actor;
+use super::grant::refresh_token;
+use super::revocation::{self, AccessToken, Families, Reason};
 use super::tokens::{self, AuthenticatedAccess};
-use super::{Error, TokenError, refresh, revocation};
+use super::{Error, TokenError};
 use crate::state::AppState;
 use crate::store;
 
-/// Why a refresh token's family was revoked through the blacklist endpoint.
-pub const BLACKLIST_REASON: &str = "blacklisted";
-/// Why tokens were revoked by a logout.
-pub const LOGOUT_REASON: &str = "logout";
-
 /// Checks a token of any type (simplejwt's `UntypedToken` and its blacklist check): signature,
 /// expiry, `jti`, then what that type needs — the refresh row for a refresh token (a rotated one
-/// counts as blacklisted), revocation and the user for an access or sliding token.
+/// counts as blacklisted), revocation and the user for an access or sliding token. The signature
+/// is checked once.
 pub async fn check_token(
     state: &AppState,
     presented: &str,
@@ -29,14 +28,15 @@ pub async fn check_token(
     verified.jti().ok_or(TokenError::NoId)?;
     match verified.token_type() {
         Some(tokens::REFRESH) => {
-            let (row, _) = refresh::load_usable(state, presented, now).await?;
+            let (row, _) = refresh_token::load_verified(state, &verified, now).await?;
             if row.used_at.is_some() && state.config.blacklist_after_rotation {
                 return Err(TokenError::Revoked.into());
             }
             Ok(())
         }
         Some(kind @ (tokens::ACCESS | tokens::SLIDING)) => {
-            tokens::authenticate_access_token(state, presented, &[kind], now).await?;
+            let kind = [kind];
+            tokens::authenticate_verified(state, verified.clone(), &kind, now).await?;
             Ok(())
         }
         _ => Err(TokenError::Invalid.into()),
@@ -60,44 +60,41 @@ pub async fn blacklist_refresh_token(
     if row.revoked_at.is_some() {
         return Err(TokenError::Revoked.into());
     }
-    let reused = row.used_at.is_some() && state.config.blacklist_after_rotation;
-    let reason = if reused {
-        refresh::REUSE_REASON
-    } else {
-        BLACKLIST_REASON
-    };
-    revocation::revoke_refresh_family(state, &verified, reason, now).await?;
-    if reused {
-        tracing::warn!(family = %row.family_id, user_id = row.user_id, "rotated refresh token blacklisted; family revoked");
-        metrics::counter!("sesame_refresh_reuse_total").increment(1);
+    if row.used_at.is_some() && state.config.blacklist_after_rotation {
+        refresh_token::revoke_reused(state, &row, now).await?;
         return Err(TokenError::Revoked.into());
     }
+    let family = Families::One(&row.family_id);
+    let actor = Actor::client(&row.client_id);
+    revocation::revoke_family(state, family, Reason::Blacklisted, &actor, now).await?;
     Ok(())
 }
 
 /// Logs the caller of an authenticated request out: every refresh token the user holds through
 /// the client the access token was issued to is revoked, and the access token itself is
-/// blacklisted until it expires.
+/// blacklisted until it expires, as one revocation.
 pub async fn log_out(
     state: &AppState,
     access: &AuthenticatedAccess,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    if let Some(user) = &access.user {
-        let client_id = access.token.str("client_id").unwrap_or_default();
-        store::refresh_tokens::revoke_for_user_and_client(
-            &state.db,
-            user.id,
-            client_id,
-            now,
-            LOGOUT_REASON,
-        )
-        .await?;
+    let token = AccessToken::of(state, &access.token)?;
+    let reason = Reason::Logout;
+    match &access.user {
+        Some(user) => {
+            let client_id = access.token.str("client_id").unwrap_or_default();
+            let families = Families::OfUserAndClient(user.id, client_id);
+            let actor = Actor::user(user, None);
+            revocation::revoke_family_and_access_token(
+                state, families, &token, reason, &actor, now,
+            )
+            .await?;
+        }
+        None => {
+            let client_id = access.token.str("client_id").unwrap_or_default();
+            let actor = Actor::client(client_id);
+            revocation::revoke_access_token(state, &token, reason, &actor, now).await?;
+        }
     }
-    let kind = access
-        .token
-        .token_type()
-        .unwrap_or(tokens::ACCESS)
-        .to_owned();
-    revocation::revoke_by_jti(state, &access.token, &kind, LOGOUT_REASON, now).await
+    Ok(())
 }

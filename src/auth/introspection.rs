@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Error, refresh, tokens};
+use super::grant::refresh_token;
+use super::{Error, tokens};
 use crate::state::AppState;
 
 /// The members of an active token's introspection response (RFC 7662 §2.2).
@@ -36,7 +37,7 @@ pub async fn introspect(
         return Ok(None);
     };
     let outcome = match verified.token_type() {
-        Some(tokens::REFRESH) => match refresh::load_usable(state, token, now).await {
+        Some(tokens::REFRESH) => match refresh_token::load_verified(state, &verified, now).await {
             // A rotated token is spent even before anyone reuses it.
             Ok((row, _)) if row.used_at.is_some() && state.config.blacklist_after_rotation => {
                 return Ok(None);
@@ -44,7 +45,7 @@ pub async fn introspect(
             found => found.map(|(_, user)| (verified.clone(), Some(user), "refresh_token")),
         },
         Some(kind @ (tokens::ACCESS | tokens::SLIDING)) => {
-            tokens::authenticate_access_token(state, token, &[kind], now)
+            tokens::authenticate_verified(state, verified.clone(), &[kind], now)
                 .await
                 .map(|access| (access.token, access.user, "access_token"))
         }

@@ -64,8 +64,9 @@ pub fn issue_sliding_token(
     now: DateTime<Utc>,
 ) -> Result<String, Error> {
     let config = &state.config;
-    let lifetime = config.sliding_token_lifetime;
-    let mut claims = tokens::access_claims(state, client, &client.scopes, lifetime, now);
+    let expires_at = tokens::after(now, config.sliding_token_lifetime);
+    let jti = tokens::new_jti();
+    let mut claims = tokens::access_claims(state, client, &client.scopes, &jti, expires_at, now);
     claims.insert(config.token_type_claim.clone(), json!(tokens::SLIDING));
     claims.insert("sub".into(), json!(user.id.to_string()));
     claims.insert(config.user_id_claim.clone(), json!(user.id));

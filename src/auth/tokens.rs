@@ -7,19 +7,24 @@
 
 use std::time::Duration;
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
+use super::Error;
 use super::clients::Client;
 use super::scope::Scope;
-use super::{Error, TokenError};
-use crate::config::{ClaimNames, ExtraClaim};
-use crate::crypto::keys::{Algorithm, VerifyError};
+use crate::config::ExtraClaim;
+use crate::crypto::keys::Algorithm;
 use crate::entities::users;
 use crate::state::AppState;
 use crate::store;
+
+mod verify;
+
+pub use verify::{
+    AuthenticatedAccess, Verified, authenticate_access_token, authenticate_verified,
+    verify_signature, verify_typed,
+};
 
 /// The `token_type` claim values simplejwt uses.
 pub const ACCESS: &str = "access";
@@ -30,6 +35,9 @@ pub const SLIDING: &str = "sliding";
 #[derive(Debug, Clone)]
 pub struct IssuedTokens {
     pub access_token: String,
+    /// The access token's `jti` and `exp`, for whoever must be able to revoke it later.
+    pub access_jti: String,
+    pub access_expires_at: DateTime<Utc>,
     pub expires_in: u64,
     pub refresh_token: Option<String>,
     pub scope: Scope,
@@ -90,7 +98,8 @@ pub fn issue_access_only(
     now: DateTime<Utc>,
 ) -> Result<IssuedTokens, Error> {
     let lifetime = access_lifetime(state, grant.client);
-    let mut claims = access_claims(state, grant.client, grant.scope, lifetime, now);
+    let (jti, expires_at) = (new_jti(), after(now, lifetime));
+    let mut claims = access_claims(state, grant.client, grant.scope, &jti, expires_at, now);
     claims.insert("sub".into(), Value::String(grant.user.id.to_string()));
     claims.insert(state.config.user_id_claim.clone(), json!(grant.user.id));
     add_extra_claims(state, &mut claims, grant.user);
@@ -109,6 +118,8 @@ pub fn issue_access_only(
     };
     Ok(IssuedTokens {
         access_token,
+        access_jti: jti,
+        access_expires_at: expires_at,
         expires_in: lifetime.as_secs(),
         refresh_token: None,
         scope: grant.scope.clone(),
@@ -124,11 +135,14 @@ pub fn issue_client_token(
     now: DateTime<Utc>,
 ) -> Result<IssuedTokens, Error> {
     let lifetime = access_lifetime(state, client);
-    let mut claims = access_claims(state, client, scope, lifetime, now);
+    let (jti, expires_at) = (new_jti(), after(now, lifetime));
+    let mut claims = access_claims(state, client, scope, &jti, expires_at, now);
     claims.insert("sub".into(), Value::String(client.client_id.clone()));
     let access_token = state.keys().sign_access(&claims, "at+jwt", now)?;
     Ok(IssuedTokens {
         access_token,
+        access_jti: jti,
+        access_expires_at: expires_at,
         expires_in: lifetime.as_secs(),
         refresh_token: None,
         scope: scope.clone(),
@@ -147,7 +161,8 @@ pub(super) fn access_claims(
     state: &AppState,
     client: &Client,
     scope: &Scope,
-    lifetime: Duration,
+    jti: &str,
+    expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Map<String, Value> {
     let config = &state.config;
@@ -160,9 +175,9 @@ pub(super) fn access_claims(
     claims.insert(config.token_type_claim.clone(), json!(ACCESS));
     claims.insert("iss".into(), json!(config.issuer));
     claims.insert("aud".into(), json!(audience));
-    claims.insert("exp".into(), json!(unix(after(now, lifetime))));
+    claims.insert("exp".into(), json!(unix(expires_at)));
     claims.insert("iat".into(), json!(unix(now)));
-    claims.insert(config.jti_claim.clone(), json!(new_jti()));
+    claims.insert(config.jti_claim.clone(), json!(jti));
     claims.insert("client_id".into(), json!(client.client_id));
     claims.insert("scope".into(), json!(scope.to_string()));
     claims
@@ -295,140 +310,4 @@ pub fn profile_claims(user: &users::Model, scope: &Scope) -> Map<String, Value> 
         claims.insert("phone_number".into(), json!(phone));
     }
     claims
-}
-
-/// The verified claims of a token Sesame signed, with the configured claim names to read them by.
-#[derive(Debug, Clone)]
-pub struct Verified {
-    pub claims: Map<String, Value>,
-    names: Arc<ClaimNames>,
-}
-
-impl Verified {
-    pub fn str(&self, name: &str) -> Option<&str> {
-        self.claims.get(name).and_then(Value::as_str)
-    }
-
-    pub fn int(&self, name: &str) -> Option<i64> {
-        self.claims.get(name).and_then(Value::as_i64)
-    }
-
-    /// simplejwt's `token_type` (under its configured name): `access`, `refresh` or `sliding`.
-    pub fn token_type(&self) -> Option<&str> {
-        self.str(&self.names.token_type)
-    }
-
-    /// The token's id (under the configured `jti` claim name).
-    pub fn jti(&self) -> Option<&str> {
-        self.str(&self.names.jti)
-    }
-
-    /// The user id claim; simplejwt writes an integer, some issuers a string.
-    pub fn user_id(&self) -> Option<i64> {
-        match self.claims.get(&self.names.user_id)? {
-            Value::Number(n) => n.as_i64(),
-            Value::String(s) => s.parse().ok(),
-            _ => None,
-        }
-    }
-
-    pub fn expires_at(&self) -> DateTime<Utc> {
-        self.int("exp")
-            .and_then(|exp| DateTime::from_timestamp(exp, 0))
-            .unwrap_or(DateTime::<Utc>::MAX_UTC)
-    }
-
-    pub fn scope(&self) -> Scope {
-        self.str("scope")
-            .and_then(|s| Scope::parse(s).ok())
-            .unwrap_or_default()
-    }
-}
-
-/// Checks the signature (the algorithm comes from the key, never the token), `exp` and `nbf` at
-/// `now` with the configured leeway.
-pub fn verify_signature(
-    state: &AppState,
-    token: &str,
-    now: DateTime<Utc>,
-) -> Result<Verified, TokenError> {
-    let leeway = state.config.leeway.as_secs();
-    match state.keys().verify_at(token, leeway, now) {
-        Ok(claims) => Ok(Verified {
-            claims,
-            names: Arc::clone(&state.claim_names),
-        }),
-        Err(VerifyError::Expired) => Err(TokenError::Expired),
-        Err(VerifyError::Invalid) => Err(TokenError::Invalid),
-    }
-}
-
-/// Verifies a token and requires its `token_type`.
-pub fn verify_typed(
-    state: &AppState,
-    token: &str,
-    expected: &str,
-    now: DateTime<Utc>,
-) -> Result<Verified, TokenError> {
-    let verified = verify_signature(state, token, now)?;
-    if verified.token_type() != Some(expected) {
-        return Err(TokenError::WrongType);
-    }
-    Ok(verified)
-}
-
-/// An access token that passed every check, with its user (absent for client-credentials tokens).
-#[derive(Debug, Clone)]
-pub struct AuthenticatedAccess {
-    pub token: Verified,
-    pub user: Option<users::Model>,
-}
-
-/// Authenticates a Bearer access token: signature, type, issuer, not revoked, user present and
-/// active, issued after the user's last password change. Every surface that takes a Bearer token
-/// calls this.
-pub async fn authenticate_access_token(
-    state: &AppState,
-    token: &str,
-    accepted_types: &[&str],
-    now: DateTime<Utc>,
-) -> Result<AuthenticatedAccess, Error> {
-    let verified = verify_signature(state, token, now)?;
-    let token_type = verified.token_type().unwrap_or_default();
-    if !accepted_types.contains(&token_type) {
-        return Err(TokenError::WrongType.into());
-    }
-    if verified
-        .str("iss")
-        .is_some_and(|iss| iss != state.config.issuer)
-    {
-        return Err(TokenError::Invalid.into());
-    }
-    let jti = verified.jti().ok_or(TokenError::NoId)?;
-    if state.directory.is_revoked(&state.db, jti, now).await? {
-        return Err(TokenError::Revoked.into());
-    }
-    let Some(user_id) = verified.user_id() else {
-        // A client-credentials token acts for its client, not a user.
-        return Ok(AuthenticatedAccess {
-            token: verified,
-            user: None,
-        });
-    };
-    let user = state
-        .directory
-        .user(&state.db, user_id, now)
-        .await?
-        .ok_or(TokenError::UserNotFound)?;
-    if !user.is_active {
-        return Err(TokenError::UserInactive.into());
-    }
-    let issued_at = verified.int("iat").unwrap_or(i64::MIN);
-    if issued_at < user.password_changed_at.timestamp() {
-        return Err(TokenError::Revoked.into());
-    }
-    Ok(AuthenticatedAccess {
-        token: verified,
-        user: Some(user),
-    })
 }

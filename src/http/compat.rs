@@ -14,8 +14,9 @@ use axum_extra::extract::cookie::CookieJar;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::auth::blacklist;
 use crate::auth::clients::Client;
-use crate::auth::{blacklist, grants};
+use crate::auth::grant::{self, TokenRequest};
 use crate::config::Config;
 use crate::entities::users;
 use crate::http::extract::ClientIp;
@@ -137,22 +138,22 @@ async fn login_post(
     let mut fields = data.fields().map_err(CompatError::Login)?;
     let credentials = fields.required("username").zip(fields.required("password"));
     let (username, password) = fields.finish(credentials).map_err(CompatError::Login)?;
+    let request = TokenRequest::Password {
+        username,
+        password,
+        scope: None,
+    };
     let client = Client::builtin_api();
-    let (user, issued) = grants::password_grant(
-        &state,
-        &client,
-        &username,
-        &password,
-        None,
-        client_ip,
-        state.now(),
-    )
-    .await
-    .map_err(|err| CompatError::Login(ApiError::Domain(err)))?;
+    let granted = grant::grant_tokens(&state, &client, request, client_ip, state.now())
+        .await
+        .map_err(|err| CompatError::Login(ApiError::Domain(err)))?;
+    // A password grant always acts for a user.
+    let username = granted.user.map(|user| user.username).unwrap_or_default();
+    let issued = granted.tokens;
     let refresh = issued.refresh_token.unwrap_or_default();
     let jar = simplejwt::set_refresh_cookie(&state.config, jar, &refresh);
     let data = LoginData {
-        username: user.username,
+        username,
         access_token: issued.access_token,
         refresh,
     };

@@ -192,9 +192,14 @@ async fn outstanding_families_are_their_live_heads() {
     refresh_tokens::insert(&db, token("gone", "fg", bob, Duration::days(1)))
         .await
         .unwrap();
-    refresh_tokens::revoke_family(&db, "fg", test_now(), "test")
-        .await
-        .unwrap();
+    refresh_tokens::revoke(
+        &db,
+        &refresh_tokens::FamilySelector::Family("fg".into()),
+        test_now(),
+        "test",
+    )
+    .await
+    .unwrap();
 
     let all = refresh_tokens::outstanding_families(&db, &FamilyFilter::All, test_now(), 10)
         .await

@@ -10,8 +10,9 @@ use sea_orm::{
 
 use crate::entities::revocations::{ActiveModel, Column, Entity};
 
-/// Records that the token `jti` is revoked. Revoking an already revoked token is not an
-/// error (RFC 7009 §2.2: the server answers 200 either way); the first record is kept.
+/// Records that the token `jti` is revoked; answers whether it was not already. Revoking an
+/// already revoked token is not an error (RFC 7009 §2.2: the server answers 200 either way); the
+/// first record is kept.
 pub async fn insert<C: ConnectionTrait>(
     db: &C,
     jti: &str,
@@ -19,7 +20,7 @@ pub async fn insert<C: ConnectionTrait>(
     expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
     reason: &str,
-) -> Result<(), DbErr> {
+) -> Result<bool, DbErr> {
     let row = ActiveModel {
         jti: Set(jti.to_owned()),
         token_type: Set(token_type.to_owned()),
@@ -33,7 +34,8 @@ pub async fn insert<C: ConnectionTrait>(
         .exec_without_returning(db)
         .await;
     match res {
-        Ok(_) | Err(DbErr::RecordNotInserted) => Ok(()),
+        Ok(inserted) => Ok(inserted > 0),
+        Err(DbErr::RecordNotInserted) => Ok(false),
         Err(err) => Err(err),
     }
 }

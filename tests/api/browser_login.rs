@@ -327,9 +327,14 @@ async fn expired_sessions_and_inactive_users_are_signed_out(app: TestApp) {
             .text()
             .contains("You are signed in")
     );
-    accounts::deactivate_user(&app.state, user.id, Utc::now())
-        .await
-        .unwrap();
+    accounts::deactivate_user(
+        &app.state,
+        &sesame::auth::audit::Actor::system(),
+        user.id,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     assert!(
         !agent
             .get("/login")

@@ -94,9 +94,14 @@ async fn a_deactivation_through_sesame_applies_at_once(app: TestApp) {
         introspect(&app, &setup, &setup.resource).await,
         (StatusCode::OK, true)
     );
-    sesame::auth::accounts::deactivate_user(&app.state, setup.user_id, Utc::now())
-        .await
-        .unwrap();
+    sesame::auth::accounts::deactivate_user(
+        &app.state,
+        &sesame::auth::audit::Actor::system(),
+        setup.user_id,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         introspect(&app, &setup, &setup.resource).await,
         (StatusCode::OK, false)

@@ -131,9 +131,14 @@ async fn deactivated_users_tokens_are_inactive(app: TestApp) {
         .as_str()
         .unwrap()
         .to_owned();
-    sesame::auth::accounts::deactivate_user(&app.state, user.id, chrono::Utc::now())
-        .await
-        .unwrap();
+    sesame::auth::accounts::deactivate_user(
+        &app.state,
+        &sesame::auth::audit::Actor::system(),
+        user.id,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     let response = app
         .post_form(
             "/oauth/introspect",

@@ -31,6 +31,7 @@ mod ops;
 mod register;
 mod relying_party;
 mod relying_party_code;
+mod revocation_audit;
 mod revoke;
 mod rotation_groups;
 mod simplejwt_me;

@@ -96,9 +96,14 @@ async fn missing_inactive_and_unnamed_users_are_refused(app: TestApp) {
         .exec(app.db())
         .await
         .unwrap();
-    accounts::deactivate_user(&app.state, bob.id, Utc::now())
-        .await
-        .unwrap();
+    accounts::deactivate_user(
+        &app.state,
+        &sesame::auth::audit::Actor::system(),
+        bob.id,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     let service = app
         .client("service")
         .grants(&[GrantType::ClientCredentials])

@@ -87,9 +87,14 @@ async fn login_accepts_username_email_or_phone_ignoring_case_of_username_and_ema
 async fn wrong_password_unknown_user_and_inactive_user_get_one_identical_401(app: TestApp) {
     let bob = app.user("bob").create().await;
     app.user("carol").create().await;
-    accounts::deactivate_user(&app.state, bob.id, Utc::now())
-        .await
-        .unwrap();
+    accounts::deactivate_user(
+        &app.state,
+        &sesame::auth::audit::Actor::system(),
+        bob.id,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     for (username, password) in [("carol", "wrong"), ("nobody", PASSWORD), ("bob", PASSWORD)] {
         let response = app
             .post_json(

@@ -99,9 +99,14 @@ async fn verify_refuses_revoked_access_tokens_and_tokens_of_deactivated_users(ap
         .await;
     assert_eq!(revoked.status, StatusCode::OK);
     let (bob_access, bob_refresh) = app.api_tokens("bob").await;
-    accounts::deactivate_user(&app.state, bob.id, Utc::now())
-        .await
-        .unwrap();
+    accounts::deactivate_user(
+        &app.state,
+        &sesame::auth::audit::Actor::system(),
+        bob.id,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     for token in [oauth_access, &bob_access, &bob_refresh] {
         let response = verify(&app, token).await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST);

@@ -52,9 +52,14 @@ async fn unknown_user_and_wrong_password_are_answered_identically(app: TestApp) 
 
 async fn inactive_user_is_answered_like_a_wrong_password(app: TestApp) {
     let user = app.user("bob").create().await;
-    sesame::auth::accounts::deactivate_user(&app.state, user.id, chrono::Utc::now())
-        .await
-        .unwrap();
+    sesame::auth::accounts::deactivate_user(
+        &app.state,
+        &sesame::auth::audit::Actor::system(),
+        user.id,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     let client = app.client("web").create().await;
     let response = app
         .post_form(

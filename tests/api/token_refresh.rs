@@ -139,6 +139,7 @@ async fn password_change_revokes_refresh_tokens(app: TestApp) {
     let tokens = app.password_tokens(&client, "alice").await;
     sesame::auth::accounts::set_password(
         &app.state,
+        &sesame::auth::audit::Actor::system(),
         user.id,
         "another long password",
         chrono::Utc::now(),

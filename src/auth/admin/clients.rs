@@ -11,6 +11,7 @@ use super::AdminError;
 use super::client_form::{ClientInput, parse_client_id};
 use crate::auth::audit::{self, Action, Actor, AuditEvent};
 use crate::auth::clients::{self, ClientKind, GrantType, RegisteredClient};
+use crate::auth::revocation::{self, Families, Reason};
 use crate::crypto::secrets::{self, Secret};
 use crate::entities::clients::Model;
 use crate::state::AppState;
@@ -178,9 +179,9 @@ pub async fn set_client_active(
     let (action, revoked) = if active {
         (Action::ClientEnable, 0)
     } else {
-        let revoked =
-            store::refresh_tokens::revoke_for_client(&state.db, client_id, now, "client_disabled")
-                .await?;
+        let families = Families::OfClient(client_id);
+        let reason = Reason::ClientDisabled;
+        let revoked = revocation::revoke_family(state, families, reason, actor, now).await?;
         (Action::ClientDisable, revoked)
     };
     let event = AuditEvent::new(actor, action)
@@ -198,9 +199,9 @@ pub async fn delete_client(
     now: DateTime<Utc>,
 ) -> Result<(), AdminError> {
     let client = get_client(state, client_id).await?;
+    let families = Families::OfClient(client_id);
     let revoked =
-        store::refresh_tokens::revoke_for_client(&state.db, client_id, now, "client_deleted")
-            .await?;
+        revocation::revoke_family(state, families, Reason::ClientDeleted, actor, now).await?;
     store::clients::delete(&state.db, client_id).await?;
     state.directory.client_changed(client_id);
     let event = AuditEvent::new(actor, Action::ClientDelete)
@@ -238,11 +239,6 @@ pub async fn revoke_client_tokens(
     now: DateTime<Utc>,
 ) -> Result<u64, AdminError> {
     get_client(state, client_id).await?;
-    let revoked =
-        store::refresh_tokens::revoke_for_client(&state.db, client_id, now, "admin").await?;
-    let event = AuditEvent::new(actor, Action::ClientRevokeTokens)
-        .target(format!("client:{client_id}"))
-        .details(json!({ "revoked_refresh_tokens": revoked }));
-    audit::record(state, event, now).await?;
-    Ok(revoked)
+    let families = Families::OfClient(client_id);
+    Ok(revocation::revoke_family(state, families, Reason::Admin, actor, now).await?)
 }

@@ -2,10 +2,10 @@
 //! every family of a user or a client (those two live with users and clients).
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
 use super::AdminError;
-use crate::auth::audit::{self, Action, Actor, AuditEvent};
+use crate::auth::audit::Actor;
+use crate::auth::revocation::{self, Families, Reason};
 use crate::state::AppState;
 use crate::store;
 use crate::store::refresh_tokens::FamilyFilter;
@@ -58,12 +58,6 @@ pub async fn revoke_family(
     family_id: &str,
     now: DateTime<Utc>,
 ) -> Result<u64, AdminError> {
-    let revoked = store::refresh_tokens::revoke_family(&state.db, family_id, now, "admin").await?;
-    if revoked > 0 {
-        let event = AuditEvent::new(actor, Action::TokenRevoke)
-            .target(format!("family:{family_id}"))
-            .details(json!({ "reason": "admin", "revoked_refresh_tokens": revoked }));
-        audit::record(state, event, now).await?;
-    }
-    Ok(revoked)
+    let families = Families::One(family_id);
+    Ok(revocation::revoke_family(state, families, Reason::Admin, actor, now).await?)
 }

@@ -9,7 +9,7 @@ use super::{AdminError, FieldErrors};
 use crate::auth::accounts::{self, CreateAccountError, NewAccount};
 use crate::auth::audit::{self, Action, Actor, AuditEvent};
 use crate::auth::password_policy::{Attribute, validate_password};
-use crate::auth::revocation;
+use crate::auth::revocation::{self, Families, Reason};
 use crate::entities::users::Model;
 use crate::state::AppState;
 use crate::store::{self, InsertError, UniqueField, users::ProfileChanges};
@@ -217,7 +217,7 @@ pub async fn update_user(
     }
     state.directory.user_changed(id);
     if current.is_active && !changes.is_active {
-        accounts::deactivate_user(state, id, now).await?;
+        accounts::deactivate_user(state, actor, id, now).await?;
     }
     let event = AuditEvent::new(actor, Action::UserUpdate)
         .target(format!("user:{id}"))
@@ -238,7 +238,7 @@ pub async fn reset_password(
     if let Some(refusal) = password_refusal(&user.username, password) {
         return Err(AdminError::field("password", refusal));
     }
-    accounts::set_password(state, id, password, now).await?;
+    accounts::set_password(state, actor, id, password, now).await?;
     let event = AuditEvent::new(actor, Action::UserResetPassword)
         .target(format!("user:{id}"))
         .details(json!({ "username": user.username }));
@@ -253,13 +253,9 @@ pub async fn revoke_user_tokens(
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<u64, AdminError> {
-    let user = get_user(state, id).await?;
-    let revoked = revocation::revoke_user_tokens(state, id, "admin", now).await?;
-    let event = AuditEvent::new(actor, Action::UserRevokeTokens)
-        .target(format!("user:{id}"))
-        .details(json!({ "username": user.username, "revoked_refresh_tokens": revoked }));
-    audit::record(state, event, now).await?;
-    Ok(revoked)
+    get_user(state, id).await?;
+    let families = Families::OfUser(id);
+    Ok(revocation::revoke_family(state, families, Reason::Admin, actor, now).await?)
 }
 
 /// Creates the first admin from the bootstrap settings, only while no active admin exists

@@ -1,76 +1,17 @@
 //! `POST /oauth/token` (RFC 6749 §3.2, §4.1.3, §4.3, §4.4, §5, §6; RFC 7636 §4.5).
 
-use std::net::IpAddr;
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::OAuthError;
-use crate::auth::clients::{self, Client};
-use crate::auth::code::{self, CodeExchange};
-use crate::auth::scope::Scope;
+use crate::auth::clients;
+use crate::auth::grant::{self, TokenRequest};
 use crate::auth::tokens::IssuedTokens;
-use crate::auth::{Error, grants};
-use crate::http::extract::{self, ClientIp, Form, Params};
+use crate::http::extract::{self, ClientIp, Form};
 use crate::state::AppState;
-
-/// A token request, one variant per grant holding only that grant's parameters.
-#[derive(Debug)]
-enum TokenRequest {
-    Password {
-        username: String,
-        password: String,
-        scope: Option<Scope>,
-    },
-    RefreshToken {
-        refresh_token: String,
-        scope: Option<Scope>,
-    },
-    ClientCredentials {
-        scope: Option<Scope>,
-    },
-    AuthorizationCode {
-        code: String,
-        redirect_uri: Option<String>,
-        code_verifier: Option<String>,
-    },
-}
-
-impl TryFrom<&Params> for TokenRequest {
-    type Error = Error;
-
-    fn try_from(params: &Params) -> Result<Self, Error> {
-        let required = |name: &str| {
-            params
-                .get(name)
-                .map(str::to_owned)
-                .ok_or_else(|| Error::InvalidRequest(format!("missing parameter `{name}`")))
-        };
-        let scope = params.get("scope").map(Scope::parse).transpose()?;
-        match required("grant_type")?.as_str() {
-            "password" => Ok(TokenRequest::Password {
-                username: required("username")?,
-                password: required("password")?,
-                scope,
-            }),
-            "refresh_token" => Ok(TokenRequest::RefreshToken {
-                refresh_token: required("refresh_token")?,
-                scope,
-            }),
-            "client_credentials" => Ok(TokenRequest::ClientCredentials { scope }),
-            "authorization_code" => Ok(TokenRequest::AuthorizationCode {
-                code: required("code")?,
-                redirect_uri: params.get("redirect_uri").map(str::to_owned),
-                code_verifier: params.get("code_verifier").map(str::to_owned),
-            }),
-            _ => Err(Error::UnsupportedGrantType),
-        }
-    }
-}
 
 /// The RFC 6749 §5.1 success body.
 #[derive(Serialize)]
@@ -112,50 +53,10 @@ pub async fn token_post(
     // Authenticate before validating the grant: an unknown caller learns nothing about it.
     let client = clients::authenticate_client(&state, credentials, now).await?;
     tracing::Span::current().record("client_id", client.client_id.as_str());
-    let request = TokenRequest::try_from(&params)?;
-    let issued = grant(&state, &client, request, client_ip, now).await?;
-    Ok(no_store(Json(TokenResponse::from(issued))))
-}
-
-async fn grant(
-    state: &AppState,
-    client: &Client,
-    request: TokenRequest,
-    client_ip: Option<IpAddr>,
-    now: DateTime<Utc>,
-) -> Result<IssuedTokens, Error> {
-    match request {
-        TokenRequest::Password {
-            username,
-            password,
-            scope,
-        } => grants::password_grant(state, client, &username, &password, scope, client_ip, now)
-            .await
-            .map(|(_, issued)| issued),
-        TokenRequest::RefreshToken {
-            refresh_token,
-            scope,
-        } => grants::refresh_grant(state, client, &refresh_token, scope, now)
-            .await
-            .map(|refreshed| refreshed.tokens),
-        TokenRequest::ClientCredentials { scope } => {
-            grants::client_credentials_grant(state, client, scope, now).await
-        }
-        TokenRequest::AuthorizationCode {
-            code,
-            redirect_uri,
-            code_verifier,
-        } => {
-            let exchange = CodeExchange {
-                code: &code,
-                redirect_uri: redirect_uri.as_deref(),
-                code_verifier: code_verifier.as_deref(),
-            };
-            code::exchange_code(state, client, exchange, now)
-                .await
-                .map(|(_, issued)| issued)
-        }
-    }
+    let request = TokenRequest::parse(|name| params.get(name))?;
+    tracing::Span::current().record("grant_type", request.grant_type().as_str());
+    let granted = grant::grant_tokens(&state, &client, request, client_ip, now).await?;
+    Ok(no_store(Json(TokenResponse::from(granted.tokens))))
 }
 
 /// RFC 6749 §5.1: token responses MUST NOT be cached.

@@ -13,7 +13,8 @@ use super::body::{Body, Data};
 use super::cookie;
 use super::error::ApiError;
 use crate::auth::clients::Client;
-use crate::auth::{blacklist, grants, sliding};
+use crate::auth::grant::{self, TokenRequest};
+use crate::auth::{blacklist, sliding};
 use crate::http::extract::ClientIp;
 use crate::state::AppState;
 
@@ -44,12 +45,16 @@ pub async fn token_post(
     let mut fields = data.fields()?;
     let credentials = fields.required("username").zip(fields.required("password"));
     let (username, password) = fields.finish(credentials)?;
+    let request = TokenRequest::Password {
+        username,
+        password,
+        scope: None,
+    };
     let client = Client::builtin_api();
-    let now = state.now();
-    let (_, issued) =
-        grants::password_grant(&state, &client, &username, &password, None, client_ip, now)
-            .await
-            .map_err(ApiError::Domain)?;
+    let granted = grant::grant_tokens(&state, &client, request, client_ip, state.now())
+        .await
+        .map_err(ApiError::Domain)?;
+    let issued = granted.tokens;
     let refresh = issued.refresh_token.unwrap_or_default();
     let jar = cookie::set(&state.config, jar, &refresh);
     let refresh = (!cookie::enabled(&state.config)).then_some(refresh);
@@ -77,12 +82,15 @@ pub async fn refresh_post(
     jar: CookieJar,
     Body(data): Body,
 ) -> Result<Response, ApiError> {
-    let refresh = refresh_field(&state, &jar, &data)?;
+    let request = TokenRequest::RefreshToken {
+        refresh_token: refresh_field(&state, &jar, &data)?,
+        scope: None,
+    };
     let client = Client::builtin_api();
-    let refreshed = grants::refresh_grant(&state, &client, &refresh, None, state.now())
+    let granted = grant::grant_tokens(&state, &client, request, None, state.now())
         .await
         .map_err(ApiError::Domain)?;
-    let tokens = refreshed.tokens;
+    let tokens = granted.tokens;
     let jar = match &tokens.refresh_token {
         Some(rotated) => cookie::set(&state.config, jar, rotated),
         None => jar,

@@ -6,34 +6,27 @@
 
 use chrono::{DateTime, Utc};
 
-use super::audit::{self, Action, Actor, AuditEvent};
-use super::clients::Client;
-use super::scope::Scope;
-use super::tokens::{self, Family, IssuedTokens, UserGrant};
-use super::{Error, TokenError};
+use super::Granted;
+use crate::auth::audit::Actor;
+use crate::auth::clients::Client;
+use crate::auth::revocation::{self, Families, Reason};
+use crate::auth::scope::Scope;
+use crate::auth::tokens::{self, Family, IssuedTokens, UserGrant, Verified};
+use crate::auth::{Error, TokenError};
 use crate::entities::{refresh_tokens, users};
 use crate::state::AppState;
 use crate::store;
 use crate::store::rotations::Rotation;
 
-/// The outcome of a refresh: the user it acted for and the new tokens.
-#[derive(Debug)]
-pub struct Refreshed {
-    pub user: users::Model,
-    pub tokens: IssuedTokens,
-}
-
-/// Why a family was revoked because of reuse; written to `revoke_reason`.
-pub const REUSE_REASON: &str = "reuse_detected";
-
-/// Exchanges a refresh token for new tokens, rotating it when rotation is on.
-pub async fn rotate_refresh_token(
+/// Exchanges a refresh token for new tokens, rotating it when rotation is on. A requested
+/// `scope` must be within what the token was granted (§6).
+pub async fn grant(
     state: &AppState,
     client: &Client,
     presented: &str,
     requested_scope: Option<Scope>,
     now: DateTime<Utc>,
-) -> Result<Refreshed, Error> {
+) -> Result<Granted, Error> {
     let (row, user) = load_usable(state, presented, now).await?;
     if row.client_id != client.client_id {
         return Err(TokenError::WrongClient.into());
@@ -67,7 +60,10 @@ pub async fn rotate_refresh_token(
     } else {
         rotate_once(state, &grant, &row, next, now).await?
     };
-    Ok(Refreshed { user, tokens })
+    Ok(Granted {
+        user: Some(user),
+        tokens,
+    })
 }
 
 /// Verifies a refresh token and loads its row and user: the checks every use of a refresh token
@@ -78,6 +74,15 @@ pub async fn load_usable(
     now: DateTime<Utc>,
 ) -> Result<(refresh_tokens::Model, users::Model), Error> {
     let verified = tokens::verify_typed(state, presented, tokens::REFRESH, now)?;
+    load_verified(state, &verified, now).await
+}
+
+/// [`load_usable`] for a token whose signature was checked already.
+pub async fn load_verified(
+    state: &AppState,
+    verified: &Verified,
+    now: DateTime<Utc>,
+) -> Result<(refresh_tokens::Model, users::Model), Error> {
     let jti = verified.jti().ok_or(TokenError::NoId)?;
     let Some(row) = store::refresh_tokens::find_by_jti(&state.db, jti).await? else {
         // Deleting a user deletes their refresh tokens: say so rather than "invalid".
@@ -137,24 +142,19 @@ async fn rotate_once(
         // A retry of a request whose response was lost: a sibling in the same family.
         return tokens::issue_token_pair(state, grant, next, now).await;
     }
-    let revoked =
-        store::refresh_tokens::revoke_family(&state.db, &row.family_id, now, REUSE_REASON).await?;
-    tracing::warn!(
-        family = %row.family_id,
-        user_id = row.user_id,
-        revoked,
-        "refresh token reuse detected; family revoked"
-    );
-    metrics::counter!("sesame_refresh_reuse_total").increment(1);
-    let event = AuditEvent::new(&Actor::system(), Action::RefreshReuse)
-        .target(format!("family:{}", row.family_id))
-        .details(serde_json::json!({
-            "user_id": row.user_id,
-            "client_id": row.client_id,
-            "revoked": revoked,
-        }));
-    audit::record(state, event, now).await?;
+    revoke_reused(state, row, now).await?;
     Err(TokenError::Reused.into())
+}
+
+/// A rotated token came back: its whole family goes, the tokens rotated from it included.
+pub async fn revoke_reused(
+    state: &AppState,
+    row: &refresh_tokens::Model,
+    now: DateTime<Utc>,
+) -> Result<u64, Error> {
+    let family = Families::One(&row.family_id);
+    let actor = Actor::system();
+    revocation::revoke_family(state, family, Reason::ReuseDetected, &actor, now).await
 }
 
 fn within_grace(state: &AppState, used_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {

@@ -10,19 +10,19 @@
 
 use chrono::{DateTime, Utc};
 
-use super::authorize::{is_pkce_value, pkce_verifies};
-use super::clients::{Client, ClientKind, GrantType};
-use super::scope::Scope;
-use super::tokens::{self, Family, IssuedTokens, UserGrant};
-use super::{Error, TokenError};
+use super::Granted;
+use crate::auth::audit::Actor;
+use crate::auth::authorize::{is_pkce_value, pkce_verifies};
+use crate::auth::clients::{Client, ClientKind, GrantType};
+use crate::auth::revocation::{self, AccessToken, Families, Reason};
+use crate::auth::scope::Scope;
+use crate::auth::tokens::{self, Family, IssuedTokens, UserGrant};
+use crate::auth::{Error, TokenError};
 use crate::crypto::secrets;
-use crate::entities::{authorization_codes, users};
+use crate::entities::authorization_codes;
 use crate::state::AppState;
 use crate::store;
 use crate::store::authorization_codes::Issued;
-
-/// Why tokens were revoked after a code was used twice; written to `revoke_reason`.
-pub const CODE_REUSE_REASON: &str = "code_reuse";
 
 /// What the client sends with `grant_type=authorization_code`.
 #[derive(Clone, Debug)]
@@ -37,13 +37,12 @@ fn invalid(why: &str) -> Error {
 }
 
 /// Exchanges an authorization code for tokens (an ID token too when the scope has `openid`).
-pub async fn exchange_code(
+pub async fn grant(
     state: &AppState,
     client: &Client,
     exchange: CodeExchange<'_>,
     now: DateTime<Utc>,
-) -> Result<(users::Model, IssuedTokens), Error> {
-    client.require(GrantType::AuthorizationCode)?;
+) -> Result<Granted, Error> {
     let hash = secrets::sha256_hex(exchange.code);
     let row = store::authorization_codes::find_by_hash(&state.db, &hash)
         .await?
@@ -74,10 +73,11 @@ pub async fn exchange_code(
         auth_time: row.auth_time,
         nonce: row.nonce.as_deref(),
     };
-    let issued = issue_once(state, &grant, &row, now).await?;
-    metrics::counter!("sesame_tokens_issued_total", "grant" => GrantType::AuthorizationCode.as_str())
-        .increment(1);
-    Ok((user, issued))
+    let tokens = issue_once(state, &grant, &row, now).await?;
+    Ok(Granted {
+        user: Some(user),
+        tokens,
+    })
 }
 
 /// RFC 6749 §4.1.3: the `redirect_uri` must be identical to the authorization request's when
@@ -144,77 +144,68 @@ async fn issue_once(
         return Err(reused(state, row, now).await);
     }
     let refresh = if grant.client.allows(GrantType::RefreshToken) {
-        Some(tokens::issue_refresh_token(state, txn.conn(), grant, Family::New, now).await?)
+        let (refresh_row, token) = tokens::prepare_refresh_token(state, grant, Family::New, now)?;
+        let family_id = refresh_row.family_id.clone();
+        store::refresh_tokens::insert(txn.conn(), refresh_row).await?;
+        Some((family_id, token))
     } else {
         None
     };
-    let family_id = match &refresh {
-        Some(refresh) => Some(family_of(state, txn.conn(), refresh, now).await?),
-        None => None,
-    };
     let mut issued = tokens::issue_access_only(state, grant, now)?;
-    let access = tokens::verify_signature(state, &issued.access_token, now)?;
-    let access_jti = access.jti().ok_or(TokenError::NoId)?.to_owned();
+    let (family_id, refresh_token) = refresh.unzip();
     let record = Issued {
         family_id,
-        access_jti,
-        access_expires_at: access.expires_at(),
+        access_jti: issued.access_jti.clone(),
+        access_expires_at: issued.access_expires_at,
     };
     store::authorization_codes::record_issued(txn.conn(), row.id, record).await?;
     txn.commit().await?;
-    issued.refresh_token = refresh;
+    issued.refresh_token = refresh_token;
     Ok(issued)
-}
-
-async fn family_of<C: sea_orm::ConnectionTrait>(
-    state: &AppState,
-    db: &C,
-    refresh: &str,
-    now: DateTime<Utc>,
-) -> Result<String, Error> {
-    let verified = tokens::verify_typed(state, refresh, tokens::REFRESH, now)?;
-    let jti = verified.jti().ok_or(TokenError::NoId)?;
-    let row = store::refresh_tokens::find_by_jti(db, jti)
-        .await?
-        .ok_or(TokenError::Invalid)?;
-    Ok(row.family_id)
 }
 
 /// A used code came back: revoke what its first exchange issued, and refuse.
 async fn reused(state: &AppState, row: &authorization_codes::Model, now: DateTime<Utc>) -> Error {
     match revoke_issued(state, row.id, now).await {
-        Ok(()) => {
-            tracing::warn!(
-                client_id = %row.client_id,
-                user_id = row.user_id,
-                "authorization code reused; the tokens it issued are revoked"
-            );
-            metrics::counter!("sesame_code_reuse_total").increment(1);
-            invalid("the authorization code was already used")
-        }
+        Ok(()) => invalid("the authorization code was already used"),
         Err(err) => err,
     }
 }
 
+/// RFC 6749 §4.1.2: the refresh family and the access token the first exchange issued, as one
+/// revocation (one audit event).
 async fn revoke_issued(state: &AppState, id: i64, now: DateTime<Utc>) -> Result<(), Error> {
     // Read again: the winner's transaction has committed by now and recorded what it issued.
     let Some(row) = store::authorization_codes::find_by_id(&state.db, id).await? else {
         return Ok(());
     };
-    if let Some(family_id) = &row.family_id {
-        store::refresh_tokens::revoke_family(&state.db, family_id, now, CODE_REUSE_REASON).await?;
-    }
-    if let (Some(jti), Some(expires_at)) = (&row.access_jti, row.access_expires_at) {
-        store::revocations::insert(
-            &state.db,
-            jti,
-            tokens::ACCESS,
-            expires_at,
-            now,
-            CODE_REUSE_REASON,
-        )
-        .await?;
-        state.directory.revoked(jti);
+    let actor = Actor::client(&row.client_id);
+    let reason = Reason::CodeReuse;
+    let access = match (&row.access_jti, row.access_expires_at) {
+        (Some(jti), Some(until)) => Some(AccessToken {
+            jti: jti.clone(),
+            token_type: tokens::ACCESS.to_owned(),
+            until,
+            user_id: Some(row.user_id),
+        }),
+        _ => None,
+    };
+    match (row.family_id.as_deref(), &access) {
+        (Some(family_id), Some(access)) => {
+            let families = Families::One(family_id);
+            revocation::revoke_family_and_access_token(
+                state, families, access, reason, &actor, now,
+            )
+            .await?;
+        }
+        (Some(family_id), None) => {
+            revocation::revoke_family(state, Families::One(family_id), reason, &actor, now).await?;
+        }
+        (None, Some(access)) => {
+            revocation::revoke_access_token(state, access, reason, &actor, now).await?;
+        }
+        // The first exchange has not recorded what it issued: nothing to take back yet.
+        (None, None) => {}
     }
     Ok(())
 }

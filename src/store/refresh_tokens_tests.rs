@@ -1,0 +1,230 @@
+#![expect(clippy::unwrap_used, reason = "test")]
+
+use chrono::Duration;
+
+use super::*;
+use crate::store::users::{self, NewUser};
+use crate::store::{test_db, test_now};
+
+async fn user(db: &sea_orm::DatabaseConnection, name: &str) -> i64 {
+    let new = NewUser {
+        username: name.to_owned(),
+        email: None,
+        phone: None,
+        password_hash: "x".to_owned(),
+        is_active: true,
+        roles: vec![],
+        display_name: None,
+        avatar_url: None,
+    };
+    users::insert(db, new, test_now()).await.unwrap().id
+}
+
+fn token(jti: &str, family: &str, user_id: i64, expires_in: Duration) -> NewRefreshToken {
+    NewRefreshToken {
+        jti: jti.to_owned(),
+        family_id: family.to_owned(),
+        parent_jti: None,
+        user_id,
+        client_id: "app".to_owned(),
+        scope: "openid profile".to_owned(),
+        auth_time: test_now() - Duration::minutes(5),
+        issued_at: test_now(),
+        expires_at: test_now() + expires_in,
+    }
+}
+
+#[tokio::test]
+async fn insert_then_find_by_jti() {
+    let (_dir, db) = test_db().await;
+    let uid = user(&db, "alice").await;
+    let mut new = token("t1", "f1", uid, Duration::days(1));
+    new.parent_jti = Some("t0".into());
+    insert(&db, new.clone()).await.unwrap();
+    let got = find_by_jti(&db, "t1").await.unwrap().unwrap();
+    assert_eq!(got.family_id, "f1");
+    assert_eq!(got.parent_jti.as_deref(), Some("t0"));
+    assert_eq!(got.auth_time, new.auth_time);
+    assert_eq!(got.expires_at, new.expires_at);
+    assert_eq!((got.used_at, got.revoked_at), (None, None));
+    assert!(find_by_jti(&db, "nope").await.unwrap().is_none());
+    assert!(insert(&db, new).await.is_err(), "jti is unique");
+}
+
+#[tokio::test]
+async fn mark_used_succeeds_exactly_once() {
+    let (_dir, db) = test_db().await;
+    let uid = user(&db, "alice").await;
+    insert(&db, token("t1", "f1", uid, Duration::days(1)))
+        .await
+        .unwrap();
+    insert(&db, token("t2", "f2", uid, Duration::days(1)))
+        .await
+        .unwrap();
+    let marked = mark_used(&db, ["t1".into(), "missing".into()], test_now()).await;
+    assert_eq!(marked.unwrap(), ["t1"]);
+    assert!(
+        mark_used(&db, ["t1".into()], test_now())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    revoke(
+        &db,
+        &FamilySelector::Family("f2".into()),
+        test_now(),
+        "test",
+    )
+    .await
+    .unwrap();
+    assert!(
+        mark_used(&db, ["t2".into()], test_now())
+            .await
+            .unwrap()
+            .is_empty(),
+        "revoked tokens stay unused"
+    );
+    let t1 = find_by_jti(&db, "t1").await.unwrap().unwrap();
+    assert_eq!(t1.used_at, Some(test_now()));
+}
+
+#[tokio::test]
+async fn concurrent_mark_used_has_one_winner() {
+    let (_dir, db) = test_db().await;
+    let uid = user(&db, "alice").await;
+    insert(&db, token("t1", "f1", uid, Duration::days(1)))
+        .await
+        .unwrap();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move { mark_used(&db, ["t1".into()], test_now()).await })
+        })
+        .collect();
+    let mut winners = 0;
+    for task in tasks {
+        winners += task.await.unwrap().unwrap().len();
+    }
+    assert_eq!(winners, 1);
+}
+
+#[tokio::test]
+async fn revocation_counts_only_unrevoked_rows() {
+    let (_dir, db) = test_db().await;
+    let alice = user(&db, "alice").await;
+    let bob = user(&db, "bob").await;
+    for (jti, family, uid) in [
+        ("a1", "fa", alice),
+        ("a2", "fa", alice),
+        ("a3", "fb", alice),
+    ] {
+        insert(&db, token(jti, family, uid, Duration::days(1)))
+            .await
+            .unwrap();
+    }
+    let mut other_client = token("b1", "fc", bob, Duration::days(1));
+    other_client.client_id = "other".into();
+    insert(&db, other_client).await.unwrap();
+
+    assert_eq!(
+        revoke(
+            &db,
+            &FamilySelector::Family("fa".into()),
+            test_now(),
+            "reuse"
+        )
+        .await
+        .unwrap(),
+        2
+    );
+    assert_eq!(
+        revoke(
+            &db,
+            &FamilySelector::Family("fa".into()),
+            test_now(),
+            "reuse"
+        )
+        .await
+        .unwrap(),
+        0
+    );
+    let a1 = find_by_jti(&db, "a1").await.unwrap().unwrap();
+    assert_eq!(a1.revoke_reason.as_deref(), Some("reuse"));
+    assert_eq!(a1.revoked_at, Some(test_now()));
+
+    assert_eq!(
+        revoke(&db, &FamilySelector::User(alice), test_now(), "password")
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        revoke(
+            &db,
+            &FamilySelector::Client("other".into()),
+            test_now(),
+            "gone"
+        )
+        .await
+        .unwrap(),
+        1
+    );
+    assert_eq!(
+        revoke(
+            &db,
+            &FamilySelector::Client("app".into()),
+            test_now(),
+            "gone"
+        )
+        .await
+        .unwrap(),
+        0
+    );
+    let a1 = find_by_jti(&db, "a1").await.unwrap().unwrap();
+    assert_eq!(
+        a1.revoke_reason.as_deref(),
+        Some("reuse"),
+        "first reason is kept"
+    );
+}
+
+#[tokio::test]
+async fn delete_expired_works_in_batches() {
+    let (_dir, db) = test_db().await;
+    let uid = user(&db, "alice").await;
+    for i in 0..5 {
+        let expires_in = Duration::milliseconds(-1 - i);
+        insert(&db, token(&format!("old{i}"), "f", uid, expires_in))
+            .await
+            .unwrap();
+    }
+    // Expires a fraction of a second after the cut-off: must survive.
+    insert(&db, token("edge", "f", uid, Duration::milliseconds(500)))
+        .await
+        .unwrap();
+    insert(&db, token("new", "f", uid, Duration::days(1)))
+        .await
+        .unwrap();
+
+    assert_eq!(delete_expired(&db, test_now(), 2).await.unwrap(), 2);
+    assert_eq!(delete_expired(&db, test_now(), 2).await.unwrap(), 2);
+    assert_eq!(delete_expired(&db, test_now(), 2).await.unwrap(), 1);
+    assert_eq!(delete_expired(&db, test_now(), 2).await.unwrap(), 0);
+    assert!(find_by_jti(&db, "edge").await.unwrap().is_some());
+    assert!(find_by_jti(&db, "new").await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn deleting_a_user_deletes_their_tokens() {
+    let (_dir, db) = test_db().await;
+    let uid = user(&db, "alice").await;
+    insert(&db, token("t1", "f1", uid, Duration::days(1)))
+        .await
+        .unwrap();
+    crate::entities::users::Entity::delete_by_id(uid)
+        .exec(&db)
+        .await
+        .unwrap();
+    assert!(find_by_jti(&db, "t1").await.unwrap().is_none());
+}
