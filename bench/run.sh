@@ -13,6 +13,7 @@
 #   SCENARIOS="password refresh introspect jwks"   which runs, in this order
 #   CONNS=32 THREADS=2 DURATION=12s PASSWORD_DURATION=15s WRK_TIMEOUT=10s
 #   INTROSPECT_TOKENS=256      distinct access tokens the introspection run cycles through
+#                              (minted along one refresh chain by mint_access_tokens.py)
 #   PORT=18080                 loopback port of the server under test
 #   QUIET_PCT=15               wait before each run until the machine is < this % busy (15 % of
 #   QUIET_MAX_WAIT=240         2 cores = 0.3 core) over 1 s, for at most this many seconds
@@ -66,7 +67,7 @@ if ! command -v wrk >/dev/null; then
   log "installing wrk"
   apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
 fi
-for tool in wrk curl jq awk /usr/bin/time; do command -v "$tool" >/dev/null || die "$tool is required"; done
+for tool in wrk curl jq awk python3 /usr/bin/time; do command -v "$tool" >/dev/null || die "$tool is required"; done
 
 if [ -z "${SKIP_BUILD:-}" ]; then
   log "cargo build --release (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
@@ -200,12 +201,13 @@ prepare_refresh() {  # fresh chains: 2 seeds per connection, from password grant
   for i in $(seq $((CONNS * 2))); do password_grant | jq -r .refresh_token >>"$BENCH_SEEDS"; done
   [ "$(grep -c . "$BENCH_SEEDS")" -eq $((CONNS * 2)) ] || die "could not mint refresh seeds"
 }
-prepare_introspect() {  # INTROSPECT_TOKENS distinct access tokens, from password grants
+prepare_introspect() {  # INTROSPECT_TOKENS distinct access tokens, along one refresh chain
   export BENCH_ACCESS_TOKENS="$WORK/access_tokens.txt"
   if [ "$(grep -c . "$BENCH_ACCESS_TOKENS" 2>/dev/null)" = "$INTROSPECT_TOKENS" ]; then return; fi
-  : >"$BENCH_ACCESS_TOKENS"
-  local i
-  for i in $(seq "$INTROSPECT_TOKENS"); do password_grant | jq -r .access_token >>"$BENCH_ACCESS_TOKENS"; done
+  local seed
+  seed=$(password_grant | jq -r .refresh_token) || die "password grant failed"
+  python3 "$BENCH_DIR/mint_access_tokens.py" "$URL" "$BENCH_CLIENT_BASIC" "$seed" \
+    "$INTROSPECT_TOKENS" >"$BENCH_ACCESS_TOKENS" || die "could not mint access tokens"
   [ "$(grep -c . "$BENCH_ACCESS_TOKENS")" -eq "$INTROSPECT_TOKENS" ] || die "could not mint access tokens"
 }
 

@@ -1,10 +1,13 @@
 //! HTTP surfaces. Handlers only extract, call the domain and respond; no SQL and no crypto here.
 
 pub mod admin;
+pub mod assets;
 pub mod browser;
 pub mod compat;
+pub mod cookies;
 pub mod cors;
 pub mod extract;
+pub mod failure;
 pub mod html;
 pub mod oauth;
 pub mod ops;

@@ -18,6 +18,29 @@ pub const LOGOUT: &str = "/logout";
 pub const STYLESHEET: &str = "/static/sesame.css";
 pub const LOGO: &str = "/static/sesame.svg";
 
+/// The admin UI's dashboard; also the path its cookie is scoped to.
+pub const ADMIN: &str = "/admin";
+pub const ADMIN_STYLESHEET: &str = "/static/admin.css";
+pub const ADMIN_CLIENTS: &str = "/admin/clients";
+pub const ADMIN_CLIENTS_NEW: &str = "/admin/clients/new";
+pub const ADMIN_CLIENT: &str = "/admin/clients/{client_id}";
+pub const ADMIN_CLIENT_ENABLE: &str = "/admin/clients/{client_id}/enable";
+pub const ADMIN_CLIENT_DISABLE: &str = "/admin/clients/{client_id}/disable";
+pub const ADMIN_CLIENT_DELETE: &str = "/admin/clients/{client_id}/delete";
+pub const ADMIN_CLIENT_ROTATE_SECRET: &str = "/admin/clients/{client_id}/rotate-secret";
+pub const ADMIN_CLIENT_REVOKE_TOKENS: &str = "/admin/clients/{client_id}/revoke-tokens";
+pub const ADMIN_USERS: &str = "/admin/users";
+pub const ADMIN_USERS_NEW: &str = "/admin/users/new";
+pub const ADMIN_USER: &str = "/admin/users/{id}";
+pub const ADMIN_USER_PASSWORD: &str = "/admin/users/{id}/password";
+pub const ADMIN_USER_REVOKE_TOKENS: &str = "/admin/users/{id}/revoke-tokens";
+pub const ADMIN_TOKENS: &str = "/admin/tokens";
+pub const ADMIN_TOKEN_REVOKE: &str = "/admin/tokens/{family_id}/revoke";
+pub const ADMIN_KEYS: &str = "/admin/keys";
+pub const ADMIN_KEYS_ROTATE: &str = "/admin/keys/rotate";
+pub const ADMIN_KEY_RETIRE: &str = "/admin/keys/{kid}/retire";
+pub const ADMIN_AUDIT: &str = "/admin/audit";
+
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";
 pub const METRICS: &str = "/metrics";
@@ -25,6 +48,18 @@ pub const METRICS: &str = "/metrics";
 /// `issuer` + `path`: the absolute URL published for an endpoint.
 pub fn absolute(issuer: &str, path: &str) -> String {
     format!("{issuer}{path}")
+}
+
+/// A link to a route with one `{param}`: `route` with the placeholder replaced by `segment`,
+/// which the caller has already percent-encoded.
+pub fn fill(route: &str, segment: &str) -> String {
+    let parts = route
+        .split_once('{')
+        .and_then(|(head, rest)| Some((head, rest.split_once('}')?.1)));
+    match parts {
+        Some((head, tail)) => format!("{head}{segment}{tail}"),
+        None => route.to_owned(),
+    }
 }
 
 // simplejwt-compatible API (issue 3)
@@ -41,3 +76,18 @@ pub const API_REGISTER: &str = "/api/register/";
 pub const COMPAT_LOGIN: &str = "/login/";
 pub const COMPAT_USER_INFO: &str = "/userInfo/";
 pub const COMPAT_LOGOUT: &str = "/logout/";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_replaces_the_placeholder() {
+        assert_eq!(fill(ADMIN_CLIENT, "web%2F1"), "/admin/clients/web%2F1");
+        assert_eq!(
+            fill(ADMIN_USER_REVOKE_TOKENS, "7"),
+            "/admin/users/7/revoke-tokens"
+        );
+        assert_eq!(fill(ADMIN_CLIENTS, "x"), ADMIN_CLIENTS);
+    }
+}

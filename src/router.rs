@@ -19,6 +19,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(http::simplejwt::routes(&state.config))
         .merge(http::compat::routes(&state.config))
         .merge(http::browser::routes())
+        .merge(http::assets::routes())
         .merge(http::ops::routes())
         .merge(http::admin::routes())
         .layer(DefaultBodyLimit::max(body_limit))

@@ -1,4 +1,4 @@
-//! Sesame's schema migrations: one file per table, each with a real `down`.
+//! Sesame's schema migrations: one file per table or change, each with a real `down`.
 //!
 //! Migrations describe the schema with sea-query only (never the server's entities), so
 //! the same statements run on SQLite and PostgreSQL and old migrations never change when
@@ -14,6 +14,7 @@ mod m20261127_040001_create_sessions;
 mod m20261127_040002_create_login_attempts;
 mod m20261127_040003_create_authorization_codes;
 mod m20261127_050001_create_audit_events;
+mod m20261201_000001_index_revocations_revoked_at;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_040002_create_login_attempts::Migration),
             Box::new(m20261127_040003_create_authorization_codes::Migration),
             Box::new(m20261127_050001_create_audit_events::Migration),
+            Box::new(m20261201_000001_index_revocations_revoked_at::Migration),
         ]
     }
 }

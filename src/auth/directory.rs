@@ -7,13 +7,18 @@
 //! at once (every domain write invalidates here), but one made by another instance or by the CLI
 //! on the same database is seen within `cache_ttl` (default 1 s). `cache_ttl = "0s"` turns it off.
 //!
-//! Clients and users are cached only when found, so a new one works at once everywhere; a `jti`
-//! is cached revoked or not, and revoking through this instance invalidates it.
+//! Clients and users are cached only when found, so a new one works at once everywhere. Revoked
+//! token ids are kept apart, in [`RevokedJtis`]: answers that never expire, corrected once per
+//! `cache_ttl` from the revocations made since.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
+
+mod revoked;
+
+pub use revoked::RevokedJtis;
 
 use crate::cache::TtlCache;
 use crate::entities::{clients, users};
@@ -29,7 +34,7 @@ const JTIS: usize = 100_000;
 pub struct Directory {
     clients: TtlCache<String, clients::Model>,
     users: TtlCache<i64, users::Model>,
-    revoked: TtlCache<String, bool>,
+    revoked: RevokedJtis,
 }
 
 impl Directory {
@@ -38,7 +43,7 @@ impl Directory {
         Directory {
             clients: TtlCache::new(ttl, CLIENTS),
             users: TtlCache::new(ttl, USERS),
-            revoked: TtlCache::new(ttl, JTIS),
+            revoked: RevokedJtis::new(ttl, JTIS),
         }
     }
 
@@ -86,13 +91,7 @@ impl Directory {
         jti: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, DbErr> {
-        if let Some(revoked) = self.revoked.get(jti, now) {
-            return Ok(revoked);
-        }
-        let seen = self.revoked.generation();
-        let revoked = store::revocations::is_revoked(db, jti).await?;
-        self.revoked.insert(jti.to_owned(), revoked, seen, now);
-        Ok(revoked)
+        self.revoked.is_revoked(db, jti, now).await
     }
 
     /// Call after changing or deleting the client `client_id`.
@@ -105,9 +104,9 @@ impl Directory {
         self.users.invalidate(&id);
     }
 
-    /// Call after recording `jti` in `revocations`.
+    /// Call after recording `jti` in `revocations` (once the transaction committed).
     pub fn revoked(&self, jti: &str) {
-        self.revoked.invalidate(jti);
+        self.revoked.mark_revoked(jti);
     }
 
     /// Forgets everything: for tools that write to the database behind the server.

@@ -5,12 +5,17 @@
 //! A pre-session is a row without a user: it carries the login form's CSRF token, which is how
 //! login CSRF is stopped (OWASP: "pre-sessions"). Signing in replaces whatever session the
 //! browser had with a new id, so an id planted before login is worthless after it.
+//!
+//! The login form's decisions are here too: [`login_form_session`] for showing it, [`log_in`]
+//! for a submission.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::Error;
+use super::admin::users::ADMIN_ROLE;
+use super::{Error, accounts};
 use crate::crypto::secrets;
 use crate::entities::{sessions, users};
 use crate::state::AppState;
@@ -116,6 +121,109 @@ pub async fn sign_in(
 pub async fn sign_out(state: &AppState, id: &str) -> Result<(), Error> {
     store::sessions::delete_by_token_hash(&state.db, &secrets::sha256_hex(id)).await?;
     Ok(())
+}
+
+/// The session a login form is served in.
+#[derive(Clone, Debug)]
+pub enum FormSession {
+    /// The browser's own unexpired session: reloading the form keeps it.
+    Existing { csrf_token: String },
+    /// A new pre-session; its id goes into the cookie.
+    Started(NewSession),
+}
+
+/// The session to serve the login form in: the one `session_id` names while it lasts, else a new
+/// pre-session.
+pub async fn login_form_session(
+    state: &AppState,
+    session_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<FormSession, Error> {
+    let existing = match session_id {
+        Some(id) => find_session(state, id, now).await?,
+        None => None,
+    };
+    Ok(match existing {
+        Some(session) => FormSession::Existing {
+            csrf_token: session.csrf_token,
+        },
+        None => FormSession::Started(start_pre_session(state, now).await?),
+    })
+}
+
+/// A submitted login form, as the domain reads it.
+#[derive(Clone, Copy, Debug)]
+pub struct LoginAttempt<'a> {
+    /// The id the session cookie carries: the session the form was served in.
+    pub session_id: Option<&'a str>,
+    /// The CSRF token the form carried.
+    pub csrf_token: Option<&'a str>,
+    /// A username, email or phone, as typed (trimmed).
+    pub identifier: &'a str,
+    pub password: &'a str,
+    pub client_ip: Option<IpAddr>,
+}
+
+/// What a login form submission comes to.
+#[derive(Clone, Debug)]
+pub enum LoginOutcome {
+    /// Signed in, in a new session; `admin` when the user has the admin role.
+    SignedIn { session: NewSession, admin: bool },
+    /// A stale or forged form (no session, or not its CSRF token): the form again in a new
+    /// pre-session, and the password is typed again.
+    Expired(NewSession),
+    /// The form again in the same session, saying why.
+    Retry {
+        csrf_token: String,
+        reason: LoginRetry,
+    },
+}
+
+/// Why the login form is shown again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginRetry {
+    /// The identifier or the password is empty.
+    Incomplete,
+    /// An unknown account, a wrong password or an inactive user: deliberately one answer.
+    Refused,
+    /// Too many recent failures: the password was not checked; try again after this long.
+    Throttled(Duration),
+}
+
+/// A login form submission: the CSRF check against the session the form was served in, the
+/// empty-field check, the password check (throttled as on every surface) and the sign-in.
+pub async fn log_in(
+    state: &AppState,
+    attempt: LoginAttempt<'_>,
+    now: DateTime<Utc>,
+) -> Result<LoginOutcome, Error> {
+    let session = match attempt.session_id {
+        Some(id) => find_session(state, id, now).await?,
+        None => None,
+    };
+    let Some(session) = session.filter(|s| csrf_matches(&s.csrf_token, attempt.csrf_token)) else {
+        return Ok(LoginOutcome::Expired(start_pre_session(state, now).await?));
+    };
+    let retry = |reason| {
+        Ok(LoginOutcome::Retry {
+            csrf_token: session.csrf_token,
+            reason,
+        })
+    };
+    if attempt.identifier.is_empty() || attempt.password.is_empty() {
+        return retry(LoginRetry::Incomplete);
+    }
+    let (identifier, password) = (attempt.identifier, attempt.password);
+    match accounts::check_password(state, identifier, password, attempt.client_ip, now).await {
+        Ok(user) => {
+            let session = sign_in(state, &user, attempt.session_id, now).await?;
+            let admin = user.has_role(ADMIN_ROLE);
+            Ok(LoginOutcome::SignedIn { session, admin })
+        }
+        Err(Error::InvalidCredentials) => retry(LoginRetry::Refused),
+        Err(Error::Throttled { retry_after }) => retry(LoginRetry::Throttled(retry_after)),
+        Err(err) => Err(err),
+    }
 }
 
 /// Whether `submitted` is the session's CSRF token, compared in constant time.

@@ -1,34 +1,29 @@
-//! The browser login form (`GET`/`POST /login`), `POST /logout`, and the stylesheet and logo
-//! every page links (SPEC §7 "Browser"). The password check is the domain's
-//! `accounts::check_password`, throttled exactly as on every other surface.
+//! The browser login form (`GET`/`POST /login`) and `POST /logout` (SPEC §7 "Browser"). The
+//! decisions (pre-session, CSRF, the throttled password check, signing in) are
+//! `auth::sessions::log_in`'s; this module parses the form, calls it and renders.
 
 use axum::Router;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum_extra::extract::cookie::CookieJar;
 
-use crate::auth::{Error, accounts, authorize, sessions, tokens};
+use crate::auth::sessions::{self, FormSession, LoginAttempt, LoginOutcome, LoginRetry};
+use crate::auth::{authorize, tokens};
+use crate::http::cookies;
 use crate::http::extract::{ClientIp, Form, FormRejection, Params};
-use crate::http::html::PageError;
-use crate::http::oauth::retry_after_secs;
-use crate::http::session::{
-    MaybeUser, SESSION_COOKIE, clear_session_cookies, cookie_value, csrf_matches,
-    is_same_origin_path, see_other, session_cookies, with_cookies,
-};
+use crate::http::failure::{retry_after_secs, set_retry_after};
+use crate::http::html::{Failure, PageError, see_other};
+use crate::http::session::{MaybeUser, SignedIn, csrf_matches, is_same_origin_path};
 use crate::paths;
 use crate::state::AppState;
 use crate::views::{self, LoginPage, SignedInPage};
-
-const STYLESHEET: &str = include_str!("../../static/sesame.css");
-const LOGO: &str = include_str!("../../static/sesame.svg");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(paths::LOGIN, get(login_get).post(login_post))
         .route(paths::LOGOUT, post(logout_post))
-        .route(paths::STYLESHEET, get(stylesheet_get))
-        .route(paths::LOGO, get(logo_get))
 }
 
 /// What the login form shows besides its CSRF token.
@@ -78,31 +73,30 @@ fn safe_next(next: Option<&str>) -> Option<String> {
     next.filter(|n| is_same_origin_path(n)).map(str::to_owned)
 }
 
+fn signed_in_page(user: &SignedIn) -> Response {
+    views::render(&SignedInPage {
+        user_name: tokens::display_name(&user.user).to_owned(),
+        csrf_token: user.csrf_token.clone(),
+    })
+}
+
 async fn login_get(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
+    jar: CookieJar,
     RawQuery(query): RawQuery,
-    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let params = Params::parse(query.unwrap_or_default().as_bytes()).unwrap_or_default();
     let next = safe_next(params.get("next"));
     if let (Some(user), None) = (&user, &next) {
-        let page = SignedInPage {
-            user_name: tokens::display_name(&user.user).to_owned(),
-            csrf_token: user.csrf_token.clone(),
-        };
-        return Ok(views::render(&page));
+        return Ok(signed_in_page(user));
     }
-    let now = state.now();
-    let existing = match cookie_value(&headers, SESSION_COOKIE) {
-        Some(id) => sessions::find_session(&state, &id, now).await?,
-        None => None,
-    };
-    let (csrf_token, cookies) = match existing {
-        Some(session) => (session.csrf_token, Vec::new()),
-        None => {
-            let fresh = sessions::start_pre_session(&state, now).await?;
-            (fresh.csrf_token, session_cookies(&state, &fresh.id, false))
+    let found = sessions::login_form_session(&state, cookies::session_id(&jar), state.now());
+    let (csrf_token, jar) = match found.await? {
+        FormSession::Existing { csrf_token } => (csrf_token, jar),
+        FormSession::Started(new) => {
+            let jar = cookies::start_session(&state.config, jar, &new.id, false);
+            (new.csrf_token, jar)
         }
     };
     let form = LoginForm {
@@ -111,105 +105,98 @@ async fn login_get(
         error: None,
     };
     let page = login_page(&state, StatusCode::OK, csrf_token, form).await?;
-    Ok(with_cookies(page, cookies))
+    Ok((jar, page).into_response())
 }
 
 async fn login_post(
     State(state): State<AppState>,
     ClientIp(client_ip): ClientIp,
-    headers: HeaderMap,
+    jar: CookieJar,
     form: Result<Form, FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(params) = form?;
-    let now = state.now();
     let form = LoginForm {
         next: safe_next(params.get("next")),
         identifier: params.get("username").unwrap_or_default().trim().to_owned(),
         error: None,
     };
-    let session_id = cookie_value(&headers, SESSION_COOKIE);
-    let session = match &session_id {
-        Some(id) => sessions::find_session(&state, id, now).await?,
-        None => None,
+    let attempt = LoginAttempt {
+        session_id: cookies::session_id(&jar),
+        csrf_token: params.get("csrf_token"),
+        identifier: &form.identifier,
+        password: params.get("password").unwrap_or_default(),
+        client_ip,
     };
-    let Some(session) =
-        session.filter(|s| sessions::csrf_matches(&s.csrf_token, params.get("csrf_token")))
-    else {
-        // A stale or forged form: a fresh pre-session, and the user types the password again.
-        let fresh = sessions::start_pre_session(&state, now).await?;
-        let form = form.failed("This form has expired. Please sign in again.");
-        let page = login_page(&state, StatusCode::FORBIDDEN, fresh.csrf_token, form).await?;
-        return Ok(with_cookies(
-            page,
-            session_cookies(&state, &fresh.id, false),
-        ));
-    };
-    let csrf = session.csrf_token;
-    let password = params.get("password").unwrap_or_default();
-    if form.identifier.is_empty() || password.is_empty() {
-        let form = form.failed("Enter your username, email or phone, and your password.");
-        return login_page(&state, StatusCode::BAD_REQUEST, csrf, form).await;
-    }
-    match accounts::check_password(&state, &form.identifier, password, client_ip, now).await {
-        Ok(user) => {
-            let started = sessions::sign_in(&state, &user, session_id.as_deref(), now).await?;
-            let cookies = session_cookies(&state, &started.id, user.has_role("admin"));
+    let outcome = sessions::log_in(&state, attempt, state.now()).await?;
+    login_answer(&state, jar, form, outcome).await
+}
+
+/// The answer to a login submission: on to `next`, or the form again saying why.
+async fn login_answer(
+    state: &AppState,
+    jar: CookieJar,
+    form: LoginForm,
+    outcome: LoginOutcome,
+) -> Result<Response, PageError> {
+    let (csrf_token, reason, jar) = match outcome {
+        LoginOutcome::SignedIn { session, admin } => {
+            let jar = cookies::start_session(&state.config, jar, &session.id, admin);
             let target = form.next.as_deref().unwrap_or(paths::LOGIN);
-            Ok(with_cookies(see_other(target), cookies))
+            return Ok((jar, see_other(target)).into_response());
         }
-        Err(Error::InvalidCredentials) => {
-            let form = form.failed("The username or password is incorrect.");
-            login_page(&state, StatusCode::OK, csrf, form).await
+        LoginOutcome::Expired(fresh) => {
+            let jar = cookies::start_session(&state.config, jar, &fresh.id, false);
+            (fresh.csrf_token, None, jar)
         }
-        Err(Error::Throttled { retry_after }) => {
-            let secs = retry_after_secs(retry_after);
-            let form = form.failed(format!(
-                "Too many failed attempts. Try again in {secs} seconds."
-            ));
-            let mut page = login_page(&state, StatusCode::TOO_MANY_REQUESTS, csrf, form).await?;
-            page.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-            Ok(page)
-        }
-        Err(err) => Err(err.into()),
+        LoginOutcome::Retry { csrf_token, reason } => (csrf_token, Some(reason), jar),
+    };
+    let (status, message) = form_again(reason);
+    let mut page = login_page(state, status, csrf_token, form.failed(message)).await?;
+    if let Some(LoginRetry::Throttled(retry_after)) = reason {
+        set_retry_after(page.headers_mut(), retry_after);
+    }
+    Ok((jar, page).into_response())
+}
+
+/// The status and message of the form shown again; no reason: the form had expired.
+fn form_again(reason: Option<LoginRetry>) -> (StatusCode, String) {
+    match reason {
+        None => (
+            StatusCode::FORBIDDEN,
+            "This form has expired. Please sign in again.".into(),
+        ),
+        Some(LoginRetry::Incomplete) => (
+            StatusCode::BAD_REQUEST,
+            "Enter your username, email or phone, and your password.".into(),
+        ),
+        Some(LoginRetry::Refused) => (
+            StatusCode::OK,
+            "The username or password is incorrect.".into(),
+        ),
+        Some(LoginRetry::Throttled(retry_after)) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many failed attempts. Try again in {} seconds.",
+                retry_after_secs(retry_after)
+            ),
+        ),
     }
 }
 
 async fn logout_post(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
+    jar: CookieJar,
     form: Result<Form, FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(params) = form?;
     if let Some(user) = user {
         if !csrf_matches(&user, params.get("csrf_token")) {
-            return Err(PageError::Csrf);
+            return Err(PageError::public(Failure::Csrf));
         }
         sessions::sign_out(&state, &user.session_id).await?;
         tracing::info!(user_id = user.user.id, "signed out");
     }
-    Ok(with_cookies(
-        see_other(paths::LOGIN),
-        clear_session_cookies(&state),
-    ))
-}
-
-fn asset(content_type: &'static str, body: &'static str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-async fn stylesheet_get() -> Response {
-    asset("text/css; charset=utf-8", STYLESHEET)
-}
-
-async fn logo_get() -> Response {
-    asset("image/svg+xml", LOGO)
+    let jar = cookies::end_session(&state.config, jar);
+    Ok((jar, see_other(paths::LOGIN)).into_response())
 }

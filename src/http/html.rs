@@ -1,91 +1,212 @@
-//! The one place where errors on browser routes (the login form, the authorization endpoint,
-//! RP-initiated logout) become HTML pages. Internal causes are logged, never shown.
+//! The one vocabulary of HTML responses, shared by every page route (the login form, the
+//! authorization endpoint, RP-initiated logout, the admin UI): [`PageError`], the one place a
+//! failure becomes an error page, and [`see_other`], the one redirect. Internal causes are logged
+//! with their source chain, never shown.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::Error;
+use crate::auth::admin::AdminError;
 use crate::http::extract::FormRejection;
-use crate::http::oauth::retry_after_secs;
-use crate::views::{self, ErrorPage};
+use crate::http::failure::{log_internal, retry_after_secs, set_retry_after};
+use crate::views::admin::AdminErrorPage;
+use crate::views::{ErrorPage, render_status};
 
-/// An error answered with the HTML error page.
+/// A 303 See Other to `location`: after a form is handled (so a reload does not repeat it), and
+/// wherever a page sends the browser on.
+pub fn see_other(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+        Err(_) => {
+            tracing::error!("refusing to redirect to a location that is not a header value");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// Why a page request failed.
 #[derive(Debug)]
-pub enum PageError {
+pub enum Failure {
+    /// A domain error. On a public page its kind picks the page; in the admin UI every one is an
+    /// internal failure, since the admin domain reports an admin's mistakes as [`AdminError`].
     Domain(Error),
+    /// The form body could not be read.
     Form(FormRejection),
+    /// The query string is not valid form encoding (or repeats a parameter).
+    Query(FormRejection),
     /// A form without the session's CSRF token.
     Csrf,
-    /// A query string that is not valid form encoding (or repeats a parameter).
-    Query(FormRejection),
+    /// Nothing by that name (a client, user, family or key).
+    NotFound,
+    /// Signed in as this user, who lacks the admin role.
+    NotAdmin(String),
+    /// Input refused; the message says what is wrong.
+    Invalid(String),
+    /// An action refused as a whole; the message says why.
+    Refused(String),
+}
+
+/// Which frame the error page is drawn in: the one of the route that failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Frame {
+    /// The public pages: login, authorization, end session.
+    Public,
+    /// The admin UI: its header, and the way back to its dashboard.
+    Admin,
+}
+
+/// A failed page request, answered with an error page in the frame of its route, with the status
+/// the failure calls for (and `Retry-After` when throttled).
+#[derive(Debug)]
+pub struct PageError {
+    frame: Frame,
+    failure: Failure,
+}
+
+impl PageError {
+    /// A failure of a public page.
+    pub fn public(failure: Failure) -> PageError {
+        PageError {
+            frame: Frame::Public,
+            failure,
+        }
+    }
+
+    /// A failure inside the admin UI.
+    pub fn admin(failure: Failure) -> PageError {
+        PageError {
+            frame: Frame::Admin,
+            failure,
+        }
+    }
 }
 
 impl From<Error> for PageError {
-    fn from(err: Error) -> Self {
-        PageError::Domain(err)
+    fn from(err: Error) -> PageError {
+        PageError::public(Failure::Domain(err))
     }
 }
 
 impl From<FormRejection> for PageError {
-    fn from(err: FormRejection) -> Self {
-        PageError::Form(err)
+    fn from(err: FormRejection) -> PageError {
+        PageError::public(Failure::Form(err))
     }
 }
 
-fn page(status: StatusCode, title: &str, message: String) -> Response {
-    let page = ErrorPage {
-        title: title.to_owned(),
-        message,
-    };
-    views::render_status(status, &page)
+impl From<AdminError> for PageError {
+    fn from(err: AdminError) -> PageError {
+        PageError::admin(match err {
+            AdminError::Invalid(errors) => {
+                let fields: Vec<_> = errors.fields().collect();
+                Failure::Invalid(format!("invalid fields: {}", fields.join(", ")))
+            }
+            AdminError::NotFound => Failure::NotFound,
+            AdminError::Refused(message) => Failure::Refused(message),
+            AdminError::Internal(err) => Failure::Domain(err),
+        })
+    }
+}
+
+const CANNOT: &str = "This request cannot be completed";
+const WRONG: &str = "Something went wrong";
+
+/// The status, title and message of the page.
+fn describe(frame: Frame, failure: &Failure) -> (StatusCode, &'static str, String) {
+    use Frame::{Admin, Public};
+    use StatusCode as S;
+    match (frame, failure) {
+        (Public, Failure::Domain(err)) => describe_domain(err),
+        (Admin, Failure::Domain(_)) => (
+            S::INTERNAL_SERVER_ERROR,
+            WRONG,
+            "The change could not be made. Try again; if it keeps failing, see the server log."
+                .into(),
+        ),
+        (Public, Failure::Form(r)) => (r.status(), "This form could not be read", r.to_string()),
+        (Public, Failure::Query(r)) => (
+            S::BAD_REQUEST,
+            CANNOT,
+            format!("The query string is invalid: {r}."),
+        ),
+        (Admin, Failure::Form(r) | Failure::Query(r)) => (S::BAD_REQUEST, "Bad request", r.to_string()),
+        (Public, Failure::Csrf) => (
+            S::FORBIDDEN,
+            "This form has expired",
+            "The form was not sent from this session. Go back, reload the page and try again."
+                .into(),
+        ),
+        (Admin, Failure::Csrf) => (
+            S::FORBIDDEN,
+            "Form expired",
+            "The form was not sent from this admin session. Go back, reload the page and try again."
+                .into(),
+        ),
+        (_, Failure::NotFound) => (
+            S::NOT_FOUND,
+            "Not found",
+            "There is nothing here; it may have been deleted.".into(),
+        ),
+        (_, Failure::NotAdmin(username)) => (
+            S::FORBIDDEN,
+            "Administrators only",
+            format!("You are signed in as {username}, who is not an administrator."),
+        ),
+        (Public, Failure::Invalid(message)) => (S::BAD_REQUEST, CANNOT, message.clone()),
+        (Admin, Failure::Invalid(message)) => (S::BAD_REQUEST, "Bad request", message.clone()),
+        (_, Failure::Refused(message)) => (S::CONFLICT, "Not done", message.clone()),
+    }
+}
+
+fn describe_domain(err: &Error) -> (StatusCode, &'static str, String) {
+    match err {
+        Error::Internal(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            WRONG,
+            "Sesame could not complete this request. Please try again in a moment.".into(),
+        ),
+        Error::Throttled { retry_after } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many attempts",
+            format!(
+                "Too many failed sign-in attempts. Try again in {} seconds.",
+                retry_after_secs(*retry_after)
+            ),
+        ),
+        Error::InvalidRequest(message) => (StatusCode::BAD_REQUEST, CANNOT, message.clone()),
+        err => (StatusCode::BAD_REQUEST, CANNOT, err.to_string()),
+    }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        const BAD: StatusCode = StatusCode::BAD_REQUEST;
-        match self {
-            PageError::Domain(Error::Internal(internal)) => {
-                tracing::error!(error = %internal, source = ?std::error::Error::source(&internal), "browser request failed");
-                page(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong",
-                    "Sesame could not complete this request. Please try again in a moment.".into(),
-                )
+        let PageError { frame, failure } = self;
+        match (&failure, frame) {
+            (Failure::Domain(Error::Internal(internal)), Frame::Public) => {
+                log_internal("html", internal);
             }
-            PageError::Domain(Error::Throttled { retry_after }) => {
-                let secs = retry_after_secs(retry_after);
-                let mut response = page(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "Too many attempts",
-                    format!("Too many failed sign-in attempts. Try again in {secs} seconds."),
-                );
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-                response
-            }
-            PageError::Domain(Error::InvalidRequest(message)) => {
-                page(BAD, "This request cannot be completed", message)
-            }
-            PageError::Domain(err) => {
-                page(BAD, "This request cannot be completed", err.to_string())
-            }
-            PageError::Form(rejection) => page(
-                rejection.status(),
-                "This form could not be read",
-                rejection.to_string(),
-            ),
-            PageError::Query(rejection) => page(
-                BAD,
-                "This request cannot be completed",
-                format!("The query string is invalid: {rejection}."),
-            ),
-            PageError::Csrf => page(
-                StatusCode::FORBIDDEN,
-                "This form has expired",
-                "The form was not sent from this session. Go back, reload the page and try again."
-                    .into(),
-            ),
+            (Failure::Domain(err), Frame::Admin) => log_internal("admin", err),
+            _ => {}
         }
+        let (status, title, message) = describe(frame, &failure);
+        let title = title.to_owned();
+        let mut response = match frame {
+            Frame::Public => render_status(status, &ErrorPage { title, message }),
+            Frame::Admin => {
+                let show_nav = !matches!(failure, Failure::NotAdmin(_));
+                let page = AdminErrorPage {
+                    title,
+                    message,
+                    show_nav,
+                };
+                render_status(status, &page)
+            }
+        };
+        if let (Failure::Domain(Error::Throttled { retry_after }), Frame::Public) =
+            (&failure, frame)
+        {
+            set_retry_after(response.headers_mut(), *retry_after);
+        }
+        response
     }
 }

@@ -14,7 +14,7 @@ mod userinfo;
 use axum::Router;
 use axum::routing::{get, post};
 
-pub use error::{OAuthError, retry_after_secs};
+pub use error::OAuthError;
 
 use crate::paths;
 use crate::state::AppState;

@@ -4,7 +4,6 @@
 
 mod auth;
 mod body;
-mod cookie;
 mod error;
 mod me;
 mod metadata;
@@ -21,11 +20,11 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use self::auth::{Caller, authenticate};
 pub use self::body::Body;
-pub use self::cookie::{clear as clear_refresh_cookie, set as set_refresh_cookie};
 pub use self::error::ApiError;
 use self::metadata::View;
 pub use self::tokens::obtain_pair;
 use crate::config::Config;
+pub use crate::http::cookies::refresh::{clear as clear_refresh_cookie, set as set_refresh_cookie};
 use crate::http::cors;
 use crate::paths;
 use crate::state::AppState;

@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use crate::entities::revocations::{ActiveModel, Column, Entity};
@@ -49,6 +50,21 @@ pub async fn is_revoked<C: ConnectionTrait>(db: &C, jti: &str) -> Result<bool, D
         .one(db)
         .await?;
     Ok(found.is_some())
+}
+
+/// The ids of tokens revoked at or after `since` (by any instance's clock), oldest first.
+pub async fn revoked_since<C: ConnectionTrait>(
+    db: &C,
+    since: DateTime<Utc>,
+) -> Result<Vec<String>, DbErr> {
+    Entity::find()
+        .select_only()
+        .column(Column::Jti)
+        .filter(Column::RevokedAt.gte(since))
+        .order_by_asc(Column::RevokedAt)
+        .into_tuple()
+        .all(db)
+        .await
 }
 
 /// Deletes at most `batch` records of tokens that expired before `before`; answers how

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod clients;
+pub mod dashboard;
 pub mod keys;
 pub mod tokens;
 pub mod users;
@@ -60,25 +61,6 @@ pub fn time_or_never(at: Option<DateTime<Utc>>) -> String {
 /// A percent-encoded path segment or query value.
 pub fn encode(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()
-}
-
-/// The landing page.
-#[derive(Template)]
-#[template(path = "admin/dashboard.html")]
-pub struct DashboardPage {
-    pub chrome: Chrome,
-    pub users: u64,
-    pub clients: u64,
-    pub outstanding_families: u64,
-    pub logins_24h: u64,
-    pub login_failures_24h: u64,
-    pub algorithm: String,
-    /// `(kid, created)` of the key that signs now.
-    pub signing_key: Option<(String, String)>,
-    /// `(kid, signs from)` of a key published ahead of a rotation.
-    pub upcoming_key: Option<(String, String)>,
-    /// The newest audit events.
-    pub recent: Vec<audit::EventRow>,
 }
 
 /// An error inside the admin UI (404, 403, a refused action, an internal failure).

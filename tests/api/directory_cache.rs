@@ -139,3 +139,32 @@ async fn a_zero_cache_ttl_reads_through() {
         (StatusCode::OK, false)
     );
 }
+
+/// A token revoked behind Sesame (by another instance, or the CLI) stays active here until the
+/// next look at recent revocations, at most `cache_ttl` later; tokens seen before stay answered
+/// from memory however many there are.
+async fn a_revocation_behind_sesame_applies_within_cache_ttl(app: TestApp) {
+    let setup = setup(&app).await;
+    assert_eq!(
+        introspect(&app, &setup, &setup.resource).await,
+        (StatusCode::OK, true)
+    );
+    let (_, claims) = crate::helpers::jwt_parts(&setup.access);
+    let jti = claims["jti"].as_str().unwrap();
+    let expires = Utc::now() + chrono::Duration::minutes(5);
+    sesame::store::revocations::insert(app.db(), jti, "access", expires, Utc::now(), "elsewhere")
+        .await
+        .unwrap();
+    assert_eq!(
+        introspect(&app, &setup, &setup.resource).await,
+        (StatusCode::OK, true),
+        "this instance still answers from memory"
+    );
+    app.advance(app.state.config.cache_ttl);
+    assert_eq!(
+        introspect(&app, &setup, &setup.resource).await,
+        (StatusCode::OK, false)
+    );
+}
+
+on_both_databases!(a_revocation_behind_sesame_applies_within_cache_ttl);

@@ -3,8 +3,12 @@
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 
-use super::{AdminSession, PageError, query};
+use super::extract::{AdminSession, page_number, query};
+use crate::auth::admin::AdminError;
 use crate::auth::audit::{self, Action, ActionFilter, AuditQuery};
+use crate::http::extract::Params;
+use crate::http::html::PageError;
+use crate::paths;
 use crate::state::AppState;
 use crate::views::admin::audit::{ActionOption, AuditPage, EventRow};
 use crate::views::admin::{Pager, encode};
@@ -32,41 +36,63 @@ fn action_options(selected: &str) -> Vec<ActionOption> {
         .collect()
 }
 
+/// The filter form's fields, as typed (trimmed).
+struct Filter {
+    action: String,
+    actor: String,
+    target: String,
+}
+
+impl Filter {
+    fn read(params: &Params) -> Filter {
+        let text = |name: &str| params.get(name).unwrap_or_default().trim().to_owned();
+        Filter {
+            action: text("action"),
+            actor: text("actor"),
+            target: text("target"),
+        }
+    }
+
+    fn query(&self) -> AuditQuery {
+        let given = |value: &String| Some(value.clone()).filter(|v| !v.is_empty());
+        AuditQuery {
+            action: ActionFilter::parse(&self.action),
+            actor: given(&self.actor),
+            target: given(&self.target),
+        }
+    }
+
+    /// Page `page` of this filter's results.
+    fn href(&self, page: u64) -> String {
+        format!(
+            "{}?action={}&actor={}&target={}&page={page}",
+            paths::ADMIN_AUDIT,
+            encode(&self.action),
+            encode(&self.actor),
+            encode(&self.target)
+        )
+    }
+}
+
 pub async fn audit_list(
     State(state): State<AppState>,
     admin: AdminSession,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let params = query(raw.as_deref())?;
-    let text = |name: &str| params.get(name).unwrap_or_default().trim().to_owned();
-    let (action, actor, target) = (text("action"), text("actor"), text("target"));
-    let filter = AuditQuery {
-        action: ActionFilter::parse(&action),
-        actor: Some(actor.clone()).filter(|a| !a.is_empty()),
-        target: Some(target.clone()).filter(|t| !t.is_empty()),
-    };
-    let page_no = params
-        .get("page")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(1u64)
-        .max(1);
+    let filter = Filter::read(&params);
+    let page_no = page_number(&params);
     let offset = (page_no - 1).saturating_mul(PER_PAGE);
-    let (events, total) = audit::list_events(&state, &filter, offset, PER_PAGE).await?;
-    let href = |n: u64| {
-        format!(
-            "/admin/audit?action={}&actor={}&target={}&page={n}",
-            encode(&action),
-            encode(&actor),
-            encode(&target)
-        )
-    };
+    let (events, total) = audit::list_events(&state, &filter.query(), offset, PER_PAGE)
+        .await
+        .map_err(AdminError::from)?;
     let page = AuditPage {
         chrome: admin.chrome("audit", None),
         rows: events.iter().map(EventRow::from).collect(),
-        actions: action_options(&action),
-        pager: Pager::new(page_no, PER_PAGE, total, href),
-        actor,
-        target,
+        actions: action_options(&filter.action),
+        pager: Pager::new(page_no, PER_PAGE, total, |n| filter.href(n)),
+        actor: filter.actor,
+        target: filter.target,
     };
     Ok(render(&page))
 }

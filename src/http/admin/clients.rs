@@ -6,10 +6,13 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 
-use super::{AdminForm, AdminSession, PageError, notice, query, see_other};
+use super::extract::{AdminForm, AdminSession, notice, query};
 use crate::auth::admin::client_form::{ClientInput, parse_kind};
 use crate::auth::admin::{AdminError, FieldErrors, clients};
+use crate::http::html::{PageError, see_other};
+use crate::paths;
 use crate::state::AppState;
+use crate::views::admin::Chrome;
 use crate::views::admin::clients::{
     ClientDeletePage, ClientFacts, ClientFormPage, ClientFormValues, ClientRow, ClientSecretPage,
     ClientsPage, client_href,
@@ -57,15 +60,25 @@ pub async fn clients_list(
     Ok(render(&page))
 }
 
-pub async fn clients_new(admin: AdminSession) -> Response {
-    let page = ClientFormPage {
-        chrome: admin.chrome(SECTION, None),
-        action: "/admin/clients".into(),
-        values: ClientFormValues::defaults(),
-        errors: FieldErrors::default(),
+/// The form that creates a client.
+fn new_client_form(
+    chrome: Chrome,
+    values: ClientFormValues,
+    errors: FieldErrors,
+) -> ClientFormPage {
+    ClientFormPage {
+        chrome,
+        action: paths::ADMIN_CLIENTS.into(),
+        values,
+        errors,
         existing: None,
-    };
-    render(&page)
+    }
+}
+
+pub async fn clients_new(admin: AdminSession) -> Response {
+    let chrome = admin.chrome(SECTION, None);
+    let values = ClientFormValues::defaults();
+    render(&new_client_form(chrome, values, FieldErrors::default()))
 }
 
 pub async fn clients_create(
@@ -73,33 +86,26 @@ pub async fn clients_create(
     form: AdminForm,
 ) -> Result<Response, PageError> {
     let (client_id, kind_name, input) = (form.text("client_id"), form.text("kind"), input(&form));
+    let actor = form.session.actor();
     let created = match parse_kind(&kind_name) {
         Ok(kind) => {
-            let actor = form.session.actor();
             clients::create_client(&state, &actor, &client_id, kind, &input, state.now()).await
         }
         Err(err) => Err(err),
     };
+    let chrome = form.session.chrome(SECTION, None);
     match created {
-        Ok(registered) => {
-            let page = ClientSecretPage {
-                chrome: form.session.chrome(SECTION, None),
-                href: client_href(&registered.client_id),
-                client_id: registered.client_id,
-                name: input.name.trim().to_owned(),
-                secret: registered.secret.map(|s| s.expose().to_owned()),
-                rotated: false,
-            };
-            Ok(secret_page(&page))
-        }
+        Ok(registered) => Ok(secret_page(&ClientSecretPage {
+            chrome,
+            href: client_href(&registered.client_id),
+            client_id: registered.client_id,
+            name: input.name.trim().to_owned(),
+            secret: registered.secret.map(|s| s.expose().to_owned()),
+            rotated: false,
+        })),
         Err(AdminError::Invalid(errors)) => {
-            let page = ClientFormPage {
-                chrome: form.session.chrome(SECTION, None),
-                action: "/admin/clients".into(),
-                values: ClientFormValues::submitted(&client_id, &kind_name, &input),
-                errors,
-                existing: None,
-            };
+            let values = ClientFormValues::submitted(&client_id, &kind_name, &input);
+            let page = new_client_form(chrome, values, errors);
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(err) => Err(err.into()),
@@ -213,7 +219,10 @@ pub async fn clients_delete(
 ) -> Result<Response, PageError> {
     let actor = form.session.actor();
     clients::delete_client(&state, &actor, &client_id, state.now()).await?;
-    Ok(see_other("/admin/clients?notice=deleted"))
+    Ok(see_other(&format!(
+        "{}?notice=deleted",
+        paths::ADMIN_CLIENTS
+    )))
 }
 
 pub async fn clients_rotate_secret(

@@ -3,12 +3,14 @@
 use axum::extract::State;
 use axum::response::Response;
 
-use super::{AdminSession, PageError};
-use crate::auth::admin::overview;
+use super::extract::AdminSession;
+use crate::auth::admin::{AdminError, overview};
 use crate::auth::audit::{self, AuditQuery};
+use crate::http::html::PageError;
 use crate::state::AppState;
 use crate::views::admin::audit::EventRow;
-use crate::views::admin::{DashboardPage, time};
+use crate::views::admin::dashboard::DashboardPage;
+use crate::views::admin::time;
 use crate::views::render;
 
 /// How many of the newest audit events the dashboard shows.
@@ -20,7 +22,9 @@ pub async fn dashboard_get(
 ) -> Result<Response, PageError> {
     let now = state.now();
     let o = overview::overview(&state, now).await?;
-    let (recent, _) = audit::list_events(&state, &AuditQuery::default(), 0, RECENT).await?;
+    let (recent, _) = audit::list_events(&state, &AuditQuery::default(), 0, RECENT)
+        .await
+        .map_err(AdminError::from)?;
     let page = DashboardPage {
         chrome: admin.chrome("dashboard", None),
         users: o.users,

@@ -3,8 +3,10 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 
-use super::{AdminForm, AdminSession, PageError, notice, query, see_other};
+use super::extract::{AdminForm, AdminSession, notice, query};
 use crate::auth::admin::keys;
+use crate::http::html::{PageError, see_other};
+use crate::paths;
 use crate::state::AppState;
 use crate::views::admin::keys::{KeyLine, KeysPage};
 use crate::views::render;
@@ -33,7 +35,7 @@ pub async fn keys_rotate(
     form: AdminForm,
 ) -> Result<Response, PageError> {
     keys::rotate_key(&state, &form.session.actor(), state.now()).await?;
-    Ok(see_other("/admin/keys?notice=rotated"))
+    Ok(see_other(&format!("{}?notice=rotated", paths::ADMIN_KEYS)))
 }
 
 pub async fn keys_retire(
@@ -42,5 +44,5 @@ pub async fn keys_retire(
     form: AdminForm,
 ) -> Result<Response, PageError> {
     keys::retire_key(&state, &form.session.actor(), &kid, state.now()).await?;
-    Ok(see_other("/admin/keys?notice=retired"))
+    Ok(see_other(&format!("{}?notice=retired", paths::ADMIN_KEYS)))
 }

@@ -4,38 +4,37 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 
-use super::{AdminForm, AdminSession, PageError, notice, query, see_other};
+use super::extract::{AdminForm, AdminSession, notice, query};
+use crate::auth::admin::tokens::Family;
 use crate::auth::admin::{clients, tokens, users};
+use crate::entities::users::Model as User;
+use crate::http::html::{PageError, see_other};
+use crate::paths;
 use crate::state::AppState;
 use crate::store::refresh_tokens::FamilyFilter;
-use crate::views::admin::clients::client_href;
 use crate::views::admin::encode;
 use crate::views::admin::tokens::{BulkRevoke, FamilyRow, TokensPage};
-use crate::views::admin::users::user_href;
 use crate::views::render;
 
 const LIMIT: u64 = 200;
-const LIST: &str = "/admin/tokens";
 
-pub async fn tokens_list(
-    State(state): State<AppState>,
-    admin: AdminSession,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, PageError> {
-    let params = query(raw.as_deref())?;
-    let username = params.get("user").unwrap_or_default().trim().to_owned();
-    let client = params.get("client").unwrap_or_default().trim().to_owned();
-    let user = match username.as_str() {
-        "" => None,
-        name => Some(users::find_by_username(&state, name).await?),
-    };
-    let (filter, heading, bulk) = match (&user, client.as_str()) {
+/// What the list shows: which families (none for an unknown user), under which heading, and the
+/// revoke-all button it offers.
+struct Selection {
+    filter: Option<FamilyFilter>,
+    heading: String,
+    bulk: Option<BulkRevoke>,
+}
+
+/// The selection for the `user` (looked up when one was named) and `client` filters.
+fn select(user: Option<&Option<User>>, username: &str, client: &str) -> Selection {
+    let (filter, heading, bulk) = match (user, client) {
         (Some(None), _) => (None, format!("No user is named {username}"), None),
         (Some(Some(user)), _) => (
             Some(FamilyFilter::User(user.id)),
             format!("Signed-in sessions of {}", user.username),
             Some(BulkRevoke {
-                action: format!("{}/revoke-tokens", user_href(user.id)),
+                action: paths::fill(paths::ADMIN_USER_REVOKE_TOKENS, &user.id.to_string()),
                 label: format!("Revoke all of {}'s tokens", user.username),
             }),
         ),
@@ -48,30 +47,63 @@ pub async fn tokens_list(
             Some(FamilyFilter::Client(id.to_owned())),
             format!("Signed-in sessions through {id}"),
             Some(BulkRevoke {
-                action: format!("{}/revoke-tokens", client_href(id)),
+                action: paths::fill(paths::ADMIN_CLIENT_REVOKE_TOKENS, &encode(id)),
                 label: "Revoke all of this client's tokens".to_owned(),
             }),
         ),
     };
-    let mut families = match &filter {
-        Some(filter) => tokens::list_families(&state, filter, state.now(), LIMIT).await?,
+    Selection {
+        filter,
+        heading,
+        bulk,
+    }
+}
+
+/// The selected families; a user's are narrowed to `client` when both are given.
+async fn families(
+    state: &AppState,
+    selection: &Selection,
+    by_user: bool,
+    client: &str,
+) -> Result<Vec<Family>, PageError> {
+    let mut families = match &selection.filter {
+        Some(filter) => tokens::list_families(state, filter, state.now(), LIMIT).await?,
         None => Vec::new(),
     };
-    if user.is_some() && !client.is_empty() {
+    if by_user && !client.is_empty() {
         families.retain(|f| f.client_id == client);
     }
+    Ok(families)
+}
+
+/// This list again, where its revoke forms come back to.
+fn back(username: &str, client: &str) -> String {
+    let (user, client) = (encode(username), encode(client));
+    format!("{}?user={user}&client={client}", paths::ADMIN_TOKENS)
+}
+
+pub async fn tokens_list(
+    State(state): State<AppState>,
+    admin: AdminSession,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let params = query(raw.as_deref())?;
+    let text = |name: &str| params.get(name).unwrap_or_default().trim().to_owned();
+    let (username, client) = (text("user"), text("client"));
+    let user = match username.as_str() {
+        "" => None,
+        name => Some(users::find_by_username(&state, name).await?),
+    };
+    let selection = select(user.as_ref(), &username, &client);
+    let families = families(&state, &selection, user.is_some(), &client).await?;
     let client_ids = clients::list_clients(&state).await?;
     let page = TokensPage {
         chrome: admin.chrome("tokens", notice(&params)),
-        heading,
-        back: format!(
-            "{LIST}?user={}&client={}",
-            encode(&username),
-            encode(&client)
-        ),
+        heading: selection.heading,
+        back: back(&username, &client),
         client_ids: client_ids.into_iter().map(|c| c.client.client_id).collect(),
         rows: families.iter().map(FamilyRow::from).collect(),
-        bulk: bulk.filter(|_| !families.is_empty()),
+        bulk: selection.bulk.filter(|_| !families.is_empty()),
         user: username,
         client,
         limit: LIMIT,
@@ -87,11 +119,12 @@ pub async fn tokens_revoke(
     let actor = form.session.actor();
     let revoked = tokens::revoke_family(&state, &actor, &family_id, state.now()).await?;
     // Only ever back to the token list: `back` is form input, not a place to send anyone.
+    let list = paths::ADMIN_TOKENS;
     let back = form
         .params
         .get("back")
-        .filter(|b| b.starts_with(LIST) && b.bytes().all(|c| c.is_ascii_graphic()))
-        .unwrap_or(LIST);
+        .filter(|b| b.starts_with(list) && b.bytes().all(|c| c.is_ascii_graphic()))
+        .unwrap_or(list);
     let separator = if back.contains('?') { '&' } else { '?' };
     let notice = if revoked > 0 { "revoked" } else { "nothing" };
     Ok(see_other(&format!("{back}{separator}notice={notice}")))

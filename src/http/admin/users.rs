@@ -5,9 +5,11 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::{AdminForm, AdminSession, PageError, notice, query, see_other};
+use super::extract::{AdminForm, AdminSession, notice, page_number, query};
 use crate::auth::admin::users::{self, ProfileInput};
 use crate::auth::admin::{AdminError, FieldErrors};
+use crate::http::html::{Failure, PageError, see_other};
+use crate::paths;
 use crate::state::AppState;
 use crate::views::admin::users::{
     UserFacts, UserFormPage, UserFormValues, UserRow, UsersPage, user_href,
@@ -20,7 +22,7 @@ const PER_PAGE: u64 = 25;
 
 /// A user id from the path; anything else names no user.
 fn user_id(raw: &str) -> Result<i64, PageError> {
-    raw.parse().map_err(|_| PageError::NotFound)
+    raw.parse().map_err(|_| PageError::admin(Failure::NotFound))
 }
 
 fn profile(form: &AdminForm) -> ProfileInput {
@@ -40,14 +42,10 @@ pub async fn users_list(
 ) -> Result<Response, PageError> {
     let params = query(raw.as_deref())?;
     let search = params.get("q").unwrap_or_default().trim().to_owned();
-    let page_no = params
-        .get("page")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(1u64)
-        .max(1);
+    let page_no = page_number(&params);
     let offset = (page_no - 1).saturating_mul(PER_PAGE);
     let (found, total) = users::list_users(&state, Some(&search), offset, PER_PAGE).await?;
-    let href = |n: u64| format!("/admin/users?q={}&page={n}", encode(&search));
+    let href = |n: u64| format!("{}?q={}&page={n}", paths::ADMIN_USERS, encode(&search));
     let page = UsersPage {
         chrome: admin.chrome(SECTION, notice(&params)),
         rows: found.iter().map(UserRow::from).collect(),
@@ -60,7 +58,7 @@ pub async fn users_list(
 pub async fn users_new(admin: AdminSession) -> Response {
     let page = UserFormPage {
         chrome: admin.chrome(SECTION, None),
-        action: "/admin/users".into(),
+        action: paths::ADMIN_USERS.into(),
         values: UserFormValues {
             is_active: true,
             ..UserFormValues::default()
@@ -87,7 +85,7 @@ pub async fn users_create(
         Err(AdminError::Invalid(errors)) => {
             let page = UserFormPage {
                 chrome: form.session.chrome(SECTION, None),
-                action: "/admin/users".into(),
+                action: paths::ADMIN_USERS.into(),
                 values: UserFormValues::submitted(&username, &profile),
                 errors,
                 existing: None,

@@ -9,8 +9,8 @@ use axum::response::Response;
 use crate::auth::authorize::{self, AuthorizationRequest, Decision, Outcome, Subject};
 use crate::auth::{Error, tokens};
 use crate::http::extract::{Form, FormRejection, Params};
-use crate::http::html::PageError;
-use crate::http::session::{MaybeUser, SignedIn, csrf_matches, login_redirect, see_other};
+use crate::http::html::{Failure, PageError, see_other};
+use crate::http::session::{MaybeUser, SignedIn, csrf_matches, login_redirect};
 use crate::paths;
 use crate::state::AppState;
 use crate::views::{self, ConsentPage, ScopeItem};
@@ -23,7 +23,8 @@ fn request_path(query: &str) -> String {
 /// RFC 6749 §3.1: parameters "MUST NOT be included more than once"; with two `redirect_uri`s
 /// there is no telling where an error may go, so this is an HTML page.
 fn parse(query: &str) -> Result<AuthorizationRequest, PageError> {
-    let params = Params::parse(query.as_bytes()).map_err(PageError::Query)?;
+    let params = Params::parse(query.as_bytes())
+        .map_err(|rejection| PageError::public(Failure::Query(rejection)))?;
     Ok(AuthorizationRequest::from_params(|name| params.get(name)))
 }
 
@@ -60,7 +61,7 @@ pub async fn authorize_post(
         return Ok(login_redirect(&request_path(&query)));
     };
     if !csrf_matches(signed_in, params.get("csrf_token")) {
-        return Err(PageError::Csrf);
+        return Err(PageError::public(Failure::Csrf));
     }
     let decision = match params.get("decision") {
         Some("approve") => Decision::Approve,

@@ -4,21 +4,22 @@
 
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
 
 use crate::auth::end_session::{self, EndSession, EndSessionRequest};
 use crate::auth::{sessions, tokens};
+use crate::http::cookies;
 use crate::http::extract::{Form, FormRejection, Params};
-use crate::http::html::PageError;
-use crate::http::session::{
-    MaybeUser, SignedIn, clear_session_cookies, csrf_matches, see_other, with_cookies,
-};
+use crate::http::html::{Failure, PageError, see_other};
+use crate::http::session::{MaybeUser, SignedIn, csrf_matches};
 use crate::paths;
 use crate::state::AppState;
 use crate::views::{self, LogoutPage, NoticePage};
 
 async fn check(state: &AppState, query: &str) -> Result<EndSession, PageError> {
-    let params = Params::parse(query.as_bytes()).map_err(PageError::Query)?;
+    let params = Params::parse(query.as_bytes())
+        .map_err(|rejection| PageError::public(Failure::Query(rejection)))?;
     let take = |name: &str| params.get(name).map(str::to_owned);
     let request = EndSessionRequest {
         id_token_hint: take("id_token_hint"),
@@ -32,19 +33,21 @@ async fn check(state: &AppState, query: &str) -> Result<EndSession, PageError> {
 pub async fn end_session_get(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
+    jar: CookieJar,
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let query = query.unwrap_or_default();
     let end = check(&state, &query).await?;
     match user {
         Some(user) if end.hinted_user != Some(user.user.id) => Ok(confirm(&end, &user, &query)),
-        user => finish(&state, user.as_ref(), end).await,
+        user => finish(&state, jar, user.as_ref(), end).await,
     }
 }
 
 pub async fn end_session_post(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
+    jar: CookieJar,
     RawQuery(query): RawQuery,
     form: Result<Form, FormRejection>,
 ) -> Result<Response, PageError> {
@@ -53,9 +56,9 @@ pub async fn end_session_post(
     if let Some(user) = &user
         && !csrf_matches(user, params.get("csrf_token"))
     {
-        return Err(PageError::Csrf);
+        return Err(PageError::public(Failure::Csrf));
     }
-    finish(&state, user.as_ref(), end).await
+    finish(&state, jar, user.as_ref(), end).await
 }
 
 fn confirm(end: &EndSession, user: &SignedIn, query: &str) -> Response {
@@ -76,6 +79,7 @@ fn confirm(end: &EndSession, user: &SignedIn, query: &str) -> Response {
 
 async fn finish(
     state: &AppState,
+    jar: CookieJar,
     user: Option<&SignedIn>,
     end: EndSession,
 ) -> Result<Response, PageError> {
@@ -90,5 +94,5 @@ async fn finish(
             message: "You are signed out of Sesame. You can close this window.".into(),
         }),
     };
-    Ok(with_cookies(response, clear_session_cookies(state)))
+    Ok((cookies::end_session(&state.config, jar), response).into_response())
 }

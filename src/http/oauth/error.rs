@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::auth::{Error, TokenError};
 use crate::http::extract::{CredentialsRejection, FormRejection};
+use crate::http::failure::{log_internal, retry_after_secs, set_retry_after};
 
 /// An error at the OAuth surface.
 #[derive(Debug)]
@@ -87,11 +88,6 @@ fn describe(err: &Error) -> (StatusCode, &'static str, String) {
     }
 }
 
-/// Whole seconds for `Retry-After`, rounded up so a client never comes back too early.
-pub fn retry_after_secs(retry_after: std::time::Duration) -> u64 {
-    retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0)
-}
-
 fn token_description(err: TokenError) -> &'static str {
     match err {
         TokenError::Expired => "the token is expired",
@@ -115,38 +111,34 @@ fn reason(code: &'static str, err: &Error) -> &'static str {
     }
 }
 
-impl IntoResponse for OAuthError {
-    fn into_response(self) -> Response {
-        let retry_after = match &self {
-            OAuthError::Domain(Error::Throttled { retry_after }) => Some(*retry_after),
-            _ => None,
-        };
-        let (status, code, description) = match &self {
+impl OAuthError {
+    /// The status, code and description; a domain failure is counted (and logged if internal).
+    fn answer(&self) -> (StatusCode, &'static str, String) {
+        match self {
             OAuthError::Domain(err) => {
                 if let Error::Internal(internal) = err {
-                    tracing::error!(error = %internal, source = ?std::error::Error::source(internal), "request failed");
+                    log_internal("oauth", internal);
                 }
                 let (status, code, description) = describe(err);
                 metrics::counter!("sesame_failures_total", "reason" => reason(code, err))
                     .increment(1);
                 (status, code, description)
             }
-            OAuthError::Form(FormRejection::TooLarge) => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "invalid_request",
-                FormRejection::TooLarge.to_string(),
-            ),
-            OAuthError::Form(rejection) => (
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                rejection.to_string(),
-            ),
+            OAuthError::Form(rejection) => {
+                (rejection.status(), "invalid_request", rejection.to_string())
+            }
             OAuthError::Credentials(rejection) => (
                 StatusCode::BAD_REQUEST,
                 "invalid_request",
                 rejection.to_string(),
             ),
-        };
+        }
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let (status, code, description) = self.answer();
         let mut response = (
             status,
             Json(Body {
@@ -157,11 +149,8 @@ impl IntoResponse for OAuthError {
             .into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if let Some(retry_after) = retry_after {
-            headers.insert(
-                header::RETRY_AFTER,
-                HeaderValue::from(retry_after_secs(retry_after)),
-            );
+        if let OAuthError::Domain(Error::Throttled { retry_after }) = &self {
+            set_retry_after(headers, *retry_after);
         }
         if status == StatusCode::UNAUTHORIZED {
             // RFC 6749 §5.2: invalid_client answers 401 with a WWW-Authenticate challenge.

@@ -6,7 +6,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::json;
 
-use super::OAuthError;
+use super::error::OAuthError;
 use super::token::no_store;
 use crate::auth::clients::{self, ClientKind};
 use crate::auth::{Error, introspection};

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
-use super::OAuthError;
+use super::error::OAuthError;
 use super::token::no_store;
 use crate::auth::{Error, clients, revocation};
 use crate::http::extract::{self, Form};

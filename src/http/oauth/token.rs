@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::OAuthError;
+use super::error::OAuthError;
 use crate::auth::clients;
 use crate::auth::grant::{self, TokenRequest};
 use crate::auth::tokens::IssuedTokens;

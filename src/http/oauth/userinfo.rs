@@ -24,7 +24,7 @@ pub async fn userinfo_get(State(state): State<AppState>, headers: HeaderMap) -> 
     {
         Ok(access) => access,
         Err(Error::Token(_)) => return challenge(StatusCode::UNAUTHORIZED, Some("invalid_token")),
-        Err(err) => return super::OAuthError::from(err).into_response(),
+        Err(err) => return super::error::OAuthError::from(err).into_response(),
     };
     let scope = access.token.scope();
     let Some(user) = access.user.filter(|_| scope.contains("openid")) else {

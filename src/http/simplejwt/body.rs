@@ -6,7 +6,7 @@ use axum::body::{Body as AxumBody, Bytes};
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{StatusCode, header};
 
-use super::error::ApiError;
+use super::error::{ApiError, FieldErrors};
 use super::pyjson::{self, PyValue};
 
 /// `request.data`: what the body held, before any field is read.
@@ -112,9 +112,6 @@ async fn multipart(content_type: String, bytes: Bytes) -> Result<Vec<(String, Fi
     }
     Ok(fields)
 }
-
-/// Messages per field in declaration order, or DRF's `non_field_errors`.
-pub type FieldErrors = Vec<(String, Vec<String>)>;
 
 /// Reads declared fields out of [`Data`] with `CharField` rules, collecting every error.
 pub struct Fields<'a> {

@@ -4,17 +4,19 @@
 //! surface's router layer, which knows the configured header types.
 
 use axum::Json;
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::{Value, json};
 
-use super::body::FieldErrors;
 use crate::auth::registration::RegistrationError;
 use crate::auth::sliding::SlidingError;
 use crate::auth::{Error, TokenError};
-use crate::http::oauth::retry_after_secs;
+use crate::http::failure::{log_internal, retry_after_secs, set_retry_after};
+
+/// Messages per field in declaration order, or DRF's `non_field_errors`.
+pub type FieldErrors = Vec<(String, Vec<String>)>;
 
 /// An error at the `/api/` surface (and the compat profile's login, which wraps the same body).
 #[derive(Debug)]
@@ -121,9 +123,7 @@ fn token_not_valid(msg: &str) -> (StatusCode, Value) {
 /// `APIException`'s default answer to an unexpected failure, after logging it.
 fn internal(err: &Error) -> (StatusCode, Value) {
     match err {
-        Error::Internal(internal) => {
-            tracing::error!(error = %internal, source = ?std::error::Error::source(internal), "request failed");
-        }
+        Error::Internal(internal) => log_internal("api", internal),
         other => tracing::error!(error = %other, "unexpected domain error at the /api surface"),
     }
     (
@@ -258,10 +258,7 @@ impl IntoResponse for ApiError {
         let (status, body) = self.status_and_body();
         let mut response = (status, Json(body)).into_response();
         if let ApiError::Domain(Error::Throttled { retry_after }) = &self {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from(retry_after_secs(*retry_after)),
-            );
+            set_retry_after(response.headers_mut(), *retry_after);
         }
         response
     }

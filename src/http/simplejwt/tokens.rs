@@ -12,11 +12,11 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::body::{Body, Data};
-use super::cookie;
 use super::error::ApiError;
 use crate::auth::clients::Client;
 use crate::auth::grant::{self, Granted, TokenRequest};
 use crate::auth::{blacklist, sliding};
+use crate::http::cookies::refresh as cookie;
 use crate::http::extract::ClientIp;
 use crate::state::AppState;
 

@@ -3,8 +3,10 @@
 use askama::Template;
 
 use super::clients::client_href;
+use super::users::user_href;
 use super::{Chrome, Pager, encode, time};
 use crate::entities::audit_events::Model;
+use crate::paths;
 
 /// One event.
 #[derive(Clone, Debug)]
@@ -24,13 +26,13 @@ impl From<&Model> for EventRow {
         let target = event.target.clone().unwrap_or_default();
         let target_href = match target.split_once(':') {
             Some(("client", id)) => Some(client_href(id)),
-            Some(("user", id)) if id.parse::<i64>().is_ok() => Some(format!("/admin/users/{id}")),
+            Some(("user", id)) => id.parse().ok().map(user_href),
             _ => None,
         };
         EventRow {
             at: time(event.at),
             actor: event.actor.clone(),
-            actor_href: event.actor_id.map(|id| format!("/admin/users/{id}")),
+            actor_href: event.actor_id.map(user_href),
             action: event.action.clone(),
             target,
             target_href,
@@ -61,5 +63,5 @@ pub struct AuditPage {
 
 /// The audit log filtered to one target, e.g. a client's history.
 pub fn target_href(target: &str) -> String {
-    format!("/admin/audit?target={}", encode(target))
+    format!("{}?target={}", paths::ADMIN_AUDIT, encode(target))
 }

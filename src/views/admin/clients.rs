@@ -7,10 +7,11 @@ use crate::auth::admin::FieldErrors;
 use crate::auth::admin::client_form::ClientInput;
 use crate::auth::admin::clients::ClientSummary;
 use crate::entities::clients::Model;
+use crate::paths;
 
 /// Where a client's pages live.
 pub fn client_href(client_id: &str) -> String {
-    format!("/admin/clients/{}", encode(client_id))
+    paths::fill(paths::ADMIN_CLIENT, &encode(client_id))
 }
 
 /// A grant as a badge; the password grant is marked legacy (RFC 9700 §2.4).
@@ -170,7 +171,11 @@ impl ClientFacts {
             active: model.is_active,
             created: time(model.created_at),
             last_used: time_or_never(model.last_used_at),
-            tokens_href: format!("/admin/tokens?client={}", encode(&model.client_id)),
+            tokens_href: format!(
+                "{}?client={}",
+                paths::ADMIN_TOKENS,
+                encode(&model.client_id)
+            ),
         }
     }
 }

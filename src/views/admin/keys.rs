@@ -5,6 +5,7 @@ use askama::Template;
 use super::{Chrome, encode, time};
 use crate::auth::admin::keys::{KeyRow, Retirement};
 use crate::crypto::keys::KeyStatus;
+use crate::paths;
 
 /// One key.
 #[derive(Clone, Debug)]
@@ -30,7 +31,7 @@ impl From<&KeyRow> for KeyLine {
         };
         let (retire_action, retire_note) = match row.retirement {
             Retirement::Allowed => (
-                Some(format!("/admin/keys/{}/retire", encode(&info.kid))),
+                Some(paths::fill(paths::ADMIN_KEY_RETIRE, &encode(&info.kid))),
                 String::new(),
             ),
             Retirement::SignsNow => (None, "signs new tokens".to_owned()),

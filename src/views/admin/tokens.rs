@@ -6,6 +6,7 @@ use super::clients::client_href;
 use super::users::user_href;
 use super::{Chrome, time, time_or_never};
 use crate::auth::admin::tokens::Family;
+use crate::paths;
 
 /// One outstanding family.
 #[derive(Clone, Debug)]
@@ -26,7 +27,10 @@ impl From<&Family> for FamilyRow {
     fn from(family: &Family) -> FamilyRow {
         FamilyRow {
             family_id: family.family_id.clone(),
-            revoke_action: format!("/admin/tokens/{}/revoke", super::encode(&family.family_id)),
+            revoke_action: paths::fill(
+                paths::ADMIN_TOKEN_REVOKE,
+                &super::encode(&family.family_id),
+            ),
             user: family
                 .username
                 .clone()

@@ -6,10 +6,11 @@ use super::{Chrome, Pager, encode, time, time_or_never};
 use crate::auth::admin::FieldErrors;
 use crate::auth::admin::users::ProfileInput;
 use crate::entities::users::Model;
+use crate::paths;
 
 /// Where a user's page lives.
 pub fn user_href(id: i64) -> String {
-    format!("/admin/users/{id}")
+    paths::fill(paths::ADMIN_USER, &id.to_string())
 }
 
 /// One line of the user list.
@@ -103,7 +104,7 @@ impl UserFacts {
             created: time(user.created_at),
             last_login: time_or_never(user.last_login),
             password_changed: time(user.password_changed_at),
-            tokens_href: format!("/admin/tokens?user={}", encode(&user.username)),
+            tokens_href: format!("{}?user={}", paths::ADMIN_TOKENS, encode(&user.username)),
         }
     }
 }

@@ -1,0 +1,223 @@
+//! Every cookie Sesame sets, with its attributes, read and written through axum-extra's
+//! `CookieJar` (no other code parses a `Cookie` header or writes a `Set-Cookie`):
+//!
+//! - `sesame_session` (Path=/, SameSite=Lax): the browser session's id, for every page.
+//! - `sesame_admin` (Path=/admin, SameSite=Strict): the same id for a user with the `admin`
+//!   role, so the admin UI is never reached by a cross-site navigation.
+//! - the refresh cookie of simplejwt's cookie mode ([`refresh`]).
+//!
+//! All are HttpOnly. The two session cookies are Secure when the issuer is `https://` or
+//! `cookie_secure` says so; the refresh cookie is Secure as `[refresh_cookie]` says.
+
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+
+use crate::config::Config;
+use crate::paths;
+
+/// The session cookie of every browser page.
+pub const SESSION: &str = "sesame_session";
+/// The admin UI's copy of the session id.
+pub const ADMIN: &str = "sesame_admin";
+
+/// The session id in the session cookie, if the browser sent one.
+pub fn session_id(jar: &CookieJar) -> Option<&str> {
+    value(jar, SESSION)
+}
+
+/// The session id in the admin cookie, if the browser sent one (only under `/admin`).
+pub fn admin_session_id(jar: &CookieJar) -> Option<&str> {
+    value(jar, ADMIN)
+}
+
+fn value<'a>(jar: &'a CookieJar, name: &str) -> Option<&'a str> {
+    jar.get(name).map(Cookie::value).filter(|v| !v.is_empty())
+}
+
+/// Starts a browser session: the session cookie, and the admin cookie for a user with the `admin`
+/// role (removed for anyone else, so a previous admin's copy goes).
+pub fn start_session(config: &Config, jar: CookieJar, session_id: &str, admin: bool) -> CookieJar {
+    let jar = jar.add(session_cookie(
+        config,
+        SESSION,
+        session_id,
+        SameSite::Lax,
+        "/",
+    ));
+    if admin {
+        jar.add(session_cookie(
+            config,
+            ADMIN,
+            session_id,
+            SameSite::Strict,
+            paths::ADMIN,
+        ))
+    } else {
+        jar.add(removal(config, ADMIN, paths::ADMIN))
+    }
+}
+
+/// Ends a browser session: removes both session cookies.
+pub fn end_session(config: &Config, jar: CookieJar) -> CookieJar {
+    jar.add(removal(config, SESSION, "/"))
+        .add(removal(config, ADMIN, paths::ADMIN))
+}
+
+fn secure(config: &Config) -> bool {
+    config
+        .cookie_secure
+        .unwrap_or_else(|| config.issuer.starts_with("https://"))
+}
+
+fn session_cookie(
+    config: &Config,
+    name: &'static str,
+    session_id: &str,
+    same_site: SameSite,
+    path: &'static str,
+) -> Cookie<'static> {
+    Cookie::build((name, session_id.to_owned()))
+        .http_only(true)
+        .same_site(same_site)
+        .path(path)
+        .secure(secure(config))
+        .build()
+}
+
+/// A removal cookie, added to the jar rather than passed to `CookieJar::remove`: that only removes
+/// a cookie the request carried, and the browser sends the admin cookie under `/admin` only, so a
+/// logout anywhere else would leave it behind.
+fn removal(config: &Config, name: &'static str, path: &'static str) -> Cookie<'static> {
+    let mut cookie = Cookie::build((name, ""))
+        .http_only(true)
+        .path(path)
+        .secure(secure(config))
+        .build();
+    cookie.make_removal();
+    cookie
+}
+
+/// Cookie mode of the simplejwt surface (`[refresh_cookie]`, off by default): the refresh token
+/// travels in an HttpOnly, Secure, SameSite cookie scoped to the token endpoints, so script on
+/// the page never holds it. Obtaining and refreshing set it, refreshing and blacklisting read it
+/// when the body has no `refresh`, blacklisting and logging out clear it.
+pub mod refresh {
+    use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+    use cookie::CookieBuilder;
+
+    use crate::config::{self, Config};
+
+    /// Whether cookie mode is on.
+    pub fn enabled(config: &Config) -> bool {
+        config.refresh_cookie.enabled
+    }
+
+    /// The refresh token the browser sent, in cookie mode.
+    pub fn read(config: &Config, jar: &CookieJar) -> Option<String> {
+        let settings = &config.refresh_cookie;
+        if !settings.enabled {
+            return None;
+        }
+        jar.get(&settings.name)
+            .map(|c| c.value().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Sets the refresh cookie (cookie mode only), living as long as the token.
+    pub fn set(config: &Config, jar: CookieJar, refresh_token: &str) -> CookieJar {
+        if !enabled(config) {
+            return jar;
+        }
+        let max_age = i64::try_from(config.refresh_token_lifetime.as_secs()).unwrap_or(i64::MAX);
+        let cookie = base(config, refresh_token.to_owned())
+            .max_age(cookie::time::Duration::seconds(max_age))
+            .build();
+        jar.add(cookie)
+    }
+
+    /// Clears the refresh cookie (cookie mode only).
+    pub fn clear(config: &Config, jar: CookieJar) -> CookieJar {
+        if !enabled(config) {
+            return jar;
+        }
+        jar.remove(base(config, String::new()).build())
+    }
+
+    fn base(config: &Config, value: String) -> CookieBuilder<'static> {
+        let settings = &config.refresh_cookie;
+        let same_site = match settings.same_site {
+            config::SameSite::Strict => SameSite::Strict,
+            config::SameSite::Lax => SameSite::Lax,
+            config::SameSite::None => SameSite::None,
+        };
+        let mut builder = Cookie::build((settings.name.clone(), value))
+            .http_only(true)
+            .secure(settings.secure)
+            .same_site(same_site)
+            .path(settings.path.clone());
+        if let Some(domain) = &settings.domain {
+            builder = builder.domain(domain.clone());
+        }
+        builder
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderMap, HeaderValue, header};
+
+    use super::*;
+
+    #[test]
+    fn cookies_are_read_from_any_cookie_header() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; sesame_session=xyz"),
+        );
+        headers.append(header::COOKIE, HeaderValue::from_static("sesame_admin="));
+        let jar = CookieJar::from_headers(&headers);
+        assert_eq!(session_id(&jar), Some("xyz"));
+        assert_eq!(admin_session_id(&jar), None, "an empty value is no session");
+    }
+
+    fn set_cookies(jar: CookieJar) -> Vec<String> {
+        let response = axum::response::IntoResponse::into_response(jar);
+        let mut set: Vec<String> = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .collect();
+        set.sort();
+        set
+    }
+
+    #[test]
+    fn an_admin_session_sets_both_cookies() {
+        let config = Config {
+            issuer: "https://login.example".into(),
+            ..Config::default()
+        };
+        let set = set_cookies(start_session(&config, CookieJar::new(), "id1", true));
+        assert_eq!(
+            set,
+            [
+                "sesame_admin=id1; HttpOnly; SameSite=Strict; Secure; Path=/admin",
+                "sesame_session=id1; HttpOnly; SameSite=Lax; Secure; Path=/",
+            ]
+        );
+    }
+
+    #[test]
+    fn other_sessions_and_logouts_remove_the_admin_cookie() {
+        let config = Config::default();
+        let set = set_cookies(start_session(&config, CookieJar::new(), "id2", false));
+        assert_eq!(set.len(), 2);
+        assert!(set[0].starts_with("sesame_admin=; HttpOnly; Path=/admin; Max-Age=0; Expires="));
+        assert_eq!(set[1], "sesame_session=id2; HttpOnly; SameSite=Lax; Path=/");
+        for cookie in set_cookies(end_session(&config, CookieJar::new())) {
+            assert!(cookie.contains("=; HttpOnly; Path=/"), "{cookie}");
+            assert!(cookie.contains("; Max-Age=0; Expires="), "{cookie}");
+        }
+    }
+}

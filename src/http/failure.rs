@@ -1,0 +1,73 @@
+//! What every surface does the same way with a failure, whatever its wire format: log an internal
+//! cause with its whole source chain (the client only ever sees a generic answer), and tell a
+//! throttled client when to come back (`Retry-After`, RFC 9110 §10.2.3).
+
+use std::error::Error;
+use std::time::Duration;
+
+use axum::http::{HeaderMap, HeaderValue, header};
+
+/// Logs an internal failure of a request on `surface` (`oauth`, `api`, `html`) with every cause
+/// in its source chain.
+pub fn log_internal(surface: &'static str, err: &(dyn Error + 'static)) {
+    tracing::error!(surface, error = %source_chain(err), "request failed");
+}
+
+/// `err: cause: cause ...`; a cause whose text the message already ends with (an error that
+/// prints its source) is not repeated.
+fn source_chain(err: &(dyn Error + 'static)) -> String {
+    let mut chain = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !chain.ends_with(&text) {
+            chain.push_str(": ");
+            chain.push_str(&text);
+        }
+        source = cause.source();
+    }
+    chain
+}
+
+/// Whole seconds for `Retry-After`, rounded up so a client never comes back too early.
+pub fn retry_after_secs(retry_after: Duration) -> u64 {
+    retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0)
+}
+
+/// Sets `Retry-After` to `retry_after` in whole seconds, rounded up.
+pub fn set_retry_after(headers: &mut HeaderMap, retry_after: Duration) {
+    headers.insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(retry_after_secs(retry_after)),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer: {0}")]
+    struct Prints(#[source] Inner);
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer")]
+    struct Hides(#[source] Inner);
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("inner")]
+    struct Inner;
+
+    #[test]
+    fn the_chain_names_each_cause_once() {
+        assert_eq!(source_chain(&Prints(Inner)), "outer: inner");
+        assert_eq!(source_chain(&Hides(Inner)), "outer: inner");
+    }
+
+    #[test]
+    fn seconds_round_up() {
+        assert_eq!(retry_after_secs(Duration::from_secs(3)), 3);
+        assert_eq!(retry_after_secs(Duration::from_millis(3001)), 4);
+        assert_eq!(retry_after_secs(Duration::ZERO), 0);
+    }
+}
