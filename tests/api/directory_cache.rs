@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 
 use crate::on_both_databases;
 use crate::support::TestApp;
+use crate::support::oauth::jwt_parts;
 use sesame::auth::clients::GrantType;
 
 struct Setup {
@@ -149,10 +150,10 @@ async fn a_revocation_behind_sesame_applies_within_cache_ttl(app: TestApp) {
         introspect(&app, &setup, &setup.resource).await,
         (StatusCode::OK, true)
     );
-    let (_, claims) = crate::helpers::jwt_parts(&setup.access);
+    let (_, claims) = jwt_parts(&setup.access);
     let jti = claims["jti"].as_str().unwrap();
-    let expires = Utc::now() + chrono::Duration::minutes(5);
-    sesame::store::revocations::insert(app.db(), jti, "access", expires, Utc::now(), "elsewhere")
+    let expires = app.now() + chrono::Duration::minutes(5);
+    sesame::store::revocations::insert(app.db(), jti, "access", expires, app.now(), "elsewhere")
         .await
         .unwrap();
     assert_eq!(
