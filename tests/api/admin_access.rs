@@ -4,9 +4,9 @@
 
 use axum::http::StatusCode;
 
-use crate::admin_support::{self as ui, Session, assert_page};
-use crate::helpers::TestApp;
 use crate::on_both_databases;
+use crate::support::TestApp;
+use crate::support::admin::{AdminSession, assert_page, assert_see_other};
 
 /// Every page, with a client `web` and the user `root` to show.
 fn pages(user_id: i64) -> Vec<String> {
@@ -54,25 +54,22 @@ fn actions(user_id: i64, kid: &str) -> Vec<String> {
 }
 
 fn signing_kid(app: &TestApp) -> String {
-    app.state
-        .keys()
-        .signing_key_id(chrono::Utc::now())
-        .to_owned()
+    app.state.keys().signing_key_id(app.now()).to_owned()
 }
 
 async fn anonymous_visitors_are_sent_to_the_login_form(app: TestApp) {
     app.client("web").create().await;
     let user = app.user("root").roles(&["admin"]).create().await;
     for path in pages(user.id) {
-        let response = ui::get(&app, &path, None).await;
+        let response = app.get(&path).await;
         let next: String = form_urlencoded::byte_serialize(path.as_bytes()).collect();
-        ui::assert_see_other(&response, &format!("/login?next={next}"));
+        assert_see_other(&response, &format!("/login?next={next}"));
     }
     for path in actions(user.id, &signing_kid(&app)) {
-        let response = ui::post_raw(&app, &path, None, &[("csrf_token", "x")]).await;
-        ui::assert_see_other(&response, "/login?next=%2Fadmin");
+        let response = app.post(&path).form(&[("csrf_token", "x")]).await;
+        assert_see_other(&response, "/login?next=%2Fadmin");
     }
-    assert!(ui::audit_trail(&app).await.is_empty());
+    assert!(app.audit_trail().await.is_empty());
 }
 
 async fn signed_in_users_without_the_admin_role_get_a_403_page(app: TestApp) {
@@ -82,9 +79,9 @@ async fn signed_in_users_without_the_admin_role_get_a_403_page(app: TestApp) {
         .roles(&["staff", "administrator"])
         .create()
         .await;
-    let session = ui::sign_in(&app, &alice).await;
+    let session = app.admin_session(&alice).await;
     for path in pages(alice.id) {
-        let response = ui::get(&app, &path, Some(&session)).await;
+        let response = app.get(&path).session(&session).await;
         assert_page(&response, StatusCode::FORBIDDEN);
         assert!(
             response
@@ -97,17 +94,17 @@ async fn signed_in_users_without_the_admin_role_get_a_403_page(app: TestApp) {
         );
     }
     for path in actions(alice.id, &signing_kid(&app)) {
-        let response = ui::post(&app, &path, &session, &[]).await;
+        let response = app.admin_post(&path, &session, &[]).await;
         assert_page(&response, StatusCode::FORBIDDEN);
     }
-    assert!(ui::audit_trail(&app).await.is_empty());
+    assert!(app.audit_trail().await.is_empty());
 }
 
 async fn admins_see_every_page(app: TestApp) {
     app.client("web").create().await;
-    let (root, session) = ui::admin(&app).await;
+    let (root, session) = app.admin().await;
     for path in pages(root.id) {
-        let response = ui::get(&app, &path, Some(&session)).await;
+        let response = app.get(&path).session(&session).await;
         assert_page(&response, StatusCode::OK);
         let html = response.text();
         assert!(
@@ -123,24 +120,25 @@ async fn admins_see_every_page(app: TestApp) {
 
 async fn posts_without_the_sessions_csrf_token_are_refused(app: TestApp) {
     let (client_id, _) = app.client("web").create().await;
-    let (root, session) = ui::admin(&app).await;
+    let (root, session) = app.admin().await;
     let other_admin = app.user("other").roles(&["admin"]).create().await;
-    let other = ui::sign_in(&app, &other_admin).await;
-    let wrong = Session {
+    let other = app.admin_session(&other_admin).await;
+    let wrong = AdminSession {
         csrf: other.csrf.clone(),
         ..session.clone()
     };
     for path in actions(root.id, &signing_kid(&app)) {
-        let missing = ui::post_raw(&app, &path, Some(&session), &[("name", "x")]).await;
+        let missing = app
+            .post(&path)
+            .session(&session)
+            .form(&[("name", "x")])
+            .await;
         assert_page(&missing, StatusCode::FORBIDDEN);
         assert!(missing.text().contains("Form expired"), "{path}");
-        let mismatched = ui::post(&app, &path, &wrong, &[("name", "x")]).await;
+        let mismatched = app.admin_post(&path, &wrong, &[("name", "x")]).await;
         assert_page(&mismatched, StatusCode::FORBIDDEN);
     }
-    assert!(
-        ui::audit_trail(&app).await.is_empty(),
-        "nothing was changed"
-    );
+    assert!(app.audit_trail().await.is_empty(), "nothing was changed");
     let client = sesame::store::clients::find_by_client_id(app.db(), &client_id)
         .await
         .unwrap();
@@ -148,38 +146,38 @@ async fn posts_without_the_sessions_csrf_token_are_refused(app: TestApp) {
 }
 
 async fn only_the_admin_cookie_opens_the_admin_ui(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     let id = session.cookie.trim_start_matches("sesame_admin=");
-    let login_cookie_only = Session {
+    let login_cookie_only = AdminSession {
         cookie: format!("sesame_session={id}"),
         ..session.clone()
     };
-    let response = ui::get(&app, "/admin", Some(&login_cookie_only)).await;
-    ui::assert_see_other(&response, "/login?next=%2Fadmin");
-    let unknown = Session {
-        cookie: ui::admin_cookie("no-such-session"),
+    let response = app.get("/admin").session(&login_cookie_only).await;
+    assert_see_other(&response, "/login?next=%2Fadmin");
+    let unknown = AdminSession {
+        cookie: AdminSession::cookie_for("no-such-session"),
         ..session
     };
-    let response = ui::get(&app, "/admin", Some(&unknown)).await;
-    ui::assert_see_other(&response, "/login?next=%2Fadmin");
+    let response = app.get("/admin").session(&unknown).await;
+    assert_see_other(&response, "/login?next=%2Fadmin");
 }
 
 async fn a_deactivated_admin_is_signed_out(app: TestApp) {
-    let (root, session) = ui::admin(&app).await;
+    let (root, session) = app.admin().await;
     assert_eq!(
-        ui::get(&app, "/admin", Some(&session)).await.status,
+        app.get("/admin").session(&session).await.status,
         StatusCode::OK
     );
     sesame::store::users::set_active(app.db(), root.id, false)
         .await
         .unwrap();
-    let response = ui::get(&app, "/admin/users", Some(&session)).await;
-    ui::assert_see_other(&response, "/login?next=%2Fadmin%2Fusers");
+    let response = app.get("/admin/users").session(&session).await;
+    assert_see_other(&response, "/login?next=%2Fadmin%2Fusers");
 }
 
 /// An app on `app`'s database whose settings name a bootstrap admin with `password`.
 async fn bootstrapping(app: &TestApp, password: &str) -> TestApp {
-    ui::spawn_like(app, |c| {
+    app.sibling(|c| {
         c.bootstrap_admin = Some("boss".into());
         c.bootstrap_admin_password = Some(password.to_owned().into());
     })
@@ -194,7 +192,7 @@ async fn bootstrap_admin_creates_the_first_admin_once(app: TestApp) {
         .unwrap()
         .unwrap();
     assert!(boss.has_role("admin") && boss.is_active);
-    let trail = ui::audit_trail(&app).await;
+    let trail = app.audit_trail().await;
     let actions: Vec<_> = trail
         .iter()
         .map(|e| (e.action.as_str(), e.actor.as_str()))
@@ -205,7 +203,7 @@ async fn bootstrap_admin_creates_the_first_admin_once(app: TestApp) {
     );
     // The next start finds an admin and does nothing.
     sesame::server::bootstrap_admin(&app.state).await.unwrap();
-    assert_eq!(ui::audit_trail(&app).await.len(), 2);
+    assert_eq!(app.audit_trail().await.len(), 2);
     assert_eq!(sesame::store::users::count(app.db()).await.unwrap(), 1);
 }
 
@@ -225,7 +223,7 @@ fn bootstrap_settings_go_together() {
 }
 
 async fn the_stylesheet_is_served(app: TestApp) {
-    let response = app.get("/static/admin.css", None).await;
+    let response = app.get("/static/admin.css").await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(
         response.header("content-type"),

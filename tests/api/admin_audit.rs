@@ -5,16 +5,16 @@ use axum::http::StatusCode;
 use chrono::{Duration, Utc};
 use serde_json::json;
 
-use crate::admin_support::{self as ui, assert_page};
-use crate::helpers::TestApp;
 use crate::on_both_databases;
+use crate::support::TestApp;
+use crate::support::admin::assert_page;
 use sesame::auth::audit::{self, Action, Actor, AuditEvent};
 
 /// A POST to a path with its form, and the action it must record.
 type Step<'a> = (String, Vec<(&'a str, &'a str)>, &'a str);
 
 async fn every_admin_change_is_recorded(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     let alice = app.user("alice").create().await;
     let user = format!("/admin/users/{}", alice.id);
     let steps: Vec<Step> = vec![
@@ -69,26 +69,26 @@ async fn every_admin_change_is_recorded(app: TestApp) {
         ("/admin/keys/rotate".into(), vec![], "key.rotate"),
     ];
     for (path, params, action) in &steps {
-        let response = ui::post(&app, path, &session, params).await;
+        let response = app.admin_post(path, &session, params).await;
         assert!(
             response.status.is_success() || response.status.is_redirection(),
             "{path}: {}",
             response.text()
         );
-        let trail = ui::audit_trail(&app).await;
+        let trail = app.audit_trail().await;
         let last = trail.last().unwrap();
         assert_eq!(
             (last.action.as_str(), last.actor.as_str()),
             (*action, "root"),
             "{path}"
         );
-        assert!(Utc::now() - last.at < Duration::minutes(1));
+        assert!(app.now() - last.at < Duration::minutes(1));
     }
-    assert_eq!(ui::audit_trail(&app).await.len(), steps.len());
+    assert_eq!(app.audit_trail().await.len(), steps.len());
 }
 
 async fn the_address_of_the_admin_is_recorded(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     let base = app.serve().await;
     let response = reqwest::Client::new()
         .post(format!("{base}/admin/clients"))
@@ -104,9 +104,11 @@ async fn the_address_of_the_admin_is_recorded(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let event = ui::assert_last_event(&app, "client.create", "root", "client:served").await;
+    let event = app
+        .assert_last_event("client.create", "root", "client:served")
+        .await;
     assert_eq!(event.ip.as_deref(), Some("127.0.0.1"));
-    let page = ui::get(&app, "/admin/audit", Some(&session)).await.text();
+    let page = app.get("/admin/audit").session(&session).await.text();
     assert!(page.contains("<td>127.0.0.1</td>"));
 }
 
@@ -135,8 +137,8 @@ fn listed(html: &str) -> Vec<String> {
 }
 
 async fn the_log_filters_and_pages(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
-    let now = Utc::now();
+    let (_, session) = app.admin().await;
+    let now = app.now();
     for i in 0..60 {
         record(
             &app,
@@ -151,7 +153,7 @@ async fn the_log_filters_and_pages(app: TestApp) {
     record(&app, "root", Action::ClientCreate, "client:web", now).await;
     record(&app, "root", Action::ClientDelete, "client:web", now).await;
 
-    let first = ui::get(&app, "/admin/audit", Some(&session)).await;
+    let first = app.get("/admin/audit").session(&session).await;
     assert_page(&first, StatusCode::OK);
     let html = first.text();
     assert_eq!(listed(&html).len(), 50);
@@ -162,47 +164,55 @@ async fn the_log_filters_and_pages(app: TestApp) {
     assert!(html.contains("Page 1 of 2 · 63 in all"));
     assert!(html.contains("<td>10.0.0.7</td>"));
     assert!(html.contains("{&#34;n&#34;:1}"));
-    let second = ui::get(
-        &app,
-        "/admin/audit?action=&actor=&target=&page=2",
-        Some(&session),
-    )
-    .await
-    .text();
+    let second = app
+        .get("/admin/audit?action=&actor=&target=&page=2")
+        .session(&session)
+        .await
+        .text();
     assert_eq!(listed(&second).len(), 13);
 
-    let category = ui::get(&app, "/admin/audit?action=client.*", Some(&session))
+    let category = app
+        .get("/admin/audit?action=client.*")
+        .session(&session)
         .await
         .text();
     assert_eq!(listed(&category), ["client.delete", "client.create"]);
     assert!(category.contains("<option value=\"client.*\" selected>"));
-    let one = ui::get(&app, "/admin/audit?action=login.failure", Some(&session))
+    let one = app
+        .get("/admin/audit?action=login.failure")
+        .session(&session)
         .await
         .text();
     assert_eq!(listed(&one), ["login.failure"]);
-    let by_actor = ui::get(&app, "/admin/audit?actor=MALLORY", Some(&session))
+    let by_actor = app
+        .get("/admin/audit?actor=MALLORY")
+        .session(&session)
         .await
         .text();
     assert_eq!(listed(&by_actor), ["login.failure"]);
-    let by_target = ui::get(&app, "/admin/audit?target=client:web", Some(&session))
+    let by_target = app
+        .get("/admin/audit?target=client:web")
+        .session(&session)
         .await
         .text();
     assert_eq!(listed(&by_target).len(), 2);
     assert!(by_target.contains("href=\"/admin/clients/web\">client:web</a>"));
-    let unknown = ui::get(&app, "/admin/audit?action=nope", Some(&session))
+    let unknown = app
+        .get("/admin/audit?action=nope")
+        .session(&session)
         .await
         .text();
     assert_eq!(listed(&unknown).len(), 50, "an unknown action is no filter");
 }
 
 async fn the_dashboard_counts_everything(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     let client = app.client("web").create().await;
     app.client("other").create().await;
     app.user("alice").create().await;
     app.password_tokens(&client, "alice").await;
     app.password_tokens(&client, "alice").await;
-    let now = Utc::now();
+    let now = app.now();
     for hours in [1, 5, 23] {
         record(
             &app,
@@ -230,7 +240,7 @@ async fn the_dashboard_counts_everything(app: TestApp) {
     )
     .await;
 
-    let page = ui::get(&app, "/admin", Some(&session)).await;
+    let page = app.get("/admin").session(&session).await;
     assert_page(&page, StatusCode::OK);
     let html = page.text();
     let stat = |label: &str| {

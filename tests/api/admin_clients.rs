@@ -4,9 +4,10 @@
 
 use axum::http::StatusCode;
 
-use crate::admin_support::{self as ui, assert_page};
-use crate::helpers::{TestApp, TestResponse};
 use crate::on_both_databases;
+use crate::support::admin::{assert_page, assert_see_other};
+use crate::support::html::between;
+use crate::support::{TestApp, TestResponse};
 use sea_orm::EntityTrait;
 use sesame::auth::clients::GrantType;
 use sesame::store;
@@ -14,7 +15,7 @@ use sesame::store;
 /// The secret shown on a secret page.
 fn shown_secret(response: &TestResponse) -> String {
     let html = response.text();
-    ui::between(
+    between(
         &html,
         "<code id=\"client-secret\" class=\"adm-secret\">",
         "</code>",
@@ -24,22 +25,14 @@ fn shown_secret(response: &TestResponse) -> String {
 }
 
 async fn client_credentials(app: &TestApp, id: &str, secret: &str) -> TestResponse {
-    app.post_form(
-        "/oauth/token",
-        &[("grant_type", "client_credentials")],
-        Some((id, secret)),
-    )
-    .await
-}
-
-async fn refresh(app: &TestApp, client: &(String, String), token: &str) -> TestResponse {
-    let params = [("grant_type", "refresh_token"), ("refresh_token", token)];
-    app.post_form("/oauth/token", &params, Some((&client.0, &client.1)))
+    app.post("/oauth/token")
+        .form(&[("grant_type", "client_credentials")])
+        .basic(id, secret)
         .await
 }
 
 async fn the_list_shows_name_id_kind_grants_and_last_use(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     let client = app.client("mobile").create().await;
     app.client("spa")
         .public()
@@ -48,10 +41,10 @@ async fn the_list_shows_name_id_kind_grants_and_last_use(app: TestApp) {
         .await;
     app.user("alice").create().await;
     app.password_tokens(&client, "alice").await;
-    let response = ui::get(&app, "/admin/clients", Some(&session)).await;
+    let response = app.get("/admin/clients").session(&session).await;
     assert_page(&response, StatusCode::OK);
     let html = response.text();
-    let mobile = ui::between(&html, "<code>mobile</code>", "</tr>").unwrap();
+    let mobile = between(&html, "<code>mobile</code>", "</tr>").unwrap();
     assert!(mobile.contains("confidential"), "{mobile}");
     assert!(
         mobile.contains("password (legacy)"),
@@ -59,27 +52,27 @@ async fn the_list_shows_name_id_kind_grants_and_last_use(app: TestApp) {
     );
     assert!(mobile.contains("refresh_token"));
     assert!(!mobile.contains("never"), "used just now: {mobile}");
-    let spa = ui::between(&html, "<code>spa</code>", "</tr>").unwrap();
+    let spa = between(&html, "<code>spa</code>", "</tr>").unwrap();
     assert!(spa.contains("public") && spa.contains("never"), "{spa}");
     assert!(html.contains("href=\"/admin/clients/mobile\">mobile app</a>"));
 }
 
 async fn a_created_clients_secret_is_shown_once_and_works_at_the_token_endpoint(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
-    let response = ui::post(
-        &app,
-        "/admin/clients",
-        &session,
-        &[
-            ("name", "Billing service"),
-            ("client_id", "billing"),
-            ("kind", "confidential"),
-            ("grant_client_credentials", "on"),
-            ("scopes", "read write"),
-            ("access_token_lifetime", "10m"),
-        ],
-    )
-    .await;
+    let (_, session) = app.admin().await;
+    let response = app
+        .admin_post(
+            "/admin/clients",
+            &session,
+            &[
+                ("name", "Billing service"),
+                ("client_id", "billing"),
+                ("kind", "confidential"),
+                ("grant_client_credentials", "on"),
+                ("scopes", "read write"),
+                ("access_token_lifetime", "10m"),
+            ],
+        )
+        .await;
     assert_page(&response, StatusCode::OK);
     assert_eq!(response.header("cache-control"), Some("no-store"));
     let secret = shown_secret(&response);
@@ -101,31 +94,35 @@ async fn a_created_clients_secret_is_shown_once_and_works_at_the_token_endpoint(
         "only the hash is kept"
     );
     // The client's own page never shows the secret again.
-    let page = ui::get(&app, "/admin/clients/billing", Some(&session))
+    let page = app
+        .get("/admin/clients/billing")
+        .session(&session)
         .await
         .text();
     assert!(!page.contains(&secret));
-    let event = ui::assert_last_event(&app, "client.create", "root", "client:billing").await;
+    let event = app
+        .assert_last_event("client.create", "root", "client:billing")
+        .await;
     assert!(!event.details.unwrap_or_default().contains(&secret));
 }
 
 async fn a_public_client_gets_no_secret_and_a_generated_id(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
-    let response = ui::post(
-        &app,
-        "/admin/clients",
-        &session,
-        &[
-            ("name", "SPA"),
-            ("kind", "public"),
-            ("grant_authorization_code", "on"),
-            ("redirect_uris", "http://localhost:5173/callback"),
-        ],
-    )
-    .await;
+    let (_, session) = app.admin().await;
+    let response = app
+        .admin_post(
+            "/admin/clients",
+            &session,
+            &[
+                ("name", "SPA"),
+                ("kind", "public"),
+                ("grant_authorization_code", "on"),
+                ("redirect_uris", "http://localhost:5173/callback"),
+            ],
+        )
+        .await;
     assert_page(&response, StatusCode::OK);
     assert!(!response.text().contains("client-secret"));
-    let client_id = ui::between(&response.text(), "<code id=\"client-id\">", "</code>")
+    let client_id = between(&response.text(), "<code id=\"client-id\">", "</code>")
         .unwrap()
         .to_owned();
     let stored = store::clients::find_by_client_id(app.db(), &client_id)
@@ -137,30 +134,30 @@ async fn a_public_client_gets_no_secret_and_a_generated_id(app: TestApp) {
 }
 
 async fn invalid_input_shows_the_form_again_with_messages_at_the_fields(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
-    let response = ui::post(
-        &app,
-        "/admin/clients",
-        &session,
-        &[
-            ("name", "Shop"),
-            ("client_id", "shop"),
-            ("kind", "public"),
-            ("grant_authorization_code", "on"),
-            ("grant_password", "on"),
-            (
-                "redirect_uris",
-                "http://shop.example/cb\nhttps://shop.example/cb#x",
-            ),
-            ("post_logout_redirect_uris", "/relative"),
-            ("access_token_lifetime", "forever"),
-        ],
-    )
-    .await;
+    let (_, session) = app.admin().await;
+    let response = app
+        .admin_post(
+            "/admin/clients",
+            &session,
+            &[
+                ("name", "Shop"),
+                ("client_id", "shop"),
+                ("kind", "public"),
+                ("grant_authorization_code", "on"),
+                ("grant_password", "on"),
+                (
+                    "redirect_uris",
+                    "http://shop.example/cb\nhttps://shop.example/cb#x",
+                ),
+                ("post_logout_redirect_uris", "/relative"),
+                ("access_token_lifetime", "forever"),
+            ],
+        )
+        .await;
     assert_page(&response, StatusCode::UNPROCESSABLE_ENTITY);
     let html = response.text();
     let field = |id: &str| {
-        ui::between(&html, &format!("id=\"{id}\""), "</div>")
+        between(&html, &format!("id=\"{id}\""), "</div>")
             .unwrap()
             .to_owned()
     };
@@ -177,7 +174,7 @@ async fn invalid_input_shows_the_form_again_with_messages_at_the_fields(app: Tes
             .unwrap()
             .is_none()
     );
-    assert!(ui::audit_trail(&app).await.is_empty());
+    assert!(app.audit_trail().await.is_empty());
 
     let fragment_only = [
         ("name", "Shop"),
@@ -185,7 +182,9 @@ async fn invalid_input_shows_the_form_again_with_messages_at_the_fields(app: Tes
         ("grant_authorization_code", "on"),
         ("redirect_uris", "https://shop.example/cb#x"),
     ];
-    let response = ui::post(&app, "/admin/clients", &session, &fragment_only).await;
+    let response = app
+        .admin_post("/admin/clients", &session, &fragment_only)
+        .await;
     assert_page(&response, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.text().contains("must not have a fragment"));
 
@@ -196,13 +195,13 @@ async fn invalid_input_shows_the_form_again_with_messages_at_the_fields(app: Tes
         ("kind", "confidential"),
         ("grant_client_credentials", "on"),
     ];
-    let response = ui::post(&app, "/admin/clients", &session, &taken).await;
+    let response = app.admin_post("/admin/clients", &session, &taken).await;
     assert_page(&response, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.text().contains("this client id is taken"));
 }
 
 async fn rotating_the_secret_replaces_the_old_one(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     let (id, old) = app
         .client("svc")
         .grants(&[GrantType::ClientCredentials])
@@ -212,59 +211,64 @@ async fn rotating_the_secret_replaces_the_old_one(app: TestApp) {
         client_credentials(&app, &id, &old).await.status,
         StatusCode::OK
     );
-    let response = ui::post(&app, "/admin/clients/svc/rotate-secret", &session, &[]).await;
+    let response = app
+        .admin_post("/admin/clients/svc/rotate-secret", &session, &[])
+        .await;
     assert_page(&response, StatusCode::OK);
     assert_eq!(response.header("cache-control"), Some("no-store"));
     let new = shown_secret(&response);
     assert_ne!(new, old);
     let refused = client_credentials(&app, &id, &old).await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(refused.json()["error"], "invalid_client");
+    insta::assert_json_snapshot!("old_secret_after_rotation", refused.json());
     assert_eq!(
         client_credentials(&app, &id, &new).await.status,
         StatusCode::OK
     );
-    ui::assert_last_event(&app, "client.rotate_secret", "root", "client:svc").await;
+    app.assert_last_event("client.rotate_secret", "root", "client:svc")
+        .await;
 
     app.client("spa")
         .public()
         .grants(&[GrantType::RefreshToken])
         .create()
         .await;
-    let response = ui::post(&app, "/admin/clients/spa/rotate-secret", &session, &[]).await;
+    let response = app
+        .admin_post("/admin/clients/spa/rotate-secret", &session, &[])
+        .await;
     assert_page(&response, StatusCode::CONFLICT);
 }
 
 async fn editing_saves_every_setting(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     app.client("web").create().await;
-    let edit = ui::get(&app, "/admin/clients/web", Some(&session)).await;
+    let edit = app.get("/admin/clients/web").session(&session).await;
     assert_page(&edit, StatusCode::OK);
     assert!(
         edit.text()
             .contains("name=\"grant_password\" value=\"on\" checked")
     );
-    let response = ui::post(
-        &app,
-        "/admin/clients/web",
-        &session,
-        &[
-            ("name", "Web shop"),
-            ("grant_authorization_code", "on"),
-            ("grant_refresh_token", "on"),
-            (
-                "redirect_uris",
-                "https://shop.example/cb https://shop.example/cb2",
-            ),
-            ("post_logout_redirect_uris", "https://shop.example/bye"),
-            ("scopes", "openid email"),
-            ("audience", "https://api.shop.example"),
-            ("access_token_lifetime", "15m"),
-            ("refresh_token_lifetime", "30d"),
-        ],
-    )
-    .await;
-    ui::assert_see_other(&response, "/admin/clients/web?notice=saved");
+    let response = app
+        .admin_post(
+            "/admin/clients/web",
+            &session,
+            &[
+                ("name", "Web shop"),
+                ("grant_authorization_code", "on"),
+                ("grant_refresh_token", "on"),
+                (
+                    "redirect_uris",
+                    "https://shop.example/cb https://shop.example/cb2",
+                ),
+                ("post_logout_redirect_uris", "https://shop.example/bye"),
+                ("scopes", "openid email"),
+                ("audience", "https://api.shop.example"),
+                ("access_token_lifetime", "15m"),
+                ("refresh_token_lifetime", "30d"),
+            ],
+        )
+        .await;
+    assert_see_other(&response, "/admin/clients/web?notice=saved");
     let c = store::clients::find_by_client_id(app.db(), "web")
         .await
         .unwrap()
@@ -283,10 +287,14 @@ async fn editing_saves_every_setting(app: TestApp) {
         (Some(900), Some(2_592_000))
     );
     assert!(!c.first_party);
-    let event = ui::assert_last_event(&app, "client.update", "root", "client:web").await;
+    let event = app
+        .assert_last_event("client.update", "root", "client:web")
+        .await;
     assert!(event.details.unwrap().contains("\"redirect_uris\""));
 
-    let page = ui::get(&app, "/admin/clients/web?notice=saved", Some(&session))
+    let page = app
+        .get("/admin/clients/web?notice=saved")
+        .session(&session)
         .await
         .text();
     assert!(page.contains("Changes saved."));
@@ -297,7 +305,7 @@ async fn editing_saves_every_setting(app: TestApp) {
         ("grant_refresh_token", "on"),
         ("redirect_uris", "https://x.example/#f"),
     ];
-    let response = ui::post(&app, "/admin/clients/web", &session, &bad).await;
+    let response = app.admin_post("/admin/clients/web", &session, &bad).await;
     assert_page(&response, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.text().contains("a name is required"));
     let unchanged = store::clients::find_by_client_id(app.db(), "web")
@@ -306,7 +314,8 @@ async fn editing_saves_every_setting(app: TestApp) {
         .unwrap();
     assert_eq!(unchanged.name, "Web shop");
     assert_eq!(
-        ui::get(&app, "/admin/clients/nope", Some(&session))
+        app.get("/admin/clients/nope")
+            .session(&session)
             .await
             .status,
         StatusCode::NOT_FOUND
@@ -314,38 +323,41 @@ async fn editing_saves_every_setting(app: TestApp) {
 }
 
 async fn disabling_a_client_refuses_it_and_revokes_its_tokens(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     app.user("alice").create().await;
     let client = app.client("web").create().await;
     let tokens = app.password_tokens(&client, "alice").await;
     let refresh_token = tokens["refresh_token"].as_str().unwrap();
 
-    let response = ui::post(&app, "/admin/clients/web/disable", &session, &[]).await;
-    ui::assert_see_other(&response, "/admin/clients/web?notice=disabled");
-    ui::assert_last_event(&app, "client.disable", "root", "client:web").await;
-    let response = refresh(&app, &client, refresh_token).await;
-    assert_eq!(response.json()["error"], "invalid_client");
-    let page = ui::get(&app, "/admin/clients", Some(&session)).await.text();
+    let response = app
+        .admin_post("/admin/clients/web/disable", &session, &[])
+        .await;
+    assert_see_other(&response, "/admin/clients/web?notice=disabled");
+    app.assert_last_event("client.disable", "root", "client:web")
+        .await;
+    let response = app.refresh_grant(&client, refresh_token).await;
+    insta::assert_json_snapshot!("refresh_at_a_disabled_client", response.json());
+    let page = app.get("/admin/clients").session(&session).await.text();
     assert!(page.contains("disabled"));
 
-    let response = ui::post(&app, "/admin/clients/web/enable", &session, &[]).await;
-    ui::assert_see_other(&response, "/admin/clients/web?notice=enabled");
-    ui::assert_last_event(&app, "client.enable", "root", "client:web").await;
-    let response = refresh(&app, &client, refresh_token).await;
-    assert_eq!(
-        response.json()["error"],
-        "invalid_grant",
-        "its old tokens stay revoked"
-    );
+    let response = app
+        .admin_post("/admin/clients/web/enable", &session, &[])
+        .await;
+    assert_see_other(&response, "/admin/clients/web?notice=enabled");
+    app.assert_last_event("client.enable", "root", "client:web")
+        .await;
+    let response = app.refresh_grant(&client, refresh_token).await;
+    // Its old tokens stay revoked.
+    insta::assert_json_snapshot!("revoked_refresh_token", response.json());
     app.password_tokens(&client, "alice").await;
 }
 
 async fn deleting_asks_first_then_revokes_and_removes_the_client(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     app.user("alice").create().await;
     let client = app.client("web").create().await;
     let tokens = app.password_tokens(&client, "alice").await;
-    let confirm = ui::get(&app, "/admin/clients/web/delete", Some(&session)).await;
+    let confirm = app.get("/admin/clients/web/delete").session(&session).await;
     assert_page(&confirm, StatusCode::OK);
     assert!(confirm.text().contains("Delete web app?"));
     assert!(
@@ -354,8 +366,10 @@ async fn deleting_asks_first_then_revokes_and_removes_the_client(app: TestApp) {
             .contains("action=\"/admin/clients/web/delete\"")
     );
 
-    let response = ui::post(&app, "/admin/clients/web/delete", &session, &[]).await;
-    ui::assert_see_other(&response, "/admin/clients?notice=deleted");
+    let response = app
+        .admin_post("/admin/clients/web/delete", &session, &[])
+        .await;
+    assert_see_other(&response, "/admin/clients?notice=deleted");
     assert!(
         store::clients::find_by_client_id(app.db(), "web")
             .await
@@ -370,32 +384,40 @@ async fn deleting_asks_first_then_revokes_and_removes_the_client(app: TestApp) {
         rows.iter()
             .all(|r| r.revoke_reason.as_deref() == Some("client_deleted"))
     );
-    let response = refresh(&app, &client, tokens["refresh_token"].as_str().unwrap()).await;
+    let response = app
+        .refresh_grant(&client, tokens["refresh_token"].as_str().unwrap())
+        .await;
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
-    ui::assert_last_event(&app, "client.delete", "root", "client:web").await;
-    let again = ui::post(&app, "/admin/clients/web/delete", &session, &[]).await;
+    app.assert_last_event("client.delete", "root", "client:web")
+        .await;
+    let again = app
+        .admin_post("/admin/clients/web/delete", &session, &[])
+        .await;
     assert_page(&again, StatusCode::NOT_FOUND);
 }
 
 async fn revoking_a_clients_tokens_kills_them(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     app.user("alice").create().await;
     let web = app.client("web").create().await;
     let other = app.client("other").create().await;
     let web_tokens = app.password_tokens(&web, "alice").await;
     let other_tokens = app.password_tokens(&other, "alice").await;
-    let response = ui::post(&app, "/admin/clients/web/revoke-tokens", &session, &[]).await;
-    ui::assert_see_other(&response, "/admin/clients/web?notice=revoked");
-    let dead = refresh(&app, &web, web_tokens["refresh_token"].as_str().unwrap()).await;
-    assert_eq!(dead.json()["error"], "invalid_grant");
-    let alive = refresh(
-        &app,
-        &other,
-        other_tokens["refresh_token"].as_str().unwrap(),
-    )
-    .await;
+    let response = app
+        .admin_post("/admin/clients/web/revoke-tokens", &session, &[])
+        .await;
+    assert_see_other(&response, "/admin/clients/web?notice=revoked");
+    let dead = app
+        .refresh_grant(&web, web_tokens["refresh_token"].as_str().unwrap())
+        .await;
+    insta::assert_json_snapshot!("revoked_refresh_token", dead.json());
+    let alive = app
+        .refresh_grant(&other, other_tokens["refresh_token"].as_str().unwrap())
+        .await;
     assert_eq!(alive.status, StatusCode::OK);
-    let event = ui::assert_last_event(&app, "client.revoke_tokens", "root", "client:web").await;
+    let event = app
+        .assert_last_event("client.revoke_tokens", "root", "client:web")
+        .await;
     assert!(
         event
             .details

@@ -3,12 +3,12 @@
 
 use axum::http::StatusCode;
 
-use crate::admin_support::{self as ui, assert_page};
-use crate::helpers::TestApp;
 use crate::on_both_databases;
+use crate::support::TestApp;
+use crate::support::admin::{assert_page, assert_see_other};
 
 async fn a_client_named_like_a_script_renders_as_text(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     let evil = "<script>alert(1)</script>";
     let escaped = "&#60;script&#62;alert(1)&#60;/script&#62;";
     let params = [
@@ -17,7 +17,7 @@ async fn a_client_named_like_a_script_renders_as_text(app: TestApp) {
         ("kind", "confidential"),
         ("grant_client_credentials", "on"),
     ];
-    let created = ui::post(&app, "/admin/clients", &session, &params).await;
+    let created = app.admin_post("/admin/clients", &session, &params).await;
     assert_page(&created, StatusCode::OK);
     let mut pages = vec![("secret page", created.text())];
     for path in [
@@ -25,13 +25,13 @@ async fn a_client_named_like_a_script_renders_as_text(app: TestApp) {
         "/admin/clients/evil",
         "/admin/clients/evil/delete",
     ] {
-        let page = ui::get(&app, path, Some(&session)).await;
+        let page = app.get(path).session(&session).await;
         assert_page(&page, StatusCode::OK);
         pages.push((path, page.text()));
     }
     // Shown again after a validation error, too.
     let params = [("name", evil), ("kind", "confidential")];
-    let again = ui::post(&app, "/admin/clients", &session, &params).await;
+    let again = app.admin_post("/admin/clients", &session, &params).await;
     assert_page(&again, StatusCode::UNPROCESSABLE_ENTITY);
     pages.push(("form error", again.text()));
     for (what, html) in pages {
@@ -47,14 +47,14 @@ async fn a_client_named_like_a_script_renders_as_text(app: TestApp) {
 }
 
 async fn a_user_with_markup_in_their_profile_renders_as_text(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     let evil = "<img src=x onerror=alert(1)>";
     let escaped = "&#60;img src=x onerror=alert(1)&#62;";
     let mallory = app.user("mallory").create().await;
     let path = format!("/admin/users/{}", mallory.id);
     let params = [("display_name", evil), ("is_active", "on")];
-    ui::assert_see_other(
-        &ui::post(&app, &path, &session, &params).await,
+    assert_see_other(
+        &app.admin_post(&path, &session, &params).await,
         &format!("{path}?notice=saved"),
     );
     let client = app.client("web").create().await;
@@ -65,7 +65,7 @@ async fn a_user_with_markup_in_their_profile_renders_as_text(app: TestApp) {
         "/admin/users?q=%3Cimg",
         "/admin/audit",
     ] {
-        let response = ui::get(&app, page, Some(&session)).await;
+        let response = app.get(page).session(&session).await;
         assert_page(&response, StatusCode::OK);
         let html = response.text();
         assert!(

@@ -4,22 +4,32 @@
 use std::os::unix::fs::PermissionsExt as _;
 
 use axum::http::StatusCode;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 
-use crate::admin_support::{self as ui, assert_page};
-use crate::helpers::{TestApp, jwt_parts};
 use crate::on_both_databases;
+use crate::support::TestApp;
+use crate::support::admin::{assert_page, assert_see_other};
+use crate::support::html::between;
+use crate::support::oauth::jwt_parts;
 use sesame::auth::admin::keys::{self, Retirement};
 use sesame::auth::audit::Actor;
 
 async fn jwks_kids(app: &TestApp) -> Vec<String> {
-    let jwks = app.get("/.well-known/jwks.json", None).await.json();
+    let jwks = app.get("/.well-known/jwks.json").await.json();
     jwks["keys"]
         .as_array()
         .unwrap()
         .iter()
         .map(|k| k["kid"].as_str().unwrap().to_owned())
         .collect()
+}
+
+/// The published kid that is not `old`.
+async fn other_kid(app: &TestApp, old: &str) -> String {
+    let kids = jwks_kids(app).await;
+    kids.into_iter()
+        .find(|kid| kid != old)
+        .expect("a second key")
 }
 
 async fn access_token_kid(app: &TestApp) -> String {
@@ -29,19 +39,17 @@ async fn access_token_kid(app: &TestApp) -> String {
         .create()
         .await;
     let params = [("grant_type", "client_credentials")];
-    let response = app
-        .post_form("/oauth/token", &params, Some((&client.0, &client.1)))
-        .await;
+    let response = app.post("/oauth/token").form(&params).client(&client).await;
     let (header, _) = jwt_parts(response.json()["access_token"].as_str().unwrap());
     header["kid"].as_str().unwrap().to_owned()
 }
 
 async fn rotating_publishes_a_key_before_it_signs(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
-    let old = app.state.keys().signing_key_id(Utc::now()).to_owned();
-    let page = ui::get(&app, "/admin/keys", Some(&session)).await;
+    let (_, session) = app.admin().await;
+    let old = app.state.keys().signing_key_id(app.now()).to_owned();
+    let page = app.get("/admin/keys").session(&session).await;
     assert_page(&page, StatusCode::OK);
-    let row = ui::between(&page.text(), &format!("<code>{old}</code>"), "</tr>")
+    let row = between(&page.text(), &format!("<code>{old}</code>"), "</tr>")
         .unwrap()
         .to_owned();
     assert!(
@@ -49,8 +57,8 @@ async fn rotating_publishes_a_key_before_it_signs(app: TestApp) {
         "{row}"
     );
 
-    let response = ui::post(&app, "/admin/keys/rotate", &session, &[]).await;
-    ui::assert_see_other(&response, "/admin/keys?notice=rotated");
+    let response = app.admin_post("/admin/keys/rotate", &session, &[]).await;
+    assert_see_other(&response, "/admin/keys?notice=rotated");
     let kids = jwks_kids(&app).await;
     assert_eq!(kids.len(), 2);
     let new = kids.iter().find(|k| **k != old).unwrap().clone();
@@ -62,33 +70,34 @@ async fn rotating_publishes_a_key_before_it_signs(app: TestApp) {
     let pem = app.dir.path().join("keys").join(format!("{new}.pem"));
     let mode = std::fs::metadata(&pem).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "private key files are created 0600 (SPEC §6)");
-    let page = ui::get(&app, "/admin/keys?notice=rotated", Some(&session))
+    let page = app
+        .get("/admin/keys?notice=rotated")
+        .session(&session)
         .await
         .text();
-    let row = ui::between(&page, &format!("<code>{new}</code>"), "</tr>").unwrap();
+    let row = between(&page, &format!("<code>{new}</code>"), "</tr>").unwrap();
     assert!(row.contains(">published<"), "{row}");
-    ui::assert_last_event(&app, "key.rotate", "root", &format!("key:{new}")).await;
+    app.assert_last_event("key.rotate", "root", &format!("key:{new}"))
+        .await;
 
-    let dashboard = ui::get(&app, "/admin", Some(&session)).await.text();
+    let dashboard = app.get("/admin").session(&session).await.text();
     assert!(dashboard.contains(&format!("<code>{old}</code>")));
     assert!(dashboard.contains(&format!("<code>{new}</code>, published; signs from")));
 }
 
 async fn a_key_is_retired_only_once_its_tokens_have_expired(app: TestApp) {
-    let (root, session) = ui::admin(&app).await;
-    let old = app.state.keys().signing_key_id(Utc::now()).to_owned();
-    let refused = ui::post(&app, &format!("/admin/keys/{old}/retire"), &session, &[]).await;
+    let (root, session) = app.admin().await;
+    let old = app.state.keys().signing_key_id(app.now()).to_owned();
+    let refused = app
+        .admin_post(&format!("/admin/keys/{old}/retire"), &session, &[])
+        .await;
     assert_page(&refused, StatusCode::CONFLICT);
     assert!(refused.text().contains("rotate to a new key first"));
 
-    ui::post(&app, "/admin/keys/rotate", &session, &[]).await;
-    let new = jwks_kids(&app)
-        .await
-        .into_iter()
-        .find(|k| *k != old)
-        .unwrap();
+    app.admin_post("/admin/keys/rotate", &session, &[]).await;
+    let new = other_kid(&app, &old).await;
     // Five minutes on (jwks_max_age) the new key signs; the old one's tokens live five more.
-    let now = Utc::now();
+    let now = app.now();
     let rows = keys::list_keys(&app.state, now + Duration::minutes(6))
         .await
         .unwrap();
@@ -106,7 +115,7 @@ async fn a_key_is_retired_only_once_its_tokens_have_expired(app: TestApp) {
     app.state.reload_keys(later).unwrap();
     assert_eq!(jwks_kids(&app).await, std::slice::from_ref(&new));
     assert!(
-        ui::audit_trail(&app)
+        app.audit_trail()
             .await
             .iter()
             .any(|e| e.action == "key.retire")
@@ -114,47 +123,51 @@ async fn a_key_is_retired_only_once_its_tokens_have_expired(app: TestApp) {
 }
 
 async fn a_key_that_never_signed_can_be_retired_at_once(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
-    let old = app.state.keys().signing_key_id(Utc::now()).to_owned();
-    ui::post(&app, "/admin/keys/rotate", &session, &[]).await;
-    let new = jwks_kids(&app)
-        .await
-        .into_iter()
-        .find(|k| *k != old)
-        .unwrap();
-    let page = ui::get(&app, "/admin/keys", Some(&session)).await.text();
+    let (_, session) = app.admin().await;
+    let old = app.state.keys().signing_key_id(app.now()).to_owned();
+    app.admin_post("/admin/keys/rotate", &session, &[]).await;
+    let new = other_kid(&app, &old).await;
+    let page = app.get("/admin/keys").session(&session).await.text();
     assert!(page.contains(&format!("action=\"/admin/keys/{new}/retire\"")));
     assert!(!page.contains(&format!("action=\"/admin/keys/{old}/retire\"")));
-    let response = ui::post(&app, &format!("/admin/keys/{new}/retire"), &session, &[]).await;
-    ui::assert_see_other(&response, "/admin/keys?notice=retired");
+    let response = app
+        .admin_post(&format!("/admin/keys/{new}/retire"), &session, &[])
+        .await;
+    assert_see_other(&response, "/admin/keys?notice=retired");
     assert_eq!(jwks_kids(&app).await, std::slice::from_ref(&old));
-    ui::assert_last_event(&app, "key.retire", "root", &format!("key:{new}")).await;
-    let page = ui::get(&app, "/admin/keys", Some(&session)).await.text();
-    let row = ui::between(&page, &format!("<code>{new}</code>"), "</tr>").unwrap();
+    app.assert_last_event("key.retire", "root", &format!("key:{new}"))
+        .await;
+    let page = app.get("/admin/keys").session(&session).await.text();
+    let row = between(&page, &format!("<code>{new}</code>"), "</tr>").unwrap();
     assert!(row.contains(">retired<"), "{row}");
-    let again = ui::post(&app, &format!("/admin/keys/{new}/retire"), &session, &[]).await;
+    let again = app
+        .admin_post(&format!("/admin/keys/{new}/retire"), &session, &[])
+        .await;
     assert_page(&again, StatusCode::CONFLICT);
-    let unknown = ui::post(&app, "/admin/keys/no-such-kid/retire", &session, &[]).await;
+    let unknown = app
+        .admin_post("/admin/keys/no-such-kid/retire", &session, &[])
+        .await;
     assert_page(&unknown, StatusCode::NOT_FOUND);
 }
 
 async fn with_an_hmac_secret_there_is_no_ring_to_rotate(app: TestApp) {
-    let app = ui::spawn_like(&app, |c| {
-        c.algorithm = sesame::crypto::keys::Algorithm::HS256;
-        c.signing_key = Some("an hmac secret that is long enough!!".to_owned().into());
-    })
-    .await;
-    let (_, session) = ui::admin(&app).await;
-    let page = ui::get(&app, "/admin/keys", Some(&session)).await;
+    let app = app
+        .sibling(|c| {
+            c.algorithm = sesame::crypto::keys::Algorithm::HS256;
+            c.signing_key = Some("an hmac secret that is long enough!!".to_owned().into());
+        })
+        .await;
+    let (_, session) = app.admin().await;
+    let page = app.get("/admin/keys").session(&session).await;
     assert_page(&page, StatusCode::OK);
     assert!(
         page.text()
             .contains("signed with the configured HS256 secret")
     );
     assert!(!page.text().contains("action=\"/admin/keys/rotate\""));
-    let response = ui::post(&app, "/admin/keys/rotate", &session, &[]).await;
+    let response = app.admin_post("/admin/keys/rotate", &session, &[]).await;
     assert_page(&response, StatusCode::CONFLICT);
-    let dashboard = ui::get(&app, "/admin", Some(&session)).await.text();
+    let dashboard = app.get("/admin").session(&session).await.text();
     assert!(dashboard.contains("signed with the configured HS256 secret"));
 }
 

@@ -3,43 +3,23 @@
 
 use axum::http::StatusCode;
 
-use crate::admin_support::{self as ui, assert_page};
-use crate::helpers::{PASSWORD, TestApp, TestResponse};
 use crate::on_both_databases;
+use crate::support::admin::{assert_page, assert_see_other};
+use crate::support::html::between;
+use crate::support::{PASSWORD, TestApp};
 use sesame::store;
-
-async fn password_grant(
-    app: &TestApp,
-    client: &(String, String),
-    user: &str,
-    password: &str,
-) -> TestResponse {
-    let params = [
-        ("grant_type", "password"),
-        ("username", user),
-        ("password", password),
-    ];
-    app.post_form("/oauth/token", &params, Some((&client.0, &client.1)))
-        .await
-}
-
-async fn refresh(app: &TestApp, client: &(String, String), token: &str) -> TestResponse {
-    let params = [("grant_type", "refresh_token"), ("refresh_token", token)];
-    app.post_form("/oauth/token", &params, Some((&client.0, &client.1)))
-        .await
-}
 
 /// The usernames listed on a user-list page, in order.
 fn listed(html: &str) -> Vec<String> {
     html.split("<td><a href=\"/admin/users/")
         .skip(1)
-        .filter_map(|row| ui::between(row, "\">", "</a>"))
+        .filter_map(|row| between(row, "\">", "</a>"))
         .map(str::to_owned)
         .collect()
 }
 
 async fn the_list_searches_username_email_and_phone_and_pages(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     for i in 0..30 {
         app.user(&format!("user{i:02}")).create().await;
     }
@@ -48,13 +28,15 @@ async fn the_list_searches_username_email_and_phone_and_pages(app: TestApp) {
         .phone("+8613800000001")
         .create()
         .await;
-    let first = ui::get(&app, "/admin/users", Some(&session)).await;
+    let first = app.get("/admin/users").session(&session).await;
     assert_page(&first, StatusCode::OK);
     let html = first.text();
     assert_eq!(listed(&html).len(), 25);
     assert!(html.contains("Page 1 of 2 · 32 in all"));
     assert!(html.contains("href=\"/admin/users?q=&#38;page=2\""));
-    let second = ui::get(&app, "/admin/users?q=&page=2", Some(&session))
+    let second = app
+        .get("/admin/users?q=&page=2")
+        .session(&session)
         .await
         .text();
     assert_eq!(
@@ -66,17 +48,19 @@ async fn the_list_searches_username_email_and_phone_and_pages(app: TestApp) {
 
     for search in ["CAROL", "shop.example", "13800000001"] {
         let path = format!("/admin/users?q={search}");
-        let html = ui::get(&app, &path, Some(&session)).await.text();
+        let html = app.get(&path).session(&session).await.text();
         assert_eq!(listed(&html), ["carol"], "{search}");
     }
-    let none = ui::get(&app, "/admin/users?q=%3Cb%3E", Some(&session))
+    let none = app
+        .get("/admin/users?q=%3Cb%3E")
+        .session(&session)
         .await
         .text();
     assert!(none.contains("No user matches “&#60;b&#62;”."));
 }
 
 async fn creating_a_user_enforces_the_password_policy(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     let client = app.client("web").create().await;
     let form = |password: &'static str| {
         [
@@ -95,7 +79,9 @@ async fn creating_a_user_enforces_the_password_policy(app: TestApp) {
         ),
         ("1234567890", "This password is entirely numeric."),
     ] {
-        let response = ui::post(&app, "/admin/users", &session, &form(password)).await;
+        let response = app
+            .admin_post("/admin/users", &session, &form(password))
+            .await;
         assert_page(&response, StatusCode::UNPROCESSABLE_ENTITY);
         let html = response.text();
         assert!(html.contains(message), "{password}: {html}");
@@ -106,7 +92,7 @@ async fn creating_a_user_enforces_the_password_policy(app: TestApp) {
         );
     }
     let same = [("username", "margaret"), ("password", "MARGARET")];
-    let response = ui::post(&app, "/admin/users", &session, &same).await;
+    let response = app.admin_post("/admin/users", &session, &same).await;
     assert_page(&response, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         response
@@ -120,21 +106,24 @@ async fn creating_a_user_enforces_the_password_policy(app: TestApp) {
             .is_none()
     );
 
-    let response = ui::post(&app, "/admin/users", &session, &form("a fine password")).await;
+    let response = app
+        .admin_post("/admin/users", &session, &form("a fine password"))
+        .await;
     let dave = store::users::find_by_username(app.db(), "dave")
         .await
         .unwrap()
         .unwrap();
-    ui::assert_see_other(
+    assert_see_other(
         &response,
         &format!("/admin/users/{}?notice=created", dave.id),
     );
     assert_eq!(dave.roles(), ["staff"]);
     assert_eq!(dave.phone.as_deref(), Some("+8613800000002"));
-    let tokens = password_grant(&app, &client, "dave", "a fine password").await;
+    let tokens = app.password_grant(&client, "dave", "a fine password").await;
     assert_eq!(tokens.status, StatusCode::OK);
-    let event =
-        ui::assert_last_event(&app, "user.create", "root", &format!("user:{}", dave.id)).await;
+    let event = app
+        .assert_last_event("user.create", "root", &format!("user:{}", dave.id))
+        .await;
     assert!(
         !event
             .details
@@ -142,34 +131,36 @@ async fn creating_a_user_enforces_the_password_policy(app: TestApp) {
             .contains("a fine password")
     );
 
-    let response = ui::post(&app, "/admin/users", &session, &form("another password")).await;
+    let response = app
+        .admin_post("/admin/users", &session, &form("another password"))
+        .await;
     assert_page(&response, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.text().contains("already belongs to another user"));
 }
 
 async fn editing_saves_the_profile_and_deactivating_revokes_tokens(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     let client = app.client("web").create().await;
     let alice = app.user("alice").create().await;
     app.user("bob").email("bob@example.com").create().await;
     let tokens = app.password_tokens(&client, "alice").await;
     let path = format!("/admin/users/{}", alice.id);
 
-    let edit = ui::get(&app, &path, Some(&session)).await;
+    let edit = app.get(&path).session(&session).await;
     assert_page(&edit, StatusCode::OK);
-    let response = ui::post(
-        &app,
-        &path,
-        &session,
-        &[
-            ("display_name", "Alice A."),
-            ("email", "alice@example.com"),
-            ("roles", "staff editor"),
-            ("is_active", "on"),
-        ],
-    )
-    .await;
-    ui::assert_see_other(&response, &format!("{path}?notice=saved"));
+    let response = app
+        .admin_post(
+            &path,
+            &session,
+            &[
+                ("display_name", "Alice A."),
+                ("email", "alice@example.com"),
+                ("roles", "staff editor"),
+                ("is_active", "on"),
+            ],
+        )
+        .await;
+    assert_see_other(&response, &format!("{path}?notice=saved"));
     let got = store::users::find_by_id(app.db(), alice.id)
         .await
         .unwrap()
@@ -177,8 +168,9 @@ async fn editing_saves_the_profile_and_deactivating_revokes_tokens(app: TestApp)
     assert_eq!(got.display_name.as_deref(), Some("Alice A."));
     assert_eq!(got.email.as_deref(), Some("alice@example.com"));
     assert_eq!(got.roles(), ["staff", "editor"]);
-    let event =
-        ui::assert_last_event(&app, "user.update", "root", &format!("user:{}", alice.id)).await;
+    let event = app
+        .assert_last_event("user.update", "root", &format!("user:{}", alice.id))
+        .await;
     assert!(
         event
             .details
@@ -186,39 +178,41 @@ async fn editing_saves_the_profile_and_deactivating_revokes_tokens(app: TestApp)
             .contains("\"changed\":[\"display_name\",\"email\",\"roles\"]")
     );
     assert_eq!(
-        refresh(&app, &client, tokens["refresh_token"].as_str().unwrap())
+        app.refresh_grant(&client, tokens["refresh_token"].as_str().unwrap())
             .await
             .status,
         StatusCode::OK
     );
 
     let taken = [("email", "BOB@example.com"), ("is_active", "on")];
-    let response = ui::post(&app, &path, &session, &taken).await;
+    let response = app.admin_post(&path, &session, &taken).await;
     assert_page(&response, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.text().contains("already belongs to another user"));
 
     let tokens = app.password_tokens(&client, "alice").await;
-    let response = ui::post(&app, &path, &session, &[("display_name", "Alice A.")]).await;
-    ui::assert_see_other(&response, &format!("{path}?notice=saved"));
+    let response = app
+        .admin_post(&path, &session, &[("display_name", "Alice A.")])
+        .await;
+    assert_see_other(&response, &format!("{path}?notice=saved"));
     let got = store::users::find_by_id(app.db(), alice.id)
         .await
         .unwrap()
         .unwrap();
     assert!(!got.is_active);
-    let dead = refresh(&app, &client, tokens["refresh_token"].as_str().unwrap()).await;
-    assert_eq!(dead.json()["error"], "invalid_grant");
+    let dead = app
+        .refresh_grant(&client, tokens["refresh_token"].as_str().unwrap())
+        .await;
+    insta::assert_json_snapshot!("revoked_refresh_token", dead.json());
     assert_eq!(
-        password_grant(&app, &client, "alice", PASSWORD)
-            .await
-            .status,
+        app.password_grant(&client, "alice", PASSWORD).await.status,
         StatusCode::BAD_REQUEST
     );
 }
 
 async fn an_admin_cannot_demote_or_deactivate_themselves(app: TestApp) {
-    let (root, session) = ui::admin(&app).await;
+    let (root, session) = app.admin().await;
     let path = format!("/admin/users/{}", root.id);
-    let response = ui::post(&app, &path, &session, &[("roles", "staff")]).await;
+    let response = app.admin_post(&path, &session, &[("roles", "staff")]).await;
     assert_page(&response, StatusCode::UNPROCESSABLE_ENTITY);
     let html = response.text();
     assert!(html.contains("you cannot remove your own admin role"));
@@ -228,69 +222,71 @@ async fn an_admin_cannot_demote_or_deactivate_themselves(app: TestApp) {
         .unwrap()
         .unwrap();
     assert!(got.has_role("admin") && got.is_active);
-    assert!(ui::audit_trail(&app).await.is_empty());
+    assert!(app.audit_trail().await.is_empty());
 }
 
 async fn resetting_a_password_enforces_the_policy_and_revokes_tokens(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     let client = app.client("web").create().await;
     let alice = app
         .user("alice")
         .password("the old password")
         .create()
         .await;
-    let tokens = password_grant(&app, &client, "alice", "the old password")
+    let tokens = app
+        .password_grant(&client, "alice", "the old password")
         .await
         .json();
     let path = format!("/admin/users/{}/password", alice.id);
 
-    let response = ui::post(&app, &path, &session, &[("password", "alice")]).await;
+    let response = app
+        .admin_post(&path, &session, &[("password", "alice")])
+        .await;
     assert_page(&response, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         response
             .text()
             .contains("This password is too short. It must contain at least 8 characters.")
     );
-    let response = ui::post(
-        &app,
-        &path,
-        &session,
-        &[("password", "ALICEALICE"), ("csrf_token", "")],
-    )
-    .await;
+    let response = app
+        .admin_post(
+            &path,
+            &session,
+            &[("password", "ALICEALICE"), ("csrf_token", "")],
+        )
+        .await;
     assert_eq!(
         response.status,
         StatusCode::BAD_REQUEST,
         "a repeated parameter is refused"
     );
 
-    let response = ui::post(&app, &path, &session, &[("password", "new secret words")]).await;
-    ui::assert_see_other(
+    let response = app
+        .admin_post(&path, &session, &[("password", "new secret words")])
+        .await;
+    assert_see_other(
         &response,
         &format!("/admin/users/{}?notice=password", alice.id),
     );
     assert_eq!(
-        password_grant(&app, &client, "alice", "the old password")
+        app.password_grant(&client, "alice", "the old password")
             .await
             .status,
         StatusCode::BAD_REQUEST
     );
     assert_eq!(
-        password_grant(&app, &client, "alice", "new secret words")
+        app.password_grant(&client, "alice", "new secret words")
             .await
             .status,
         StatusCode::OK
     );
-    let dead = refresh(&app, &client, tokens["refresh_token"].as_str().unwrap()).await;
-    assert_eq!(dead.json()["error"], "invalid_grant");
-    ui::assert_last_event(
-        &app,
-        "user.reset_password",
-        "root",
-        &format!("user:{}", alice.id),
-    )
-    .await;
-    let trail = ui::audit_trail(&app).await;
+    let dead = app
+        .refresh_grant(&client, tokens["refresh_token"].as_str().unwrap())
+        .await;
+    insta::assert_json_snapshot!("revoked_refresh_token", dead.json());
+    app.assert_last_event("user.reset_password", "root", &format!("user:{}", alice.id))
+        .await;
+    let trail = app.audit_trail().await;
     assert!(
         trail
             .iter()
@@ -299,7 +295,7 @@ async fn resetting_a_password_enforces_the_policy_and_revokes_tokens(app: TestAp
 }
 
 async fn revoking_all_of_a_users_tokens_kills_them(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     let client = app.client("web").create().await;
     let alice = app.user("alice").create().await;
     app.user("bob").create().await;
@@ -307,35 +303,37 @@ async fn revoking_all_of_a_users_tokens_kills_them(app: TestApp) {
     let second = app.password_tokens(&client, "alice").await;
     let bobs = app.password_tokens(&client, "bob").await;
     let path = format!("/admin/users/{}/revoke-tokens", alice.id);
-    let response = ui::post(&app, &path, &session, &[]).await;
-    ui::assert_see_other(
+    let response = app.admin_post(&path, &session, &[]).await;
+    assert_see_other(
         &response,
         &format!("/admin/users/{}?notice=revoked", alice.id),
     );
     for tokens in [&first, &second] {
-        let dead = refresh(&app, &client, tokens["refresh_token"].as_str().unwrap()).await;
-        assert_eq!(dead.json()["error"], "invalid_grant");
+        let dead = app
+            .refresh_grant(&client, tokens["refresh_token"].as_str().unwrap())
+            .await;
+        insta::assert_json_snapshot!("revoked_refresh_token", dead.json());
     }
-    let alive = refresh(&app, &client, bobs["refresh_token"].as_str().unwrap()).await;
+    let alive = app
+        .refresh_grant(&client, bobs["refresh_token"].as_str().unwrap())
+        .await;
     assert_eq!(alive.status, StatusCode::OK);
-    let event = ui::assert_last_event(
-        &app,
-        "user.revoke_tokens",
-        "root",
-        &format!("user:{}", alice.id),
-    )
-    .await;
+    let event = app
+        .assert_last_event("user.revoke_tokens", "root", &format!("user:{}", alice.id))
+        .await;
     assert!(
         event
             .details
             .unwrap()
             .contains("\"revoked_refresh_tokens\":2")
     );
-    let again = ui::post(&app, &path, &session, &[]).await;
-    ui::assert_see_other(&again, &format!("/admin/users/{}?notice=nothing", alice.id));
-    let missing = ui::post(&app, "/admin/users/999999/revoke-tokens", &session, &[]).await;
+    let again = app.admin_post(&path, &session, &[]).await;
+    assert_see_other(&again, &format!("/admin/users/{}?notice=nothing", alice.id));
+    let missing = app
+        .admin_post("/admin/users/999999/revoke-tokens", &session, &[])
+        .await;
     assert_page(&missing, StatusCode::NOT_FOUND);
-    let not_a_number = ui::get(&app, "/admin/users/abc", Some(&session)).await;
+    let not_a_number = app.get("/admin/users/abc").session(&session).await;
     assert_page(&not_a_number, StatusCode::NOT_FOUND);
 }
 

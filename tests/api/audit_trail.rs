@@ -3,8 +3,8 @@
 
 use sea_orm::{EntityTrait, QueryOrder};
 
-use crate::helpers::TestApp;
 use crate::on_both_databases;
+use crate::support::TestApp;
 use sesame::entities::audit_events;
 
 async fn actions(app: &TestApp) -> Vec<(String, String)> {
@@ -21,39 +21,15 @@ async fn actions(app: &TestApp) -> Vec<(String, String)> {
 async fn logins_reuse_and_revocations_are_audited(app: TestApp) {
     app.user("alice").create().await;
     let client = app.client("web").create().await;
-    let creds = Some((client.0.as_str(), client.1.as_str()));
-    app.post_form(
-        "/oauth/token",
-        &[
-            ("grant_type", "password"),
-            ("username", "alice"),
-            ("password", "wrong"),
-        ],
-        creds,
-    )
-    .await;
+    app.password_grant(&client, "alice", "wrong").await;
     let tokens = app.password_tokens(&client, "alice").await;
     let refresh = tokens["refresh_token"].as_str().unwrap();
-    let refresh_with = |token: &str| {
-        let token = token.to_owned();
-        let app = &app;
-        async move {
-            app.post_form(
-                "/oauth/token",
-                &[("grant_type", "refresh_token"), ("refresh_token", &token)],
-                creds,
-            )
-            .await
-        }
-    };
-    refresh_with(refresh).await;
-    refresh_with(refresh).await;
-    app.post_form(
-        "/oauth/revoke",
-        &[("token", tokens["access_token"].as_str().unwrap())],
-        creds,
-    )
-    .await;
+    app.refresh_grant(&client, refresh).await;
+    app.refresh_grant(&client, refresh).await;
+    app.post("/oauth/revoke")
+        .form(&[("token", tokens["access_token"].as_str().unwrap())])
+        .client(&client)
+        .await;
     let recorded = actions(&app).await;
     let names: Vec<&str> = recorded.iter().map(|(action, _)| action.as_str()).collect();
     assert_eq!(

@@ -4,11 +4,11 @@
 use axum::http::StatusCode;
 use sea_orm::EntityTrait;
 
-use crate::helpers::{PASSWORD, TestApp, TestResponse};
 use crate::on_both_databases;
-use crate::web::{
-    Agent, REDIRECT_URI, authorize_path, csrf_token, form_action, location, pkce, query_param,
-};
+use crate::support::html::{csrf_token, form_action};
+use crate::support::oauth::{REDIRECT_URI, authorize_path, pkce, query_param};
+use crate::support::requests::form;
+use crate::support::{PASSWORD, TestApp, TestResponse};
 use sesame::auth::clients::GrantType;
 use sesame::crypto::secrets;
 use sesame::entities::authorization_codes;
@@ -49,7 +49,7 @@ fn assert_error_redirect(response: &TestResponse, error: &str) {
         "{}",
         response.text()
     );
-    let target = location(response);
+    let target = response.location();
     assert!(target.starts_with(REDIRECT_URI), "{target}");
     assert_eq!(
         query_param(&target, "error").as_deref(),
@@ -71,7 +71,7 @@ async fn requests_that_cannot_go_back_render_an_error_page(app: TestApp) {
         .redirect_uris(&[REDIRECT_URI, "https://app.example/other"])
         .create()
         .await;
-    let mut agent = Agent::new(&app);
+    let mut agent = app.agent();
     agent.sign_in("alice").await;
     let (_, challenge) = pkce();
     let base = [
@@ -119,11 +119,7 @@ async fn requests_that_cannot_go_back_render_an_error_page(app: TestApp) {
 
 async fn without_a_session_the_login_form_comes_first_then_the_code(app: TestApp) {
     app.user("alice").create().await;
-    app.client("app")
-        .grants(CODE_GRANTS)
-        .redirect_uris(&[REDIRECT_URI])
-        .create()
-        .await;
+    app.client("app").code_flow().create().await;
     let (_, challenge) = pkce();
     let request = authorize_path(&[
         ("client_id", "app"),
@@ -134,10 +130,10 @@ async fn without_a_session_the_login_form_comes_first_then_the_code(app: TestApp
         ("code_challenge", &challenge),
         ("code_challenge_method", "S256"),
     ]);
-    let mut agent = Agent::new(&app);
+    let mut agent = app.agent();
     let response = agent.get(&request).await;
     assert_eq!(response.status, StatusCode::SEE_OTHER);
-    let login = location(&response);
+    let login = response.location();
     assert_eq!(
         query_param(&login, "next").as_deref(),
         Some(request.as_str())
@@ -168,10 +164,10 @@ async fn without_a_session_the_login_form_comes_first_then_the_code(app: TestApp
             ],
         )
         .await;
-    assert_eq!(location(&response), request);
+    assert_eq!(response.location(), request);
     let response = agent.get(&request).await;
     assert_eq!(response.status, StatusCode::SEE_OTHER);
-    let target = location(&response);
+    let target = response.location();
     assert!(
         target.starts_with(&format!("{REDIRECT_URI}?code=")),
         "{target}"
@@ -198,13 +194,8 @@ async fn without_a_session_the_login_form_comes_first_then_the_code(app: TestApp
 
 async fn pkce_is_required_for_public_clients_and_must_be_s256(app: TestApp) {
     app.user("alice").create().await;
-    app.client("spa")
-        .public()
-        .grants(CODE_GRANTS)
-        .redirect_uris(&[REDIRECT_URI])
-        .create()
-        .await;
-    let mut agent = Agent::new(&app);
+    app.client("spa").public().code_flow().create().await;
+    let mut agent = app.agent();
     agent.sign_in("alice").await;
     let (verifier, challenge) = pkce();
     let short = "a".repeat(42);
@@ -246,7 +237,7 @@ async fn pkce_is_required_for_public_clients_and_must_be_s256(app: TestApp) {
         params.extend(extra);
         let response = agent.get(&authorize_path(&params)).await;
         assert_error_redirect(&response, "invalid_request");
-        let description = query_param(&location(&response), "error_description").unwrap();
+        let description = query_param(&response.location(), "error_description").unwrap();
         assert!(description.contains(why), "{why}: {description}");
     }
     let ok = agent
@@ -257,7 +248,7 @@ async fn pkce_is_required_for_public_clients_and_must_be_s256(app: TestApp) {
             ("code_challenge_method", "S256"),
         ]))
         .await;
-    assert!(query_param(&location(&ok), "code").is_some());
+    assert!(query_param(&ok.location(), "code").is_some());
 }
 
 async fn other_request_errors_go_back_to_the_client_with_state(app: TestApp) {
@@ -273,7 +264,7 @@ async fn other_request_errors_go_back_to_the_client_with_state(app: TestApp) {
         .redirect_uris(&[REDIRECT_URI])
         .create()
         .await;
-    let mut agent = Agent::new(&app);
+    let mut agent = app.agent();
     agent.sign_in("alice").await;
     let with = |client: &'static str, extra: Vec<(&'static str, &'static str)>| {
         let mut params = vec![("client_id", client), ("state", "st-1")];
@@ -286,10 +277,7 @@ async fn other_request_errors_go_back_to_the_client_with_state(app: TestApp) {
         ("response_type", "token"),
     ];
     let response = agent
-        .get(&format!(
-            "/oauth/authorize?{}",
-            crate::helpers::form(&token_type)
-        ))
+        .get(&format!("/oauth/authorize?{}", form(&token_type)))
         .await;
     assert_error_redirect(&response, "unsupported_response_type");
     let response = agent
@@ -310,7 +298,7 @@ async fn other_request_errors_go_back_to_the_client_with_state(app: TestApp) {
     assert_error_redirect(&response, "invalid_request");
     // A confidential client may skip PKCE; the single registered URI may be omitted.
     let response = agent.get(&authorize_path(&with("app", vec![]))).await;
-    let target = location(&response);
+    let target = response.location();
     assert!(query_param(&target, "code").is_some(), "{target}");
     let code = query_param(&target, "code").unwrap();
     let row = authorization_codes::Entity::find()
@@ -331,8 +319,7 @@ async fn third_party_clients_ask_for_consent(app: TestApp) {
     app.user("alice").create().await;
     app.client("partner")
         .third_party()
-        .grants(CODE_GRANTS)
-        .redirect_uris(&[REDIRECT_URI])
+        .code_flow()
         .create()
         .await;
     let (_, challenge) = pkce();
@@ -344,7 +331,7 @@ async fn third_party_clients_ask_for_consent(app: TestApp) {
         ("code_challenge", &challenge),
         ("code_challenge_method", "S256"),
     ]);
-    let mut agent = Agent::new(&app);
+    let mut agent = app.agent();
     agent.sign_in("alice").await;
     let page = agent.get(&request).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
@@ -389,16 +376,12 @@ async fn third_party_clients_ask_for_consent(app: TestApp) {
         .post(&request, &[("csrf_token", &csrf), ("decision", "approve")])
         .await;
     assert_eq!(approved.status, StatusCode::SEE_OTHER);
-    let target = location(&approved);
+    let target = approved.location();
     assert!(query_param(&target, "code").is_some(), "{target}");
     assert_eq!(query_param(&target, "state").as_deref(), Some("st-1"));
 
     // A first-party client never asks, unless prompt=consent says so.
-    app.client("own")
-        .grants(CODE_GRANTS)
-        .redirect_uris(&[REDIRECT_URI])
-        .create()
-        .await;
+    app.client("own").code_flow().create().await;
     let own = authorize_path(&[("client_id", "own"), ("redirect_uri", REDIRECT_URI)]);
     assert_eq!(agent.get(&own).await.status, StatusCode::SEE_OTHER);
     let asked = agent.get(&format!("{own}&prompt=consent")).await;
@@ -409,12 +392,11 @@ async fn consent_needs_the_csrf_token(app: TestApp) {
     app.user("alice").create().await;
     app.client("partner")
         .third_party()
-        .grants(CODE_GRANTS)
-        .redirect_uris(&[REDIRECT_URI])
+        .code_flow()
         .create()
         .await;
     let request = authorize_path(&[("client_id", "partner"), ("redirect_uri", REDIRECT_URI)]);
-    let mut agent = Agent::new(&app);
+    let mut agent = app.agent();
     agent.sign_in("alice").await;
     assert_eq!(agent.get(&request).await.status, StatusCode::OK);
     for params in [
@@ -431,11 +413,11 @@ async fn consent_needs_the_csrf_token(app: TestApp) {
         assert!(response.header("location").is_none());
     }
     // Without a session the decision cannot count: back to the login form.
-    let mut stranger = Agent::new(&app);
+    let mut stranger = app.agent();
     let response = stranger
         .post(&request, &[("decision", "approve"), ("csrf_token", "x")])
         .await;
-    assert!(location(&response).starts_with("/login?next="));
+    assert!(response.location().starts_with("/login?next="));
     assert!(
         authorization_codes::Entity::find()
             .one(app.db())
@@ -449,8 +431,7 @@ async fn prompt_none_never_shows_a_page(app: TestApp) {
     app.user("alice").create().await;
     app.client("partner")
         .third_party()
-        .grants(CODE_GRANTS)
-        .redirect_uris(&[REDIRECT_URI])
+        .code_flow()
         .create()
         .await;
     let request = authorize_path(&[
@@ -459,7 +440,7 @@ async fn prompt_none_never_shows_a_page(app: TestApp) {
         ("state", "st-1"),
         ("prompt", "none"),
     ]);
-    let mut agent = Agent::new(&app);
+    let mut agent = app.agent();
     assert_error_redirect(&agent.get(&request).await, "login_required");
     agent.sign_in("alice").await;
     assert_error_redirect(&agent.get(&request).await, "consent_required");

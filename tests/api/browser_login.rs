@@ -2,14 +2,14 @@
 //! limited to same-origin paths, the admin cookie, logout, security headers.
 
 use axum::http::StatusCode;
-use chrono::{Duration, Utc};
-use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use std::time::Duration;
 
-use crate::helpers::{PASSWORD, TestApp};
 use crate::on_both_databases;
-use crate::web::{Agent, csrf_token, location};
-use sesame::auth::accounts;
+use crate::support::agent::Agent;
+use crate::support::html::csrf_token;
+use crate::support::requests::form;
+use crate::support::{PASSWORD, TestApp, TestResponse};
 use sesame::entities::sessions;
 
 on_both_databases!(
@@ -23,7 +23,7 @@ on_both_databases!(
     expired_sessions_and_inactive_users_are_signed_out,
 );
 
-fn assert_security_headers(response: &crate::helpers::TestResponse) {
+fn assert_security_headers(response: &TestResponse) {
     let csp = response.header("content-security-policy").unwrap();
     for directive in [
         "default-src 'none'",
@@ -44,12 +44,21 @@ fn assert_security_headers(response: &crate::helpers::TestResponse) {
     );
 }
 
+/// Whether the login page greets the agent as signed in.
+async fn signed_in(agent: &mut Agent<'_>) -> bool {
+    agent
+        .get("/login")
+        .await
+        .text()
+        .contains("You are signed in")
+}
+
 async fn session_rows(app: &TestApp) -> Vec<sessions::Model> {
     sessions::Entity::find().all(app.db()).await.unwrap()
 }
 
 async fn login_form_is_a_secure_page_with_a_pre_session(app: TestApp) {
-    let mut agent = Agent::new(&app);
+    let mut agent = app.agent();
     let page = agent.get("/login").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_security_headers(&page);
@@ -91,7 +100,7 @@ async fn login_form_is_a_secure_page_with_a_pre_session(app: TestApp) {
     assert!(again.header("set-cookie").is_none());
     assert_eq!(session_rows(&app).await.len(), 1);
 
-    let css = app.get("/static/sesame.css", None).await;
+    let css = app.get("/static/sesame.css").await;
     assert_eq!(css.status, StatusCode::OK);
     assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
     assert!(css.text().contains("prefers-color-scheme"));
@@ -105,7 +114,7 @@ async fn username_email_or_phone_sign_in_and_go_to_next(app: TestApp) {
         .create()
         .await;
     for identifier in ["alice", "ALICE@example.com", "+15550100"] {
-        let mut agent = Agent::new(&app);
+        let mut agent = app.agent();
         let response = agent
             .login(identifier, PASSWORD, Some("/somewhere?x=1"))
             .await;
@@ -115,7 +124,7 @@ async fn username_email_or_phone_sign_in_and_go_to_next(app: TestApp) {
             "{identifier}: {}",
             response.text()
         );
-        assert_eq!(location(&response), "/somewhere?x=1");
+        assert_eq!(response.location(), "/somewhere?x=1");
         assert!(!agent.cookies.contains_key("sesame_admin"));
         let page = agent.get("/login").await;
         assert!(page.text().contains("You are signed in"), "{}", page.text());
@@ -137,7 +146,7 @@ async fn username_email_or_phone_sign_in_and_go_to_next(app: TestApp) {
 
 async fn a_wrong_password_keeps_the_identifier_and_never_echoes_the_password(app: TestApp) {
     app.user("alice").create().await;
-    let mut agent = Agent::new(&app);
+    let mut agent = app.agent();
     let pre_session = {
         agent.get("/login").await;
         agent.session().unwrap().to_owned()
@@ -162,7 +171,7 @@ async fn a_wrong_password_keeps_the_identifier_and_never_echoes_the_password(app
 
 async fn a_login_without_the_csrf_token_is_refused(app: TestApp) {
     app.user("alice").create().await;
-    let mut agent = Agent::new(&app);
+    let mut agent = app.agent();
     agent.get("/login").await;
     for csrf in [None, Some("forged")] {
         let mut params = vec![("username", "alice"), ("password", PASSWORD)];
@@ -180,7 +189,7 @@ async fn a_login_without_the_csrf_token_is_refused(app: TestApp) {
         assert!(response.header("location").is_none());
     }
     // A cross-site POST carries no pre-session cookie at all.
-    let mut stranger = Agent::new(&app);
+    let mut stranger = app.agent();
     let response = stranger
         .post(
             "/login",
@@ -209,12 +218,9 @@ async fn next_off_site_is_never_followed(app: TestApp) {
         "/\t/evil.example",
         "javascript:alert(1)",
     ] {
-        let mut agent = Agent::new(&app);
+        let mut agent = app.agent();
         let form = agent
-            .get(&format!(
-                "/login?{}",
-                crate::helpers::form(&[("next", next)])
-            ))
+            .get(&format!("/login?{}", form(&[("next", next)])))
             .await;
         assert!(!form.text().contains("name=\"next\""), "{next:?} rendered");
         let csrf = csrf_token(&form.text());
@@ -230,13 +236,13 @@ async fn next_off_site_is_never_followed(app: TestApp) {
             )
             .await;
         assert_eq!(response.status, StatusCode::SEE_OTHER);
-        assert_eq!(location(&response), "/login", "{next:?}");
+        assert_eq!(response.location(), "/login", "{next:?}");
     }
 }
 
 async fn admins_get_the_admin_cookie_and_logout_clears_both(app: TestApp) {
     app.user("root").roles(&["admin"]).create().await;
-    let mut agent = Agent::new(&app);
+    let mut agent = app.agent();
     let response = agent.login("root", PASSWORD, None).await;
     assert_eq!(response.status, StatusCode::SEE_OTHER);
     let cookies: Vec<&str> = response
@@ -266,91 +272,47 @@ async fn admins_get_the_admin_cookie_and_logout_clears_both(app: TestApp) {
 
 async fn logout_needs_the_csrf_token_and_ends_the_session(app: TestApp) {
     app.user("alice").create().await;
-    let mut agent = Agent::new(&app);
+    let mut agent = app.agent();
     agent.sign_in("alice").await;
     let old_session = agent.session().unwrap().to_owned();
     let refused = agent.post("/logout", &[]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_security_headers(&refused);
-    assert!(
-        agent
-            .get("/login")
-            .await
-            .text()
-            .contains("You are signed in")
-    );
+    assert!(signed_in(&mut agent).await);
 
     let csrf = csrf_token(&agent.get("/login").await.text());
     let response = agent.post("/logout", &[("csrf_token", &csrf)]).await;
     assert_eq!(response.status, StatusCode::SEE_OTHER);
-    assert_eq!(location(&response), "/login");
+    assert_eq!(response.location(), "/login");
     assert!(agent.session().is_none());
     assert!(session_rows(&app).await.iter().all(|s| s.user_id.is_none()));
 
     // The old cookie, replayed, signs nobody in.
     agent.cookies.insert("sesame_session".into(), old_session);
-    assert!(
-        !agent
-            .get("/login")
-            .await
-            .text()
-            .contains("You are signed in")
-    );
+    assert!(!signed_in(&mut agent).await);
 }
 
 async fn expired_sessions_and_inactive_users_are_signed_out(app: TestApp) {
     let user = app.user("alice").create().await;
-    let mut agent = Agent::new(&app);
+    let mut agent = app.agent();
     agent.sign_in("alice").await;
-    sessions::Entity::update_many()
-        .col_expr(
-            sessions::Column::ExpiresAt,
-            Expr::value(Utc::now() - Duration::seconds(1)),
-        )
-        .exec(app.db())
-        .await
-        .unwrap();
-    assert!(
-        !agent
-            .get("/login")
-            .await
-            .text()
-            .contains("You are signed in")
-    );
+    app.advance(app.state.config.session_lifetime + Duration::from_secs(1));
+    assert!(!signed_in(&mut agent).await);
 
-    let mut agent = Agent::new(&app);
+    let mut agent = app.agent();
     agent.sign_in("alice").await;
-    assert!(
-        agent
-            .get("/login")
-            .await
-            .text()
-            .contains("You are signed in")
-    );
-    accounts::deactivate_user(
-        &app.state,
-        &sesame::auth::audit::Actor::system(),
-        user.id,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
-    assert!(
-        !agent
-            .get("/login")
-            .await
-            .text()
-            .contains("You are signed in")
-    );
+    assert!(signed_in(&mut agent).await);
+    app.deactivate(user.id).await;
+    assert!(!signed_in(&mut agent).await);
 }
 
 #[tokio::test]
 async fn cookies_are_secure_behind_an_https_issuer() {
     let app = TestApp::spawn_with(|c| c.issuer = "https://login.example".into()).await;
-    let mut agent = Agent::new(&app);
+    let mut agent = app.agent();
     let page = agent.get("/login").await;
     assert!(page.header("set-cookie").unwrap().contains("Secure"));
     let forced = TestApp::spawn_with(|c| c.cookie_secure = Some(true)).await;
-    let page = Agent::new(&forced).get("/login").await;
+    let page = forced.agent().get("/login").await;
     assert!(page.header("set-cookie").unwrap().contains("Secure"));
 }

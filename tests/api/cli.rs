@@ -7,7 +7,7 @@ use std::process::{Command, Output, Stdio};
 use axum::http::StatusCode;
 use sea_orm::EntityTrait;
 
-use crate::helpers::TestApp;
+use crate::support::TestApp;
 use sesame::entities::users;
 
 struct Cli {
@@ -128,16 +128,14 @@ async fn operator_commands_create_what_the_token_endpoint_accepts() {
     let token = |secret: String| {
         let app = &app;
         async move {
-            app.post_form(
-                "/oauth/token",
-                &[
+            app.post("/oauth/token")
+                .form(&[
                     ("grant_type", "password"),
                     ("username", "alice"),
                     ("password", "s3cret-password"),
-                ],
-                Some(("demo", &secret)),
-            )
-            .await
+                ])
+                .basic("demo", &secret)
+                .await
         }
     };
     assert_eq!(token(secret).await.status, StatusCode::OK);

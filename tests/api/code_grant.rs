@@ -3,16 +3,15 @@
 //! short-lived, and an ID token carrying the nonce.
 
 use axum::http::StatusCode;
-use chrono::{Duration, Utc};
 use sea_orm::EntityTrait;
-use sea_orm::sea_query::Expr;
 use serde_json::{Value, json};
+use std::time::Duration;
 
-use crate::helpers::{TestApp, TestResponse, jwt_parts};
 use crate::on_both_databases;
-use crate::web::{Agent, REDIRECT_URI, authorize_path, location, pkce, query_param};
+use crate::support::oauth::{REDIRECT_URI, authorize_path, jwt_parts, pkce, query_param};
+use crate::support::{TestApp, TestResponse};
 use sesame::auth::clients::GrantType;
-use sesame::entities::{authorization_codes, refresh_tokens};
+use sesame::entities::refresh_tokens;
 
 on_both_databases!(
     a_code_exchanges_once_and_a_replay_revokes_its_tokens,
@@ -22,16 +21,14 @@ on_both_databases!(
     a_public_client_exchanges_with_its_verifier_alone,
 );
 
-const CODE_GRANTS: &[GrantType] = &[GrantType::AuthorizationCode, GrantType::RefreshToken];
-
 /// Signs alice in and runs an authorization request for `client_id`; returns the code.
 async fn code_for(app: &TestApp, client_id: &str, extra: &[(&str, &str)]) -> String {
-    let mut agent = Agent::new(app);
+    let mut agent = app.agent();
     agent.sign_in("alice").await;
     let mut params = vec![("client_id", client_id), ("redirect_uri", REDIRECT_URI)];
     params.extend_from_slice(extra);
     let response = agent.get(&authorize_path(&params)).await;
-    let target = location(&response);
+    let target = response.location();
     query_param(&target, "code").unwrap_or_else(|| panic!("no code in {target}"))
 }
 
@@ -43,33 +40,27 @@ async fn exchange(
 ) -> TestResponse {
     let mut params = vec![("grant_type", "authorization_code"), ("code", code)];
     params.extend_from_slice(extra);
-    let basic = (!client.1.is_empty()).then_some((client.0.as_str(), client.1.as_str()));
-    if basic.is_none() {
+    if client.1.is_empty() {
         params.push(("client_id", &client.0));
+        return app.post("/oauth/token").form(&params).await;
     }
-    app.post_form("/oauth/token", &params, basic).await
+    app.post("/oauth/token").form(&params).client(client).await
 }
 
-fn assert_invalid_grant(response: &TestResponse, description: &str) {
+/// Asserts a 400 whose body is the snapshot `name` (an `invalid_grant` in every case here).
+fn assert_invalid_grant(response: &TestResponse, name: &str) {
     assert_eq!(
         response.status,
         StatusCode::BAD_REQUEST,
         "{}",
         response.text()
     );
-    let body = response.json();
-    assert_eq!(body["error"], "invalid_grant", "{body}");
-    let got = body["error_description"].as_str().unwrap();
-    assert!(got.contains(description), "{description} in {got}");
+    insta::assert_json_snapshot!(name, response.json());
 }
 
 async fn setup(app: &TestApp) -> (String, String) {
     app.user("alice").email("alice@example.com").create().await;
-    app.client("app")
-        .grants(CODE_GRANTS)
-        .redirect_uris(&[REDIRECT_URI])
-        .create()
-        .await
+    app.client("app").code_flow().create().await
 }
 
 async fn a_code_exchanges_once_and_a_replay_revokes_its_tokens(app: TestApp) {
@@ -105,23 +96,21 @@ async fn a_code_exchanges_once_and_a_replay_revokes_its_tokens(app: TestApp) {
     assert_eq!(claims["iss"], "http://sesame.test");
     assert_eq!(claims["email"], "alice@example.com");
     assert!(claims["at_hash"].is_string());
-    assert!(claims["auth_time"].as_i64().unwrap() <= Utc::now().timestamp());
-    let userinfo = app.get("/oauth/userinfo", Some(access)).await;
+    assert!(claims["auth_time"].as_i64().unwrap() <= app.now().timestamp());
+    let userinfo = app.get("/oauth/userinfo").bearer(access).await;
     assert_eq!(userinfo.status, StatusCode::OK);
 
     let replay = exchange(&app, &client, &code, &params).await;
-    assert_invalid_grant(&replay, "already used");
+    assert_invalid_grant(&replay, "replayed_code");
     // Everything the first exchange issued is revoked.
-    let userinfo = app.get("/oauth/userinfo", Some(access)).await;
+    let userinfo = app.get("/oauth/userinfo").bearer(access).await;
     assert_eq!(userinfo.status, StatusCode::UNAUTHORIZED);
     let refreshed = app
-        .post_form(
-            "/oauth/token",
-            &[("grant_type", "refresh_token"), ("refresh_token", refresh)],
-            Some((&client.0, &client.1)),
-        )
+        .post("/oauth/token")
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh)])
+        .client(&client)
         .await;
-    assert_eq!(refreshed.json()["error"], "invalid_grant");
+    insta::assert_json_snapshot!("refresh_after_code_replay", refreshed.json());
     let rows = refresh_tokens::Entity::find().all(app.db()).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].revoke_reason.as_deref(), Some("code_reuse"));
@@ -143,10 +132,10 @@ async fn the_verifier_must_match_the_challenge(app: TestApp) {
         &[("code_verifier", &other), ("redirect_uri", REDIRECT_URI)],
     )
     .await;
-    assert_invalid_grant(&wrong, "does not match the code_challenge");
+    assert_invalid_grant(&wrong, "verifier_mismatch");
     let missing = exchange(&app, &client, &code, &[("redirect_uri", REDIRECT_URI)]).await;
     assert_eq!(missing.status, StatusCode::BAD_REQUEST);
-    assert_eq!(missing.json()["error"], "invalid_request");
+    insta::assert_json_snapshot!("missing_verifier", missing.json());
     let malformed = exchange(
         &app,
         &client,
@@ -154,7 +143,7 @@ async fn the_verifier_must_match_the_challenge(app: TestApp) {
         &[("code_verifier", "short"), ("redirect_uri", REDIRECT_URI)],
     )
     .await;
-    assert_eq!(malformed.json()["error"], "invalid_request");
+    insta::assert_json_snapshot!("malformed_verifier", malformed.json());
     // Failed exchanges do not spend the code.
     let ok = exchange(
         &app,
@@ -174,7 +163,7 @@ async fn the_verifier_must_match_the_challenge(app: TestApp) {
         &[("code_verifier", &verifier), ("redirect_uri", REDIRECT_URI)],
     )
     .await;
-    assert_invalid_grant(&downgraded, "no code_challenge");
+    assert_invalid_grant(&downgraded, "verifier_for_a_code_without_challenge");
     let plain = exchange(&app, &client, &code, &[("redirect_uri", REDIRECT_URI)]).await;
     assert_eq!(
         plain.status,
@@ -185,18 +174,13 @@ async fn the_verifier_must_match_the_challenge(app: TestApp) {
 
 async fn a_code_is_bound_to_its_client_and_redirect_uri(app: TestApp) {
     let client = setup(&app).await;
-    let other = app
-        .client("other")
-        .grants(CODE_GRANTS)
-        .redirect_uris(&[REDIRECT_URI])
-        .create()
-        .await;
+    let other = app.client("other").code_flow().create().await;
     let code = code_for(&app, "app", &[]).await;
     let stolen = exchange(&app, &other, &code, &[("redirect_uri", REDIRECT_URI)]).await;
-    assert_invalid_grant(&stolen, "another client");
+    assert_invalid_grant(&stolen, "code_of_another_client");
     for redirect in [vec![], vec![("redirect_uri", "https://app.example/other")]] {
         let response = exchange(&app, &client, &code, &redirect).await;
-        assert_invalid_grant(&response, "redirect_uri does not match");
+        assert_invalid_grant(&response, "redirect_uri_mismatch");
     }
     let garbage = exchange(
         &app,
@@ -205,7 +189,7 @@ async fn a_code_is_bound_to_its_client_and_redirect_uri(app: TestApp) {
         &[("redirect_uri", REDIRECT_URI)],
     )
     .await;
-    assert_invalid_grant(&garbage, "invalid");
+    assert_invalid_grant(&garbage, "garbage_code");
     let ok = exchange(&app, &client, &code, &[("redirect_uri", REDIRECT_URI)]).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
     assert!(ok.json().get("id_token").is_some_and(Value::is_string));
@@ -217,33 +201,20 @@ async fn a_code_is_bound_to_its_client_and_redirect_uri(app: TestApp) {
         .create()
         .await;
     let refused = exchange(&app, &password_only, &code, &[]).await;
-    assert_eq!(refused.json()["error"], "unauthorized_client");
+    insta::assert_json_snapshot!("exchange_without_the_grant", refused.json());
 }
 
 async fn an_expired_code_is_refused(app: TestApp) {
     let client = setup(&app).await;
     let code = code_for(&app, "app", &[]).await;
-    authorization_codes::Entity::update_many()
-        .col_expr(
-            authorization_codes::Column::ExpiresAt,
-            Expr::value(Utc::now() - Duration::seconds(1)),
-        )
-        .exec(app.db())
-        .await
-        .unwrap();
+    app.advance(app.state.config.authorization_code_lifetime + Duration::from_secs(1));
     let response = exchange(&app, &client, &code, &[("redirect_uri", REDIRECT_URI)]).await;
-    assert_invalid_grant(&response, "expired");
+    assert_invalid_grant(&response, "expired_code");
 }
 
 async fn a_public_client_exchanges_with_its_verifier_alone(app: TestApp) {
     app.user("alice").create().await;
-    let client = app
-        .client("spa")
-        .public()
-        .grants(CODE_GRANTS)
-        .redirect_uris(&[REDIRECT_URI])
-        .create()
-        .await;
+    let client = app.client("spa").public().code_flow().create().await;
     assert!(client.1.is_empty());
     let (verifier, challenge) = pkce();
     let code = code_for(

@@ -1,28 +1,20 @@
 //! The vue-admin profile: the `{code, msg, data}` envelope byte for byte as SPEC §7 gives it,
 //! and a logout that really revokes.
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, TestApp, body_json};
-use crate::{on_both_databases, on_both_databases_with};
+use crate::on_both_databases;
+use crate::support::{PASSWORD, TestApp, TestResponse};
 use sesame::config::Config;
 
 fn vue_admin(config: &mut Config) {
     config.compat.vue_admin = true;
 }
 
-async fn login(app: &TestApp, username: &str, password: &str) -> crate::helpers::TestResponse {
-    app.post_json(
-        "/login/",
-        &json!({ "username": username, "password": password }),
-    )
-    .await
-}
-
-async fn post_bearer(app: &TestApp, path: &str, token: &str) -> crate::helpers::TestResponse {
-    let bearer = format!("Bearer {token}");
-    app.request(Method::POST, path, &[("authorization", &bearer)], None)
+async fn login(app: &TestApp, username: &str, password: &str) -> TestResponse {
+    app.post("/login/")
+        .json(&json!({ "username": username, "password": password }))
         .await
 }
 
@@ -34,12 +26,14 @@ async fn login_answers_the_envelope_byte_for_byte(app: TestApp) {
     let body = response.json();
     let access = body["data"]["accessToken"].as_str().unwrap();
     let refresh = body["data"]["refresh"].as_str().unwrap();
-    let expected = format!(
-        r#"{{"code":200,"msg":"success","data":{{"username":"alice","accessToken":"{access}","refresh":"{refresh}"}}}}"#
-    );
-    assert_eq!(body_json(&response), expected);
+    let envelope = response
+        .body_str()
+        .replace(access, "<access token>")
+        .replace(refresh, "<refresh token>");
+    insta::assert_snapshot!("login", envelope);
     let refreshed = app
-        .post_json("/api/token/refresh/", &json!({ "refresh": refresh }))
+        .post("/api/token/refresh/")
+        .json(&json!({ "refresh": refresh }))
         .await;
     assert_eq!(
         refreshed.status,
@@ -52,38 +46,27 @@ async fn a_failed_login_is_the_failure_envelope(app: TestApp) {
     app.user("alice").create().await;
     let response = login(&app, "alice", "wrong").await;
     assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(
-        body_json(&response),
-        r#"{"code":500,"msg":"用户名或者密码错误","detail":{"detail":"No active account found with the given credentials"}}"#
-    );
+    insta::assert_snapshot!("login_with_a_wrong_password", response.body_str());
     let response = app
-        .post_json("/login/", &json!({ "username": "alice" }))
+        .post("/login/")
+        .json(&json!({ "username": "alice" }))
         .await;
-    assert_eq!(
-        body_json(&response),
-        r#"{"code":500,"msg":"用户名或者密码错误","detail":{"password":["This field is required."]}}"#
-    );
+    insta::assert_snapshot!("login_without_a_password", response.body_str());
 }
 
 async fn user_info_answers_roles_ability_username_and_avatar(app: TestApp) {
     app.user("alice").roles(&["admin"]).create().await;
     let (access, _) = app.api_tokens("alice").await;
-    let response = post_bearer(&app, "/userInfo/", &access).await;
+    let response = app.post("/userInfo/").bearer(&access).await;
     assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(
-        body_json(&response),
-        r#"{"code":200,"msg":"success","data":{"roles":["admin"],"ability":["READ"],"username":"alice","avatar":""}}"#
-    );
-    let anonymous = app.request(Method::POST, "/userInfo/", &[], None).await;
+    insta::assert_snapshot!("user_info", response.body_str());
+    let anonymous = app.post("/userInfo/").await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         anonymous.header("www-authenticate"),
         Some(r#"Bearer realm="api""#)
     );
-    assert_eq!(
-        body_json(&anonymous),
-        r#"{"detail":"Authentication credentials were not provided."}"#
-    );
+    insta::assert_snapshot!("user_info_without_credentials", anonymous.body_str());
 }
 
 async fn logout_revokes_the_callers_refresh_tokens_and_access_token(app: TestApp) {
@@ -98,36 +81,32 @@ async fn logout_revokes_the_callers_refresh_tokens_and_access_token(app: TestApp
     let web = app.client("web").create().await;
     let third_party = app.password_tokens(&web, "alice").await;
 
-    let response = post_bearer(&app, "/logout/", &access).await;
+    let response = app.post("/logout/").bearer(&access).await;
     assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(body_json(&response), r#"{"code":200,"msg":"success"}"#);
+    insta::assert_snapshot!("logout", response.body_str());
 
-    let blacklisted = r#"{"detail":"Token is blacklisted","code":"token_not_valid"}"#;
     for token in [&refresh, &other_device] {
         let refreshed = app
-            .post_json("/api/token/refresh/", &json!({ "refresh": token }))
+            .post("/api/token/refresh/")
+            .json(&json!({ "refresh": token }))
             .await;
-        assert_eq!(body_json(&refreshed), blacklisted);
+        insta::assert_snapshot!("refresh_after_logout", refreshed.body_str());
     }
-    let again = post_bearer(&app, "/userInfo/", &access).await;
+    let again = app.post("/userInfo/").bearer(&access).await;
     assert_eq!(again.status, StatusCode::UNAUTHORIZED);
-    let me = app
-        .get_authorized("/api/me/", Some(&format!("Bearer {access}")))
-        .await;
+    let me = app.get("/api/me/").bearer(&access).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
     // A third-party app's grant is not this front end's to end.
     let oauth_refresh = app
-        .post_form(
-            "/oauth/token",
-            &[
-                ("grant_type", "refresh_token"),
-                (
-                    "refresh_token",
-                    third_party["refresh_token"].as_str().unwrap(),
-                ),
-            ],
-            Some((&web.0, &web.1)),
-        )
+        .post("/oauth/token")
+        .form(&[
+            ("grant_type", "refresh_token"),
+            (
+                "refresh_token",
+                third_party["refresh_token"].as_str().unwrap(),
+            ),
+        ])
+        .client(&web)
         .await;
     assert_eq!(oauth_refresh.status, StatusCode::OK);
 }
@@ -136,13 +115,14 @@ async fn the_profile_is_absent_unless_configured(app: TestApp) {
     app.user("alice").create().await;
     for path in ["/login/", "/userInfo/", "/logout/"] {
         let response = app
-            .post_json(path, &json!({ "username": "alice", "password": PASSWORD }))
+            .post(path)
+            .json(&json!({ "username": "alice", "password": PASSWORD }))
             .await;
         assert_eq!(response.status, StatusCode::NOT_FOUND, "{path}");
     }
 }
 
-on_both_databases_with!(
+on_both_databases!(
     vue_admin =>
     login_answers_the_envelope_byte_for_byte,
     a_failed_login_is_the_failure_envelope,

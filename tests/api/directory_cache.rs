@@ -5,10 +5,10 @@
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use chrono::Utc;
 
-use crate::helpers::TestApp;
 use crate::on_both_databases;
+use crate::support::TestApp;
+use crate::support::oauth::jwt_parts;
 use sesame::auth::clients::GrantType;
 
 struct Setup {
@@ -41,11 +41,9 @@ async fn setup(app: &TestApp) -> Setup {
 /// The introspection status and whether the token is active.
 async fn introspect(app: &TestApp, setup: &Setup, client: &(String, String)) -> (StatusCode, bool) {
     let response = app
-        .post_form(
-            "/oauth/introspect",
-            &[("token", &setup.access)],
-            Some((&client.0, &client.1)),
-        )
+        .post("/oauth/introspect")
+        .form(&[("token", &setup.access)])
+        .client(client)
         .await;
     let active = response.status == StatusCode::OK && response.json()["active"] == true;
     (response.status, active)
@@ -75,11 +73,9 @@ async fn changes_through_sesame_apply_at_once(app: TestApp) {
     );
 
     let revoke = app
-        .post_form(
-            "/oauth/revoke",
-            &[("token", &setup.access)],
-            Some((&setup.web.0, &setup.web.1)),
-        )
+        .post("/oauth/revoke")
+        .form(&[("token", &setup.access)])
+        .client(&setup.web)
         .await;
     assert_eq!(revoke.status, StatusCode::OK);
     assert_eq!(
@@ -94,14 +90,7 @@ async fn a_deactivation_through_sesame_applies_at_once(app: TestApp) {
         introspect(&app, &setup, &setup.resource).await,
         (StatusCode::OK, true)
     );
-    sesame::auth::accounts::deactivate_user(
-        &app.state,
-        &sesame::auth::audit::Actor::system(),
-        setup.user_id,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    app.deactivate(setup.user_id).await;
     assert_eq!(
         introspect(&app, &setup, &setup.resource).await,
         (StatusCode::OK, false)
@@ -161,10 +150,10 @@ async fn a_revocation_behind_sesame_applies_within_cache_ttl(app: TestApp) {
         introspect(&app, &setup, &setup.resource).await,
         (StatusCode::OK, true)
     );
-    let (_, claims) = crate::helpers::jwt_parts(&setup.access);
+    let (_, claims) = jwt_parts(&setup.access);
     let jti = claims["jti"].as_str().unwrap();
-    let expires = Utc::now() + chrono::Duration::minutes(5);
-    sesame::store::revocations::insert(app.db(), jti, "access", expires, Utc::now(), "elsewhere")
+    let expires = app.now() + chrono::Duration::minutes(5);
+    sesame::store::revocations::insert(app.db(), jti, "access", expires, app.now(), "elsewhere")
         .await
         .unwrap();
     assert_eq!(

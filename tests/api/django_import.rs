@@ -10,8 +10,8 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::json;
 use sha2::Sha256;
 
-use crate::helpers::TestApp;
 use crate::on_both_databases;
+use crate::support::TestApp;
 use sesame::auth::django_import::import_django_users;
 use sesame::store;
 
@@ -58,7 +58,7 @@ async fn django_database(dir: &std::path::Path) -> DatabaseConnection {
 
 async fn imported_users_log_in_with_their_django_password_and_get_argon2id(app: TestApp) {
     let source = django_database(app.dir.path()).await;
-    let report = import_django_users(&app.state, &source, "auth_user", Utc::now())
+    let report = import_django_users(&app.state, &source, "auth_user", app.now())
         .await
         .unwrap();
     assert_eq!(report.imported, 4);
@@ -97,10 +97,8 @@ async fn imported_users_log_in_with_their_django_password_and_get_argon2id(app: 
 
     for identifier in ["alice", "alice@example.com"] {
         let login = app
-            .post_json(
-                "/api/token/",
-                &json!({ "username": identifier, "password": "lètmein" }),
-            )
+            .post("/api/token/")
+            .json(&json!({ "username": identifier, "password": "lètmein" }))
             .await;
         assert_eq!(login.status, StatusCode::OK, "{}", login.text());
     }
@@ -114,30 +112,24 @@ async fn imported_users_log_in_with_their_django_password_and_get_argon2id(app: 
         upgraded.password_hash
     );
     let login = app
-        .post_json(
-            "/api/token/",
-            &json!({ "username": "alice", "password": "lètmein" }),
-        )
+        .post("/api/token/")
+        .json(&json!({ "username": "alice", "password": "lètmein" }))
         .await;
     assert_eq!(login.status, StatusCode::OK, "the upgraded hash verifies");
     let refused = app
-        .post_json(
-            "/api/token/",
-            &json!({ "username": "gone", "password": "gone-Passw0rd" }),
-        )
+        .post("/api/token/")
+        .json(&json!({ "username": "gone", "password": "gone-Passw0rd" }))
         .await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
 
     // Running it again changes nothing; new users get ids after the imported ones.
-    let again = import_django_users(&app.state, &source, "auth_user", Utc::now())
+    let again = import_django_users(&app.state, &source, "auth_user", app.now())
         .await
         .unwrap();
     assert_eq!((again.imported, again.skipped.len()), (0, 4));
     let registered = app
-        .post_json(
-            "/api/register/",
-            &json!({ "username": "newcomer", "password": "Tr0ub4dor&3xyz" }),
-        )
+        .post("/api/register/")
+        .json(&json!({ "username": "newcomer", "password": "Tr0ub4dor&3xyz" }))
         .await;
     assert_eq!(
         registered.status,
@@ -150,7 +142,7 @@ async fn imported_users_log_in_with_their_django_password_and_get_argon2id(app: 
 
 async fn a_table_name_that_is_not_plain_is_refused(app: TestApp) {
     let source = django_database(app.dir.path()).await;
-    let err = import_django_users(&app.state, &source, "auth_user; DROP TABLE x", Utc::now()).await;
+    let err = import_django_users(&app.state, &source, "auth_user; DROP TABLE x", app.now()).await;
     assert!(err.is_err());
     assert_eq!(store::users::count(app.db()).await.unwrap(), 0);
 }

@@ -4,8 +4,9 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{TestApp, jwt_parts};
 use crate::on_both_databases;
+use crate::support::TestApp;
+use crate::support::oauth::jwt_parts;
 use sesame::auth::clients::GrantType;
 
 fn b64(value: &serde_json::Value) -> String {
@@ -27,11 +28,9 @@ async fn active_access_token_answers_its_claims(app: TestApp) {
         .to_owned();
     let (_, claims) = jwt_parts(&access);
     let response = app
-        .post_form(
-            "/oauth/introspect",
-            &[("token", &access)],
-            Some((&rs.0, &rs.1)),
-        )
+        .post("/oauth/introspect")
+        .form(&[("token", &access)])
+        .client(&rs)
         .await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.header("cache-control"), Some("no-store"));
@@ -56,25 +55,26 @@ async fn active_access_token_answers_its_claims(app: TestApp) {
 async fn refresh_tokens_are_active_until_rotated(app: TestApp) {
     app.user("alice").create().await;
     let client = app.client("web").create().await;
-    let creds = Some((client.0.as_str(), client.1.as_str()));
     let refresh = app.password_tokens(&client, "alice").await["refresh_token"]
         .as_str()
         .unwrap()
         .to_owned();
     let active = app
-        .post_form("/oauth/introspect", &[("token", &refresh)], creds)
+        .post("/oauth/introspect")
+        .form(&[("token", &refresh)])
+        .client(&client)
         .await
         .json();
     assert_eq!(active["active"], true);
     assert_eq!(active["token_type"], "refresh_token");
-    app.post_form(
-        "/oauth/token",
-        &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
-        creds,
-    )
-    .await;
+    app.post("/oauth/token")
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", &refresh)])
+        .client(&client)
+        .await;
     let spent = app
-        .post_form("/oauth/introspect", &[("token", &refresh)], creds)
+        .post("/oauth/introspect")
+        .form(&[("token", &refresh)])
+        .client(&client)
         .await
         .json();
     assert_eq!(spent, json!({"active": false}));
@@ -83,7 +83,6 @@ async fn refresh_tokens_are_active_until_rotated(app: TestApp) {
 async fn forged_and_garbage_tokens_are_inactive(app: TestApp) {
     app.user("alice").create().await;
     let client = app.client("web").create().await;
-    let creds = Some((client.0.as_str(), client.1.as_str()));
     let access = app.password_tokens(&client, "alice").await["access_token"]
         .as_str()
         .unwrap()
@@ -95,7 +94,7 @@ async fn forged_and_garbage_tokens_are_inactive(app: TestApp) {
     let alg_none = format!("{}.{}.", b64(&none_header), b64(&claims));
 
     // HS256 "signed" with public material, keeping the RSA key's kid: the classic confusion.
-    let jwks = app.get("/.well-known/jwks.json", None).await.body;
+    let jwks = app.get("/.well-known/jwks.json").await.body;
     let mut hs = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
     hs.kid = header["kid"].as_str().map(str::to_owned);
     hs.typ = Some("at+jwt".into());
@@ -117,7 +116,9 @@ async fn forged_and_garbage_tokens_are_inactive(app: TestApp) {
         &huge,
     ] {
         let response = app
-            .post_form("/oauth/introspect", &[("token", token)], creds)
+            .post("/oauth/introspect")
+            .form(&[("token", token)])
+            .client(&client)
             .await;
         assert_eq!(response.status, StatusCode::OK, "{token}");
         assert_eq!(response.json(), json!({"active": false}), "{token}");
@@ -131,20 +132,11 @@ async fn deactivated_users_tokens_are_inactive(app: TestApp) {
         .as_str()
         .unwrap()
         .to_owned();
-    sesame::auth::accounts::deactivate_user(
-        &app.state,
-        &sesame::auth::audit::Actor::system(),
-        user.id,
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
+    app.deactivate(user.id).await;
     let response = app
-        .post_form(
-            "/oauth/introspect",
-            &[("token", &access)],
-            Some((&client.0, &client.1)),
-        )
+        .post("/oauth/introspect")
+        .form(&[("token", &access)])
+        .client(&client)
         .await;
     assert_eq!(response.json(), json!({"active": false}));
 }
@@ -157,14 +149,11 @@ async fn public_clients_cannot_introspect(app: TestApp) {
         .create()
         .await;
     let response = app
-        .post_form(
-            "/oauth/introspect",
-            &[("token", "x"), ("client_id", &spa.0)],
-            None,
-        )
+        .post("/oauth/introspect")
+        .form(&[("token", "x"), ("client_id", &spa.0)])
         .await;
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(response.json()["error"], "invalid_client");
+    insta::assert_json_snapshot!("public_client", response.json());
 }
 
 on_both_databases!(
@@ -177,7 +166,7 @@ on_both_databases!(
 
 #[tokio::test]
 async fn database_outage_is_a_5xx_never_inactive() {
-    let app = TestApp::spawn(crate::helpers::Backend::Sqlite).await;
+    let app = TestApp::spawn().await;
     app.user("alice").create().await;
     let client = app.client("web").create().await;
     let access = app.password_tokens(&client, "alice").await["access_token"]
@@ -186,13 +175,11 @@ async fn database_outage_is_a_5xx_never_inactive() {
         .to_owned();
     app.state.db.clone().close().await.unwrap();
     let response = app
-        .post_form(
-            "/oauth/introspect",
-            &[("token", &access)],
-            Some((&client.0, &client.1)),
-        )
+        .post("/oauth/introspect")
+        .form(&[("token", &access)])
+        .client(&client)
         .await;
     assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(response.json()["error"], "server_error");
+    insta::assert_json_snapshot!("database_outage", response.json());
     assert!(!response.text().contains("active"));
 }

@@ -2,9 +2,7 @@
 
 #![expect(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
-mod admin_support;
-mod helpers;
-mod web;
+mod support;
 
 mod admin_access;
 mod admin_audit;

@@ -7,11 +7,12 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 
-use crate::helpers::{TestApp, form};
 use crate::on_both_databases;
-use crate::web::{
-    Agent, REDIRECT_URI, authorize_path, csrf_token, form_action, location, pkce, query_param,
-};
+use crate::support::TestApp;
+use crate::support::agent::Agent;
+use crate::support::html::{csrf_token, form_action};
+use crate::support::oauth::{REDIRECT_URI, authorize_path, pkce, query_param};
+use crate::support::requests::form;
 use sesame::auth::clients::GrantType;
 use sesame::entities::{clients, sessions};
 
@@ -25,11 +26,8 @@ const AFTER_LOGOUT: &str = "https://app.example/signed-out";
 
 #[tokio::test]
 async fn discovery_advertises_the_code_flow_and_end_session() {
-    let app = TestApp::spawn_with(|_| {}).await;
-    let doc = app
-        .get("/.well-known/openid-configuration", None)
-        .await
-        .json();
+    let app = TestApp::spawn().await;
+    let doc = app.get("/.well-known/openid-configuration").await.json();
     assert_eq!(
         doc["authorization_endpoint"],
         "http://sesame.test/oauth/authorize"
@@ -75,7 +73,7 @@ async fn setup(app: &TestApp) {
 
 /// Signs `username` in and runs the code flow to an ID token for client `app`.
 async fn id_token_for<'a>(app: &'a TestApp, username: &str) -> (Agent<'a>, String) {
-    let mut agent = Agent::new(app);
+    let mut agent = app.agent();
     agent.sign_in(username).await;
     let (verifier, challenge) = pkce();
     let response = agent
@@ -87,18 +85,16 @@ async fn id_token_for<'a>(app: &'a TestApp, username: &str) -> (Agent<'a>, Strin
             ("code_challenge_method", "S256"),
         ]))
         .await;
-    let code = query_param(&location(&response), "code").unwrap();
+    let code = query_param(&response.location(), "code").unwrap();
     let tokens = app
-        .post_form(
-            "/oauth/token",
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT_URI),
-                ("code_verifier", &verifier),
-            ],
-            Some(("app", &secret_of(app).await)),
-        )
+        .post("/oauth/token")
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT_URI),
+            ("code_verifier", &verifier),
+        ])
+        .basic("app", &secret_of(app).await)
         .await;
     assert_eq!(tokens.status, StatusCode::OK, "{}", tokens.text());
     (
@@ -140,13 +136,13 @@ async fn a_hinted_logout_ends_the_session_and_returns_with_state(app: TestApp) {
         "{}",
         response.text()
     );
-    assert_eq!(location(&response), format!("{AFTER_LOGOUT}?state=bye-1"));
+    assert_eq!(response.location(), format!("{AFTER_LOGOUT}?state=bye-1"));
     assert!(agent.session().is_none(), "cookies cleared");
     assert_eq!(signed_in_sessions(&app).await, 0);
 
     // Without a session (already signed out) the same request just goes back.
     let again = agent.get(&format!("/oauth/logout?{query}")).await;
-    assert_eq!(location(&again), format!("{AFTER_LOGOUT}?state=bye-1"));
+    assert_eq!(again.location(), format!("{AFTER_LOGOUT}?state=bye-1"));
     // With nowhere to go, a page says so.
     let page = agent
         .get(&format!(
@@ -201,7 +197,7 @@ async fn logout_redirects_only_to_registered_uris(app: TestApp) {
 async fn logout_without_a_matching_hint_asks_first(app: TestApp) {
     setup(&app).await;
     let (_, bobs_token) = id_token_for(&app, "bob").await;
-    let mut agent = Agent::new(&app);
+    let mut agent = app.agent();
     agent.sign_in("alice").await;
     for query in [
         form(&[
@@ -240,7 +236,7 @@ async fn logout_without_a_matching_hint_asks_first(app: TestApp) {
     let response = agent
         .post(&format!("/oauth/logout?{query}"), &[("csrf_token", &csrf)])
         .await;
-    assert_eq!(location(&response), format!("{AFTER_LOGOUT}?state=s"));
+    assert_eq!(response.location(), format!("{AFTER_LOGOUT}?state=s"));
     assert!(agent.session().is_none());
     assert_eq!(
         signed_in_sessions(&app).await,

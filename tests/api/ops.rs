@@ -1,38 +1,35 @@
 //! Health, readiness and metrics.
 
+use crate::support::TestApp;
 use axum::http::StatusCode;
-
-use crate::helpers::{Backend, TestApp};
 
 #[tokio::test]
 async fn health_and_readiness() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let health = app.get("/healthz", None).await;
+    let app = TestApp::spawn().await;
+    let health = app.get("/healthz").await;
     assert_eq!(
         (health.status, health.text().as_str()),
         (StatusCode::OK, "ok")
     );
-    let ready = app.get("/readyz", None).await;
+    let ready = app.get("/readyz").await;
     assert_eq!(
         (ready.status, ready.text().as_str()),
         (StatusCode::OK, "ready")
     );
     app.state.db.clone().close().await.unwrap();
-    let down = app.get("/readyz", None).await;
+    let down = app.get("/readyz").await;
     assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
 #[tokio::test]
 async fn metrics_count_requests_by_route_and_status() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    app.get("/.well-known/jwks.json", None).await;
-    app.post_form(
-        "/oauth/token",
-        &[("grant_type", "password")],
-        Some(("ghost", "x")),
-    )
-    .await;
-    let metrics = app.get("/metrics", None).await;
+    let app = TestApp::spawn().await;
+    app.get("/.well-known/jwks.json").await;
+    app.post("/oauth/token")
+        .form(&[("grant_type", "password")])
+        .basic("ghost", "x")
+        .await;
+    let metrics = app.get("/metrics").await;
     assert_eq!(metrics.status, StatusCode::OK);
     let text = metrics.text();
     assert!(

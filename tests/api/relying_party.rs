@@ -2,6 +2,8 @@
 //! exchange, refresh exchange, ID-token verification and access-token signature verification
 //! against the served JWKS.
 
+use crate::support::oauth::jwt_parts;
+use crate::support::{Backend, PASSWORD, TestApp};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use openidconnect::core::{CoreClient, CoreJwsSigningAlgorithm, CoreProviderMetadata};
@@ -9,8 +11,6 @@ use openidconnect::{
     ClientId, ClientSecret, IssuerUrl, JsonWebKey, Nonce, OAuth2TokenResponse,
     ResourceOwnerPassword, ResourceOwnerUsername, Scope, TokenResponse,
 };
-
-use crate::helpers::{Backend, PASSWORD, TestApp, jwt_parts};
 
 async fn openidconnect_crate_discovers_exchanges_and_verifies(app: TestApp) {
     let issuer = app.state.config.issuer.clone();
@@ -88,13 +88,13 @@ async fn openidconnect_crate_discovers_exchanges_and_verifies(app: TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relying_party_on_sqlite() {
-    let app = TestApp::try_spawn_served(Backend::Sqlite).await.unwrap();
+    let app = TestApp::served(Backend::Sqlite).await.unwrap();
     openidconnect_crate_discovers_exchanges_and_verifies(app).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relying_party_on_postgres() {
-    if let Some(app) = TestApp::try_spawn_served(Backend::Postgres).await {
+    if let Some(app) = TestApp::served(Backend::Postgres).await {
         openidconnect_crate_discovers_exchanges_and_verifies(app).await;
     }
 }

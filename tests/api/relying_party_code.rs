@@ -11,8 +11,9 @@ use openidconnect::{
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 
-use crate::helpers::{Backend, PASSWORD, TestApp};
-use crate::web::{REDIRECT_URI, csrf_token, query_param};
+use crate::support::html::csrf_token;
+use crate::support::oauth::{REDIRECT_URI, query_param};
+use crate::support::{Backend, PASSWORD, TestApp};
 use sesame::auth::clients::GrantType;
 
 async fn openidconnect_crate_runs_the_code_flow_with_pkce_and_nonce(app: TestApp) {
@@ -134,13 +135,13 @@ async fn openidconnect_crate_runs_the_code_flow_with_pkce_and_nonce(app: TestApp
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn code_flow_relying_party_on_sqlite() {
-    let app = TestApp::try_spawn_served(Backend::Sqlite).await.unwrap();
+    let app = TestApp::served(Backend::Sqlite).await.unwrap();
     openidconnect_crate_runs_the_code_flow_with_pkce_and_nonce(app).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn code_flow_relying_party_on_postgres() {
-    if let Some(app) = TestApp::try_spawn_served(Backend::Postgres).await {
+    if let Some(app) = TestApp::served(Backend::Postgres).await {
         openidconnect_crate_runs_the_code_flow_with_pkce_and_nonce(app).await;
     }
 }

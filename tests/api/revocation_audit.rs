@@ -4,14 +4,12 @@
 //! authorization code, the admin UI, deactivation, a password change and the compat logout.
 
 use axum::http::StatusCode;
-use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
-use crate::admin_support as ui;
-use crate::helpers::{PASSWORD, TestApp};
-use crate::web::{Agent, REDIRECT_URI, authorize_path, location, pkce, query_param};
-use crate::{on_both_databases, on_both_databases_with};
+use crate::on_both_databases;
+use crate::support::oauth::{REDIRECT_URI, authorize_path, jwt_parts, pkce, query_param};
+use crate::support::{PASSWORD, TestApp};
 use sesame::auth::audit::Actor;
 use sesame::auth::clients::GrantType;
 use sesame::entities::{audit_events, refresh_tokens, revocations, users};
@@ -107,9 +105,8 @@ async fn rfc7009_revoking_a_refresh_token(app: TestApp) {
     let client = app.client("web").create().await;
     let tokens = app.password_tokens(&client, "alice").await;
     let after = last_event_id(&app).await;
-    let basic = Some((client.0.as_str(), client.1.as_str()));
     let token = [("token", str_of(&tokens, "refresh_token"))];
-    let response = app.post_form("/oauth/revoke", &token, basic).await;
+    let response = app.post("/oauth/revoke").form(&token).client(&client).await;
     assert_eq!(response.status, StatusCode::OK);
     let family = format!("family:{}", family_of(&app, alice.id).await);
     let details = the_one_event(&app, after, "token.revoke", &family).await;
@@ -120,7 +117,7 @@ async fn rfc7009_revoking_a_refresh_token(app: TestApp) {
         [Some("revoked".into())]
     );
     // Twice is harmless and records nothing more.
-    app.post_form("/oauth/revoke", &token, basic).await;
+    app.post("/oauth/revoke").form(&token).client(&client).await;
     assert_eq!(revocation_events(&app, after).await.len(), 1);
 }
 
@@ -129,17 +126,16 @@ async fn rfc7009_revoking_an_access_token(app: TestApp) {
     let client = app.client("web").create().await;
     let tokens = app.password_tokens(&client, "alice").await;
     let after = last_event_id(&app).await;
-    let basic = Some((client.0.as_str(), client.1.as_str()));
     let token = [("token", str_of(&tokens, "access_token"))];
-    app.post_form("/oauth/revoke", &token, basic).await;
-    let jti = crate::helpers::jwt_parts(str_of(&tokens, "access_token")).1["jti"].clone();
+    app.post("/oauth/revoke").form(&token).client(&client).await;
+    let jti = jwt_parts(str_of(&tokens, "access_token")).1["jti"].clone();
     let target = format!("jti:{}", jti.as_str().unwrap());
     let details = the_one_event(&app, after, "token.revoke", &target).await;
     assert_eq!(details["reason"], "revoked");
     assert_eq!(details["user_id"], json!(alice.id));
     let row = revocations::Entity::find().one(app.db()).await.unwrap();
     assert_eq!(row.unwrap().reason, "revoked");
-    app.post_form("/oauth/revoke", &token, basic).await;
+    app.post("/oauth/revoke").form(&token).client(&client).await;
     assert_eq!(revocation_events(&app, after).await.len(), 1);
 }
 
@@ -148,7 +144,8 @@ async fn blacklisting_a_fresh_refresh_token(app: TestApp) {
     let (_, refresh) = app.api_tokens("alice").await;
     let after = last_event_id(&app).await;
     let response = app
-        .post_json("/api/token/blacklist/", &json!({ "refresh": refresh }))
+        .post("/api/token/blacklist/")
+        .json(&json!({ "refresh": refresh }))
         .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
     let family = format!("family:{}", family_of(&app, alice.id).await);
@@ -160,10 +157,10 @@ async fn blacklisting_a_rotated_refresh_token_is_reuse(app: TestApp) {
     let alice = app.user("alice").create().await;
     let (_, refresh) = app.api_tokens("alice").await;
     let body = json!({ "refresh": refresh });
-    let rotated = app.post_json("/api/token/refresh/", &body).await;
+    let rotated = app.post("/api/token/refresh/").json(&body).await;
     assert_eq!(rotated.status, StatusCode::OK);
     let after = last_event_id(&app).await;
-    let response = app.post_json("/api/token/blacklist/", &body).await;
+    let response = app.post("/api/token/blacklist/").json(&body).await;
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
     let family = format!("family:{}", family_of(&app, alice.id).await);
     let details = the_one_event(&app, after, "refresh.reuse", &family).await;
@@ -178,17 +175,24 @@ async fn refresh_reuse_at_the_token_endpoint(app: TestApp) {
     let alice = app.user("alice").create().await;
     let client = app.client("web").create().await;
     let tokens = app.password_tokens(&client, "alice").await;
-    let basic = Some((client.0.as_str(), client.1.as_str()));
     let refresh = [
         ("grant_type", "refresh_token"),
         ("refresh_token", str_of(&tokens, "refresh_token")),
     ];
     assert_eq!(
-        app.post_form("/oauth/token", &refresh, basic).await.status,
+        app.post("/oauth/token")
+            .form(&refresh)
+            .client(&client)
+            .await
+            .status,
         StatusCode::OK
     );
     let after = last_event_id(&app).await;
-    let reused = app.post_form("/oauth/token", &refresh, basic).await;
+    let reused = app
+        .post("/oauth/token")
+        .form(&refresh)
+        .client(&client)
+        .await;
     assert_eq!(reused.status, StatusCode::BAD_REQUEST);
     let family = format!("family:{}", family_of(&app, alice.id).await);
     let details = the_one_event(&app, after, "refresh.reuse", &family).await;
@@ -205,11 +209,11 @@ async fn refresh_reuse_at_the_simplejwt_surface(app: TestApp) {
     let (_, refresh) = app.api_tokens("alice").await;
     let body = json!({ "refresh": refresh });
     assert_eq!(
-        app.post_json("/api/token/refresh/", &body).await.status,
+        app.post("/api/token/refresh/").json(&body).await.status,
         StatusCode::OK
     );
     let after = last_event_id(&app).await;
-    let reused = app.post_json("/api/token/refresh/", &body).await;
+    let reused = app.post("/api/token/refresh/").json(&body).await;
     assert_eq!(reused.status, StatusCode::UNAUTHORIZED);
     let family = format!("family:{}", family_of(&app, alice.id).await);
     the_one_event(&app, after, "refresh.reuse", &family).await;
@@ -225,7 +229,7 @@ async fn a_replayed_authorization_code(app: TestApp) {
         .create()
         .await;
     let (verifier, challenge) = pkce();
-    let mut agent = Agent::new(&app);
+    let mut agent = app.agent();
     agent.sign_in("alice").await;
     let authorize = authorize_path(&[
         ("client_id", "app"),
@@ -234,7 +238,7 @@ async fn a_replayed_authorization_code(app: TestApp) {
         ("code_challenge", &challenge),
         ("code_challenge_method", "S256"),
     ]);
-    let target = location(&agent.get(&authorize).await);
+    let target = agent.get(&authorize).await.location();
     let code = query_param(&target, "code").unwrap();
     let exchange = [
         ("grant_type", "authorization_code"),
@@ -242,17 +246,24 @@ async fn a_replayed_authorization_code(app: TestApp) {
         ("redirect_uri", REDIRECT_URI),
         ("code_verifier", verifier.as_str()),
     ];
-    let basic = Some((client.0.as_str(), client.1.as_str()));
-    let first = app.post_form("/oauth/token", &exchange, basic).await;
+    let first = app
+        .post("/oauth/token")
+        .form(&exchange)
+        .client(&client)
+        .await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text());
     let after = last_event_id(&app).await;
-    let replay = app.post_form("/oauth/token", &exchange, basic).await;
+    let replay = app
+        .post("/oauth/token")
+        .form(&exchange)
+        .client(&client)
+        .await;
     assert_eq!(replay.status, StatusCode::BAD_REQUEST);
     let family = format!("family:{}", family_of(&app, alice.id).await);
     let details = the_one_event(&app, after, "code.reuse", &family).await;
     assert_eq!(details["reason"], "code_reuse");
     assert_eq!(details["revoked_refresh_tokens"], 1);
-    let access = crate::helpers::jwt_parts(str_of(&first.json(), "access_token")).1;
+    let access = jwt_parts(str_of(&first.json(), "access_token")).1;
     assert_eq!(details["jti"], access["jti"], "the access token goes too");
     assert_eq!(
         revoked_reasons(&app, alice.id).await,
@@ -261,32 +272,33 @@ async fn a_replayed_authorization_code(app: TestApp) {
 }
 
 async fn an_admin_revoking_one_family(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     let (alice, _) = alice_with_tokens(&app, 1).await;
     let family = family_of(&app, alice.id).await;
     let after = last_event_id(&app).await;
     let path = format!("/admin/tokens/{family}/revoke");
-    ui::post(&app, &path, &session, &[]).await;
+    app.admin_post(&path, &session, &[]).await;
     let details = the_one_event(&app, after, "token.revoke", &format!("family:{family}")).await;
     assert_eq!(details["reason"], "admin");
 }
 
 async fn an_admin_revoking_a_users_tokens(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     let (alice, _) = alice_with_tokens(&app, 2).await;
     let after = last_event_id(&app).await;
     let path = format!("/admin/users/{}/revoke-tokens", alice.id);
-    ui::post(&app, &path, &session, &[]).await;
+    app.admin_post(&path, &session, &[]).await;
     let target = format!("user:{}", alice.id);
     let details = the_one_event(&app, after, "user.revoke_tokens", &target).await;
     assert_eq!(details["revoked_refresh_tokens"], 2);
 }
 
 async fn an_admin_revoking_a_clients_tokens(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     alice_with_tokens(&app, 1).await;
     let after = last_event_id(&app).await;
-    ui::post(&app, "/admin/clients/web/revoke-tokens", &session, &[]).await;
+    app.admin_post("/admin/clients/web/revoke-tokens", &session, &[])
+        .await;
     let details = the_one_event(&app, after, "client.revoke_tokens", "client:web").await;
     assert_eq!(details["revoked_refresh_tokens"], 1);
 }
@@ -295,7 +307,7 @@ async fn deactivating_a_user(app: TestApp) {
     let (alice, _) = alice_with_tokens(&app, 1).await;
     let after = last_event_id(&app).await;
     let actor = Actor::system();
-    sesame::auth::accounts::deactivate_user(&app.state, &actor, alice.id, Utc::now())
+    sesame::auth::accounts::deactivate_user(&app.state, &actor, alice.id, app.now())
         .await
         .unwrap();
     let target = format!("user:{}", alice.id);
@@ -304,12 +316,12 @@ async fn deactivating_a_user(app: TestApp) {
 }
 
 async fn changing_a_password(app: TestApp) {
-    let (_, session) = ui::admin(&app).await;
+    let (_, session) = app.admin().await;
     let (alice, _) = alice_with_tokens(&app, 1).await;
     let after = last_event_id(&app).await;
     let path = format!("/admin/users/{}/password", alice.id);
     let password = [("password", "an entirely new passphrase")];
-    ui::post(&app, &path, &session, &password).await;
+    app.admin_post(&path, &session, &password).await;
     let target = format!("user:{}", alice.id);
     let details = the_one_event(&app, after, "token.revoke", &target).await;
     assert_eq!(details["reason"], "password_changed");
@@ -323,25 +335,18 @@ fn vue_admin(config: &mut sesame::Config) {
 async fn the_compat_logout(app: TestApp) {
     let alice = app.user("alice").create().await;
     let login = app
-        .post_json(
-            "/login/",
-            &json!({ "username": "alice", "password": PASSWORD }),
-        )
+        .post("/login/")
+        .json(&json!({ "username": "alice", "password": PASSWORD }))
         .await;
     let access = str_of(&login.json()["data"], "accessToken").to_owned();
     let after = last_event_id(&app).await;
-    let bearer = format!("Bearer {access}");
-    let headers = [("authorization", bearer.as_str())];
-    let body = Some(("application/json", b"{}".to_vec()));
-    let response = app
-        .request(axum::http::Method::POST, "/logout/", &headers, body)
-        .await;
+    let response = app.post("/logout/").bearer(&access).json(&json!({})).await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
     let target = format!("user:{}", alice.id);
     let details = the_one_event(&app, after, "token.revoke", &target).await;
     assert_eq!(details["reason"], "logout");
     assert_eq!(details["revoked_refresh_tokens"], 1);
-    let jti = crate::helpers::jwt_parts(&access).1["jti"].clone();
+    let jti = jwt_parts(&access).1["jti"].clone();
     assert_eq!(
         details["jti"], jti,
         "the access token is blacklisted in the same act"
@@ -363,4 +368,4 @@ on_both_databases!(
     changing_a_password,
 );
 
-on_both_databases_with!(vue_admin => the_compat_logout);
+on_both_databases!(vue_admin => the_compat_logout);

@@ -5,8 +5,8 @@
 use chrono::{Duration, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::helpers::TestApp;
 use crate::on_both_databases;
+use crate::support::TestApp;
 use sesame::entities::refresh_tokens;
 use sesame::store::refresh_tokens::NewRefreshToken;
 use sesame::store::rotations::Rotation;

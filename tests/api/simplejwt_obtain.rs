@@ -2,36 +2,30 @@
 //! grant as the built-in client `sesame-api`.
 
 use axum::http::{Method, StatusCode};
-use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, TestApp, body_json, jwt_parts};
-use crate::{on_both_databases, on_both_databases_with};
-use sesame::auth::accounts;
+use crate::on_both_databases;
+use crate::support::oauth::jwt_parts;
+use crate::support::requests::{Answers, form};
+use crate::support::{PASSWORD, TestApp};
 use sesame::config::{Config, ExtraClaim};
 use sesame::entities::refresh_tokens;
 
 const TOKEN: &str = "/api/token/";
-const BAD_CREDENTIALS: &str = r#"{"detail":"No active account found with the given credentials"}"#;
 
 async fn obtain_answers_a_pair_of_rfc9068_tokens_bound_to_the_api_client(app: TestApp) {
     let alice = app.user("alice").create().await;
     let response = app
-        .post_json(TOKEN, &json!({ "username": "alice", "password": PASSWORD }))
+        .post(TOKEN)
+        .json(&json!({ "username": "alice", "password": PASSWORD }))
         .await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.header("cache-control"), Some("no-store"));
     assert_eq!(response.header("allow"), Some("POST, OPTIONS"));
     assert_eq!(response.header("content-type"), Some("application/json"));
     let body = response.json();
-    let keys: Vec<&str> = body
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    assert_eq!(keys, ["refresh", "access"], "simplejwt's order");
+    assert_eq!(response.keys(), ["refresh", "access"], "simplejwt's order");
 
     let (header, claims) = jwt_parts(body["access"].as_str().unwrap());
     assert_eq!(header["typ"], "at+jwt");
@@ -68,10 +62,8 @@ async fn login_accepts_username_email_or_phone_ignoring_case_of_username_and_ema
         "+86 138 0013 8000",
     ] {
         let response = app
-            .post_json(
-                TOKEN,
-                &json!({ "username": identifier, "password": PASSWORD }),
-            )
+            .post(TOKEN)
+            .json(&json!({ "username": identifier, "password": PASSWORD }))
             .await;
         assert_eq!(
             response.status,
@@ -87,23 +79,14 @@ async fn login_accepts_username_email_or_phone_ignoring_case_of_username_and_ema
 async fn wrong_password_unknown_user_and_inactive_user_get_one_identical_401(app: TestApp) {
     let bob = app.user("bob").create().await;
     app.user("carol").create().await;
-    accounts::deactivate_user(
-        &app.state,
-        &sesame::auth::audit::Actor::system(),
-        bob.id,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    app.deactivate(bob.id).await;
     for (username, password) in [("carol", "wrong"), ("nobody", PASSWORD), ("bob", PASSWORD)] {
         let response = app
-            .post_json(
-                TOKEN,
-                &json!({ "username": username, "password": password }),
-            )
+            .post(TOKEN)
+            .json(&json!({ "username": username, "password": password }))
             .await;
         assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{username}");
-        assert_eq!(body_json(&response), BAD_CREDENTIALS);
+        insta::assert_snapshot!("bad_credentials", response.body_str());
         assert_eq!(
             response.header("www-authenticate"),
             Some(r#"Bearer realm="api""#)
@@ -112,68 +95,37 @@ async fn wrong_password_unknown_user_and_inactive_user_get_one_identical_401(app
 }
 
 async fn missing_blank_and_mistyped_fields_get_drf_field_errors(app: TestApp) {
-    let cases = [
-        (
-            r#"{}"#,
-            r#"{"username":["This field is required."],"password":["This field is required."]}"#,
-        ),
-        (
-            r#"{"username":"","password":"  "}"#,
-            r#"{"username":["This field may not be blank."],"password":["This field may not be blank."]}"#,
-        ),
-        (
-            r#"{"username":null,"password":123}"#,
-            r#"{"username":["This field may not be null."]}"#,
-        ),
-        (
-            r#"{"username":true,"password":["a"]}"#,
-            r#"{"username":["Not a valid string."],"password":["Not a valid string."]}"#,
-        ),
-        (
-            r#"[]"#,
-            r#"{"non_field_errors":["Invalid data. Expected a dictionary, but got list."]}"#,
-        ),
-        (r#"null"#, r#"{"non_field_errors":["No data provided"]}"#),
-        (
-            r#"{bad"#,
-            r#"{"detail":"JSON parse error - Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"}"#,
-        ),
-        (
-            r#"{"username":"a",}"#,
-            r#"{"detail":"JSON parse error - Expecting property name enclosed in double quotes: line 1 column 17 (char 16)"}"#,
-        ),
+    let bodies = [
+        r#"{}"#,
+        r#"{"username":"","password":"  "}"#,
+        r#"{"username":null,"password":123}"#,
+        r#"{"username":true,"password":["a"]}"#,
+        r#"[]"#,
+        r#"null"#,
+        r#"{bad"#,
+        r#"{"username":"a",}"#,
+        "",
     ];
-    for (body, expected) in cases {
-        let response = app
-            .post_raw(TOKEN, "application/json", body.as_bytes().to_vec())
-            .await;
+    let mut answers = Answers::default();
+    for body in bodies {
+        let response = app.post(TOKEN).body("application/json", body).await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{body}");
-        assert_eq!(body_json(&response), expected, "{body}");
+        answers.add(if body.is_empty() { "(no body)" } else { body }, &response);
     }
-    let empty = app.post_raw(TOKEN, "application/json", Vec::new()).await;
-    assert_eq!(
-        body_json(&empty),
-        r#"{"username":["This field is required."],"password":["This field is required."]}"#
-    );
+    insta::assert_snapshot!("field_errors", answers);
 }
 
 async fn other_media_types_get_415_and_other_methods_405_with_allow(app: TestApp) {
-    let response = app.post_raw(TOKEN, "text/plain", b"x".to_vec()).await;
+    let response = app.post(TOKEN).body("text/plain", b"x".to_vec()).await;
     assert_eq!(response.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    assert_eq!(
-        body_json(&response),
-        r#"{"detail":"Unsupported media type \"text/plain\" in request."}"#
-    );
+    insta::assert_snapshot!("unsupported_media_type", response.body_str());
 
-    let response = app.get(TOKEN, None).await;
+    let response = app.get(TOKEN).await;
     assert_eq!(response.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(response.header("allow"), Some("POST, OPTIONS"));
-    assert_eq!(
-        body_json(&response),
-        r#"{"detail":"Method \"GET\" not allowed."}"#
-    );
+    insta::assert_snapshot!("get_not_allowed", response.body_str());
 
-    let response = app.request(Method::OPTIONS, TOKEN, &[], None).await;
+    let response = app.request(Method::OPTIONS, TOKEN).await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.json()["name"], "Token Obtain Pair");
     assert_eq!(
@@ -184,13 +136,10 @@ async fn other_media_types_get_415_and_other_methods_405_with_allow(app: TestApp
 
 async fn form_and_multipart_bodies_are_accepted_as_drf_accepts_them(app: TestApp) {
     app.user("alice").create().await;
-    let form = crate::helpers::form(&[("username", "alice"), ("password", PASSWORD)]);
+    let form = form(&[("username", "alice"), ("password", PASSWORD)]);
     let response = app
-        .post_raw(
-            TOKEN,
-            "application/x-www-form-urlencoded",
-            form.into_bytes(),
-        )
+        .post(TOKEN)
+        .body("application/x-www-form-urlencoded", form.into_bytes())
         .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
 
@@ -199,22 +148,17 @@ async fn form_and_multipart_bodies_are_accepted_as_drf_accepts_them(app: TestApp
          --XX\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\n{PASSWORD}\r\n--XX--\r\n"
     );
     let response = app
-        .post_raw(
-            TOKEN,
-            "multipart/form-data; boundary=XX",
-            multipart.into_bytes(),
-        )
+        .post(TOKEN)
+        .body("multipart/form-data; boundary=XX", multipart.into_bytes())
         .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
 
     let response = app
-        .post_raw(TOKEN, "multipart/form-data", b"xx".to_vec())
+        .post(TOKEN)
+        .body("multipart/form-data", b"xx".to_vec())
         .await;
     assert_eq!(response.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        body_json(&response),
-        r#"{"detail":"Multipart form parse error - Invalid boundary in multipart: None"}"#
-    );
+    insta::assert_snapshot!("multipart_without_boundary", response.body_str());
 }
 
 async fn a_real_client_over_tcp_gets_the_same_answers(app: TestApp) {
@@ -246,10 +190,10 @@ async fn a_real_client_over_tcp_gets_the_same_answers(app: TestApp) {
 
 async fn oversized_bodies_get_413_and_nothing_makes_a_500(app: TestApp) {
     let huge = vec![b' '; 128 * 1024];
-    let response = app.post_raw(TOKEN, "application/json", huge).await;
+    let response = app.post(TOKEN).body("application/json", huge).await;
     assert_eq!(response.status, StatusCode::PAYLOAD_TOO_LARGE);
     for body in [&b"\xff\xfe"[..], b"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", b"{\"username\":\"\\ud800\",\"password\":1e400}"] {
-        let response = app.post_raw(TOKEN, "application/json", body.to_vec()).await;
+        let response = app.post(TOKEN).body("application/json", body.to_vec()).await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{}", response.text());
     }
 }
@@ -286,4 +230,4 @@ on_both_databases!(
     a_real_client_over_tcp_gets_the_same_answers,
     oversized_bodies_get_413_and_nothing_makes_a_500,
 );
-on_both_databases_with!(name_and_username_claims => api_tokens_carry_the_configured_extra_claims);
+on_both_databases!(name_and_username_claims => api_tokens_carry_the_configured_extra_claims);

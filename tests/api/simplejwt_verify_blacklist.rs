@@ -2,13 +2,13 @@
 //! stronger checks in the same format (a revoked access token, a deactivated user).
 
 use axum::http::StatusCode;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use sea_orm::EntityTrait;
 use serde_json::json;
 
-use crate::helpers::{TestApp, body_json};
 use crate::on_both_databases;
-use sesame::auth::accounts;
+use crate::support::requests::Answers;
+use crate::support::{TestApp, TestResponse};
 use sesame::auth::clients::Client;
 use sesame::auth::scope::Scope;
 use sesame::auth::tokens::{self, UserGrant};
@@ -16,15 +16,13 @@ use sesame::entities::refresh_tokens;
 
 const VERIFY: &str = "/api/token/verify/";
 const BLACKLIST: &str = "/api/token/blacklist/";
-const BLACKLISTED_400: &str = r#"{"non_field_errors":["Token is blacklisted"]}"#;
-const BLACKLISTED_401: &str = r#"{"detail":"Token is blacklisted","code":"token_not_valid"}"#;
 
-async fn verify(app: &TestApp, token: &str) -> crate::helpers::TestResponse {
-    app.post_json(VERIFY, &json!({ "token": token })).await
+async fn verify(app: &TestApp, token: &str) -> TestResponse {
+    app.post(VERIFY).json(&json!({ "token": token })).await
 }
 
-async fn blacklist(app: &TestApp, token: &str) -> crate::helpers::TestResponse {
-    app.post_json(BLACKLIST, &json!({ "refresh": token })).await
+async fn blacklist(app: &TestApp, token: &str) -> TestResponse {
+    app.post(BLACKLIST).json(&json!({ "refresh": token })).await
 }
 
 async fn verify_accepts_any_good_token_and_names_what_is_wrong_with_a_bad_one(app: TestApp) {
@@ -33,11 +31,11 @@ async fn verify_accepts_any_good_token_and_names_what_is_wrong_with_a_bad_one(ap
     for token in [&access, &refresh] {
         let response = verify(&app, token).await;
         assert_eq!(response.status, StatusCode::OK);
-        assert_eq!(body_json(&response), "{}");
+        assert_eq!(response.body_str(), "{}");
         assert_eq!(response.header("allow"), Some("POST, OPTIONS"));
     }
     let client = Client::builtin_api();
-    let past = Utc::now() - Duration::hours(1);
+    let past = app.now() - Duration::hours(1);
     let grant = UserGrant {
         user: &alice,
         client: &client,
@@ -55,33 +53,23 @@ async fn verify_accepts_any_good_token_and_names_what_is_wrong_with_a_bad_one(ap
         .unwrap()
         .to_owned();
     let cases = [
-        (
-            "x",
-            r#"{"detail":"Token is invalid","code":"token_not_valid"}"#,
-        ),
-        (
-            expired.as_str(),
-            r#"{"detail":"Token is expired","code":"token_not_valid"}"#,
-        ),
-        (
-            id_token.as_str(),
-            r#"{"detail":"Token has no id","code":"token_not_valid"}"#,
-        ),
+        ("garbage", "x"),
+        ("an expired access token", &expired),
+        ("an ID token", &id_token),
     ];
-    for (token, expected) in cases {
+    let mut answers = Answers::default();
+    for (label, token) in cases {
         let response = verify(&app, token).await;
-        assert_eq!(response.status, StatusCode::UNAUTHORIZED);
-        assert_eq!(body_json(&response), expected);
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{label}");
         assert_eq!(
             response.header("www-authenticate"),
             Some(r#"Bearer realm="api""#)
         );
+        answers.add(label, &response);
     }
-    let response = app.post_json(VERIFY, &json!({})).await;
-    assert_eq!(
-        body_json(&response),
-        r#"{"token":["This field is required."]}"#
-    );
+    insta::assert_snapshot!("verify_errors", answers);
+    let response = app.post(VERIFY).json(&json!({})).await;
+    insta::assert_snapshot!("token_required", response.body_str());
 }
 
 async fn verify_refuses_revoked_access_tokens_and_tokens_of_deactivated_users(app: TestApp) {
@@ -91,26 +79,17 @@ async fn verify_refuses_revoked_access_tokens_and_tokens_of_deactivated_users(ap
     let oauth = app.password_tokens(&web, "alice").await;
     let oauth_access = oauth["access_token"].as_str().unwrap();
     let revoked = app
-        .post_form(
-            "/oauth/revoke",
-            &[("token", oauth_access)],
-            Some((&web.0, &web.1)),
-        )
+        .post("/oauth/revoke")
+        .form(&[("token", oauth_access)])
+        .client(&web)
         .await;
     assert_eq!(revoked.status, StatusCode::OK);
     let (bob_access, bob_refresh) = app.api_tokens("bob").await;
-    accounts::deactivate_user(
-        &app.state,
-        &sesame::auth::audit::Actor::system(),
-        bob.id,
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    app.deactivate(bob.id).await;
     for token in [oauth_access, &bob_access, &bob_refresh] {
         let response = verify(&app, token).await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST);
-        assert_eq!(body_json(&response), BLACKLISTED_400);
+        insta::assert_snapshot!("verify_blacklisted", response.body_str());
     }
 }
 
@@ -119,45 +98,43 @@ async fn blacklisting_revokes_the_family_and_cannot_be_done_twice(app: TestApp) 
     let (access, refresh) = app.api_tokens("alice").await;
     let response = blacklist(&app, &refresh).await;
     assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(body_json(&response), "{}");
+    assert_eq!(response.body_str(), "{}");
     assert_eq!(response.header("cache-control"), Some("no-store"));
 
     let again = blacklist(&app, &refresh).await;
     assert_eq!(again.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(body_json(&again), BLACKLISTED_401);
+    insta::assert_snapshot!("blacklisted", again.body_str());
     let refreshed = app
-        .post_json("/api/token/refresh/", &json!({ "refresh": refresh }))
+        .post("/api/token/refresh/")
+        .json(&json!({ "refresh": refresh }))
         .await;
-    assert_eq!(body_json(&refreshed), BLACKLISTED_401);
-    assert_eq!(body_json(&verify(&app, &refresh).await), BLACKLISTED_400);
+    insta::assert_snapshot!("blacklisted", refreshed.body_str());
+    let verified = verify(&app, &refresh).await;
+    insta::assert_snapshot!("verify_blacklisted", verified.body_str());
 
     let wrong = blacklist(&app, &access).await;
-    assert_eq!(
-        body_json(&wrong),
-        r#"{"detail":"Token has wrong type","code":"token_not_valid"}"#
-    );
-    let missing = app.post_json(BLACKLIST, &json!({})).await;
-    assert_eq!(
-        body_json(&missing),
-        r#"{"refresh":["This field is required."]}"#
-    );
+    insta::assert_snapshot!("wrong_type", wrong.body_str());
+    let missing = app.post(BLACKLIST).json(&json!({})).await;
+    insta::assert_snapshot!("refresh_required", missing.body_str());
 }
 
 async fn blacklisting_a_rotated_token_is_reuse_and_revokes_the_newer_ones(app: TestApp) {
     app.user("alice").create().await;
     let (_, old) = app.api_tokens("alice").await;
     let rotated = app
-        .post_json("/api/token/refresh/", &json!({ "refresh": old }))
+        .post("/api/token/refresh/")
+        .json(&json!({ "refresh": old }))
         .await
         .json();
     let newer = rotated["refresh"].as_str().unwrap();
     let response = blacklist(&app, &old).await;
     assert_eq!(response.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(body_json(&response), BLACKLISTED_401);
+    insta::assert_snapshot!("blacklisted", response.body_str());
     let refreshed = app
-        .post_json("/api/token/refresh/", &json!({ "refresh": newer }))
+        .post("/api/token/refresh/")
+        .json(&json!({ "refresh": newer }))
         .await;
-    assert_eq!(body_json(&refreshed), BLACKLISTED_401);
+    insta::assert_snapshot!("blacklisted", refreshed.body_str());
     let rows = refresh_tokens::Entity::find().all(app.db()).await.unwrap();
     assert!(rows.iter().all(|r| r.revoked_at.is_some()));
 }

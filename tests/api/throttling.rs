@@ -9,9 +9,9 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{EntityTrait, PaginatorTrait};
 
-use crate::helpers::{PASSWORD, TestApp};
 use crate::on_both_databases;
-use crate::web::{Agent, csrf_token};
+use crate::support::html::csrf_token;
+use crate::support::{PASSWORD, TestApp};
 use sesame::auth::throttle::{self, AttemptKeys};
 use sesame::auth::{Error, accounts};
 use sesame::entities::login_attempts;
@@ -54,7 +54,7 @@ fn retry_after(result: Result<(), Error>) -> StdDuration {
 
 async fn the_login_form_answers_429_after_five_failures(app: TestApp) {
     app.user("alice").create().await;
-    let mut agent = Agent::new(&app).with_ip([198, 51, 100, 7]);
+    let mut agent = app.agent().with_ip([198, 51, 100, 7]);
     for _ in 0..5 {
         let response = agent.login("alice", WRONG, None).await;
         assert_eq!(response.status, StatusCode::OK);
@@ -110,41 +110,27 @@ async fn the_password_grant_answers_slow_down(app: TestApp) {
         ("password", WRONG),
     ];
     for _ in 0..5 {
-        let response = app
-            .post_form("/oauth/token", &params, Some((&client.0, &client.1)))
-            .await;
-        assert_eq!(response.json()["error"], "invalid_grant");
+        let response = app.post("/oauth/token").form(&params).client(&client).await;
+        insta::assert_json_snapshot!("wrong_password", response.json());
     }
-    let response = app
-        .post_form("/oauth/token", &params, Some((&client.0, &client.1)))
-        .await;
+    let response = app.post("/oauth/token").form(&params).client(&client).await;
     assert_eq!(response.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(response.header("retry-after"), Some("1"));
     assert_eq!(response.header("cache-control"), Some("no-store"));
-    let body = response.json();
-    assert_eq!(body["error"], "slow_down");
-    assert!(
-        body["error_description"]
-            .as_str()
-            .unwrap()
-            .contains("retry after 1 seconds")
-    );
+    insta::assert_json_snapshot!("slow_down", response.json());
 }
 
 async fn the_api_token_endpoint_answers_drf_throttled(app: TestApp) {
     app.user("alice").create().await;
     let body = serde_json::json!({ "username": "alice", "password": WRONG });
     for _ in 0..5 {
-        let response = app.post_json("/api/token/", &body).await;
+        let response = app.post("/api/token/").json(&body).await;
         assert_eq!(response.status, StatusCode::UNAUTHORIZED);
     }
-    let response = app.post_json("/api/token/", &body).await;
+    let response = app.post("/api/token/").json(&body).await;
     assert_eq!(response.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(response.header("retry-after"), Some("1"));
-    assert_eq!(
-        response.json(),
-        serde_json::json!({ "detail": "Request was throttled. Expected available in 1 seconds." })
-    );
+    insta::assert_snapshot!("drf_throttled", response.body_str());
 }
 
 async fn the_delay_doubles_and_releases(app: TestApp) {

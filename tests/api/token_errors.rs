@@ -2,108 +2,64 @@
 //! bad input that must never become a 500.
 
 use axum::http::StatusCode;
-use serde_json::json;
 
-use crate::helpers::{Backend, PASSWORD, TestApp, TestResponse};
 use crate::on_both_databases;
+use crate::support::{PASSWORD, TestApp, TestResponse};
 use sesame::auth::clients::GrantType;
 
-fn assert_oauth_error(response: &TestResponse, status: StatusCode, error: &str) {
+/// Asserts an error answer of the token endpoint: `status`, `Cache-Control: no-store`, and the
+/// body as the snapshot `name`.
+fn assert_oauth_error(response: &TestResponse, status: StatusCode, name: &str) {
     assert_eq!(response.status, status, "{}", response.text());
-    assert_eq!(response.json()["error"], error, "{}", response.text());
-    assert!(response.json()["error_description"].is_string());
     assert_eq!(response.header("cache-control"), Some("no-store"));
+    insta::assert_json_snapshot!(name, response.json());
 }
 
 async fn unknown_user_and_wrong_password_are_answered_identically(app: TestApp) {
     app.user("alice").create().await;
     let client = app.client("web").create().await;
-    let creds = Some((client.0.as_str(), client.1.as_str()));
-    let wrong = app
-        .post_form(
-            "/oauth/token",
-            &[
-                ("grant_type", "password"),
-                ("username", "alice"),
-                ("password", "nope"),
-            ],
-            creds,
-        )
-        .await;
-    let unknown = app
-        .post_form(
-            "/oauth/token",
-            &[
-                ("grant_type", "password"),
-                ("username", "nobody"),
-                ("password", "nope"),
-            ],
-            creds,
-        )
-        .await;
-    assert_oauth_error(&wrong, StatusCode::BAD_REQUEST, "invalid_grant");
+    let wrong = app.password_grant(&client, "alice", "nope").await;
+    let unknown = app.password_grant(&client, "nobody", "nope").await;
+    assert_oauth_error(&wrong, StatusCode::BAD_REQUEST, "wrong_password");
     assert_eq!(wrong.status, unknown.status);
     assert_eq!(wrong.body, unknown.body);
-    assert_eq!(
-        wrong.json(),
-        json!({"error": "invalid_grant", "error_description": "invalid username or password"})
-    );
 }
 
 async fn inactive_user_is_answered_like_a_wrong_password(app: TestApp) {
     let user = app.user("bob").create().await;
-    sesame::auth::accounts::deactivate_user(
-        &app.state,
-        &sesame::auth::audit::Actor::system(),
-        user.id,
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
+    app.deactivate(user.id).await;
     let client = app.client("web").create().await;
-    let response = app
-        .post_form(
-            "/oauth/token",
-            &[
-                ("grant_type", "password"),
-                ("username", "bob"),
-                ("password", PASSWORD),
-            ],
-            Some((&client.0, &client.1)),
-        )
-        .await;
-    assert_eq!(
-        response.json(),
-        json!({"error": "invalid_grant", "error_description": "invalid username or password"})
-    );
+    let response = app.password_grant(&client, "bob", PASSWORD).await;
+    assert_oauth_error(&response, StatusCode::BAD_REQUEST, "wrong_password");
 }
 
 async fn wrong_client_secret_is_invalid_client_with_a_challenge(app: TestApp) {
     let client = app.client("web").create().await;
     let response = app
-        .post_form(
-            "/oauth/token",
-            &[("grant_type", "client_credentials")],
-            Some((&client.0, "wrong")),
-        )
+        .post("/oauth/token")
+        .form(&[("grant_type", "client_credentials")])
+        .basic(&client.0, "wrong")
         .await;
-    assert_oauth_error(&response, StatusCode::UNAUTHORIZED, "invalid_client");
+    assert_oauth_error(&response, StatusCode::UNAUTHORIZED, "wrong_client_secret");
     assert_eq!(
         response.header("www-authenticate"),
         Some("Basic realm=\"sesame\"")
     );
     let unknown = app
-        .post_form(
-            "/oauth/token",
-            &[("grant_type", "password")],
-            Some(("ghost", "x")),
-        )
+        .post("/oauth/token")
+        .form(&[("grant_type", "password")])
+        .basic("ghost", "x")
         .await;
-    assert_oauth_error(&unknown, StatusCode::UNAUTHORIZED, "invalid_client");
+    assert_oauth_error(&unknown, StatusCode::UNAUTHORIZED, "unknown_client");
     let missing = app
-        .post_form("/oauth/token", &[("grant_type", "password")], None)
+        .post("/oauth/token")
+        .form(&[("grant_type", "password")])
         .await;
-    assert_oauth_error(&missing, StatusCode::UNAUTHORIZED, "invalid_client");
+    assert_oauth_error(
+        &missing,
+        StatusCode::UNAUTHORIZED,
+        "no_client_authentication",
+    );
 }
 
 async fn grant_not_enabled_is_unauthorized_client(app: TestApp) {
@@ -113,18 +69,8 @@ async fn grant_not_enabled_is_unauthorized_client(app: TestApp) {
         .grants(&[GrantType::ClientCredentials])
         .create()
         .await;
-    let response = app
-        .post_form(
-            "/oauth/token",
-            &[
-                ("grant_type", "password"),
-                ("username", "alice"),
-                ("password", PASSWORD),
-            ],
-            Some((&client.0, &client.1)),
-        )
-        .await;
-    assert_oauth_error(&response, StatusCode::BAD_REQUEST, "unauthorized_client");
+    let response = app.password_grant(&client, "alice", PASSWORD).await;
+    assert_oauth_error(&response, StatusCode::BAD_REQUEST, "grant_not_enabled");
 }
 
 async fn public_clients_may_not_use_the_password_grant(app: TestApp) {
@@ -136,63 +82,50 @@ async fn public_clients_may_not_use_the_password_grant(app: TestApp) {
         .await;
     app.user("alice").create().await;
     let response = app
-        .post_form(
-            "/oauth/token",
-            &[
-                ("grant_type", "password"),
-                ("client_id", &client.0),
-                ("username", "alice"),
-                ("password", PASSWORD),
-            ],
-            None,
-        )
+        .post("/oauth/token")
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", &client.0),
+            ("username", "alice"),
+            ("password", PASSWORD),
+        ])
         .await;
-    assert_oauth_error(&response, StatusCode::BAD_REQUEST, "unauthorized_client");
+    assert_oauth_error(
+        &response,
+        StatusCode::BAD_REQUEST,
+        "password_grant_of_a_public_client",
+    );
 }
 
 async fn unknown_grant_type_and_missing_parameters(app: TestApp) {
     let client = app.client("web").create().await;
-    let creds = Some((client.0.as_str(), client.1.as_str()));
     let unsupported = app
-        .post_form("/oauth/token", &[("grant_type", "magic")], creds)
+        .post("/oauth/token")
+        .form(&[("grant_type", "magic")])
+        .client(&client)
         .await;
-    assert_oauth_error(
-        &unsupported,
-        StatusCode::BAD_REQUEST,
-        "unsupported_grant_type",
-    );
-    let no_grant = app.post_form("/oauth/token", &[], creds).await;
-    assert_oauth_error(&no_grant, StatusCode::BAD_REQUEST, "invalid_request");
+    assert_oauth_error(&unsupported, StatusCode::BAD_REQUEST, "unknown_grant_type");
+    let no_grant = app.post("/oauth/token").form(&[]).client(&client).await;
+    assert_oauth_error(&no_grant, StatusCode::BAD_REQUEST, "no_grant_type");
     let no_password = app
-        .post_form(
-            "/oauth/token",
-            &[("grant_type", "password"), ("username", "a")],
-            creds,
-        )
+        .post("/oauth/token")
+        .form(&[("grant_type", "password"), ("username", "a")])
+        .client(&client)
         .await;
-    assert_oauth_error(&no_password, StatusCode::BAD_REQUEST, "invalid_request");
-    assert_eq!(
-        no_password.json()["error_description"],
-        "missing parameter `password`"
-    );
+    assert_oauth_error(&no_password, StatusCode::BAD_REQUEST, "missing_password");
 }
 
 async fn scope_beyond_the_clients_is_invalid_scope(app: TestApp) {
     app.user("alice").create().await;
     let client = app.client("web").scopes(&["read"]).create().await;
     let response = app
-        .post_form(
-            "/oauth/token",
-            &[
-                ("grant_type", "password"),
-                ("username", "alice"),
-                ("password", PASSWORD),
-                ("scope", "read admin"),
-            ],
-            Some((&client.0, &client.1)),
-        )
+        .password_grant_for_scope(&client, "alice", "read admin")
         .await;
-    assert_oauth_error(&response, StatusCode::BAD_REQUEST, "invalid_scope");
+    assert_oauth_error(
+        &response,
+        StatusCode::BAD_REQUEST,
+        "scope_beyond_the_clients",
+    );
 }
 
 on_both_databases!(
@@ -207,85 +140,76 @@ on_both_databases!(
 
 #[tokio::test]
 async fn repeated_parameters_are_invalid_request() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::spawn().await;
     let response = app
-        .post_raw(
-            "/oauth/token",
+        .post("/oauth/token")
+        .body(
             "application/x-www-form-urlencoded",
             b"grant_type=password&grant_type=client_credentials".to_vec(),
         )
         .await;
-    assert_oauth_error(&response, StatusCode::BAD_REQUEST, "invalid_request");
-    assert_eq!(
-        response.json()["error_description"],
-        "parameter `grant_type` is repeated"
-    );
+    assert_oauth_error(&response, StatusCode::BAD_REQUEST, "repeated_parameter");
 }
 
 #[tokio::test]
 async fn wrong_content_type_is_invalid_request() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::spawn().await;
     let response = app
-        .post_raw(
-            "/oauth/token",
-            "application/json",
-            br#"{"grant_type":"password"}"#.to_vec(),
-        )
+        .post("/oauth/token")
+        .body("application/json", br#"{"grant_type":"password"}"#.to_vec())
         .await;
-    assert_oauth_error(&response, StatusCode::BAD_REQUEST, "invalid_request");
+    assert_oauth_error(&response, StatusCode::BAD_REQUEST, "wrong_content_type");
 }
 
 #[tokio::test]
 async fn invalid_utf8_and_bad_basic_header_are_invalid_request() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::spawn().await;
     let response = app
-        .post_raw(
-            "/oauth/token",
+        .post("/oauth/token")
+        .body(
             "application/x-www-form-urlencoded",
             b"grant_type=%FF".to_vec(),
         )
         .await;
-    assert_oauth_error(&response, StatusCode::BAD_REQUEST, "invalid_request");
-    let request = axum::http::Request::post("/oauth/token")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("authorization", "Basic !!!notbase64")
-        .body(axum::body::Body::from("grant_type=client_credentials"))
-        .unwrap();
+    assert_oauth_error(&response, StatusCode::BAD_REQUEST, "invalid_utf8");
+    let bad_basic = app
+        .post("/oauth/token")
+        .form(&[("grant_type", "client_credentials")])
+        .header("authorization", "Basic !!!notbase64");
     assert_oauth_error(
-        &app.send(request).await,
+        &bad_basic.await,
         StatusCode::BAD_REQUEST,
-        "invalid_request",
+        "bad_basic_header",
     );
 }
 
 #[tokio::test]
 async fn oversized_body_is_413_and_writes_nothing() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::spawn().await;
     let body = format!("grant_type=password&username={}", "a".repeat(100 * 1024));
     let response = app
-        .post_raw(
-            "/oauth/token",
-            "application/x-www-form-urlencoded",
-            body.into_bytes(),
-        )
+        .post("/oauth/token")
+        .body("application/x-www-form-urlencoded", body.into_bytes())
         .await;
     assert_eq!(response.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(response.json()["error"], "invalid_request");
+    insta::assert_json_snapshot!("oversized_body", response.json());
 }
 
 #[tokio::test]
 async fn two_authentication_methods_are_refused() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::spawn().await;
     let client = app.client("web").create().await;
     let response = app
-        .post_form(
-            "/oauth/token",
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_secret", &client.1),
-            ],
-            Some((&client.0, &client.1)),
-        )
+        .post("/oauth/token")
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_secret", &client.1),
+        ])
+        .client(&client)
         .await;
-    assert_oauth_error(&response, StatusCode::BAD_REQUEST, "invalid_request");
+    assert_oauth_error(
+        &response,
+        StatusCode::BAD_REQUEST,
+        "two_authentication_methods",
+    );
 }

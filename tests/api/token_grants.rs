@@ -4,26 +4,16 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, TestApp, jwt_parts};
 use crate::on_both_databases;
+use crate::support::oauth::jwt_parts;
+use crate::support::{PASSWORD, TestApp};
 use sesame::auth::clients::GrantType;
 use sesame::config::ExtraClaim;
 
 async fn password_grant_issues_rfc9068_access_tokens(app: TestApp) {
     let user = app.user("alice").create().await;
     let client = app.client("web").create().await;
-    let response = app
-        .post_form(
-            "/oauth/token",
-            &[
-                ("grant_type", "password"),
-                ("username", "alice"),
-                ("password", PASSWORD),
-                ("scope", "read"),
-            ],
-            Some((&client.0, &client.1)),
-        )
-        .await;
+    let response = app.password_grant_for_scope(&client, "alice", "read").await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
     assert_eq!(response.header("cache-control"), Some("no-store"));
     assert_eq!(response.header("pragma"), Some("no-cache"));
@@ -35,11 +25,7 @@ async fn password_grant_issues_rfc9068_access_tokens(app: TestApp) {
     let (header, claims) = jwt_parts(body["access_token"].as_str().unwrap());
     assert_eq!(header["typ"], "at+jwt");
     assert_eq!(header["alg"], "RS256");
-    let kid = app
-        .state
-        .keys()
-        .signing_key_id(chrono::Utc::now())
-        .to_owned();
+    let kid = app.state.keys().signing_key_id(app.now()).to_owned();
     assert_eq!(header["kid"], kid);
     assert_eq!(claims["iss"], "http://sesame.test");
     assert_eq!(claims["sub"], user.id.to_string());
@@ -70,17 +56,7 @@ async fn login_by_email_or_phone_case_insensitively(app: TestApp) {
         .await;
     let client = app.client("web").create().await;
     for identifier in ["alice", "ALICE", "alice@example.com", "+8613800000000"] {
-        let response = app
-            .post_form(
-                "/oauth/token",
-                &[
-                    ("grant_type", "password"),
-                    ("username", identifier),
-                    ("password", PASSWORD),
-                ],
-                Some((&client.0, &client.1)),
-            )
-            .await;
+        let response = app.password_grant(&client, identifier, PASSWORD).await;
         assert_eq!(
             response.status,
             StatusCode::OK,
@@ -94,17 +70,14 @@ async fn client_secret_post_works_like_basic(app: TestApp) {
     app.user("alice").create().await;
     let client = app.client("web").create().await;
     let response = app
-        .post_form(
-            "/oauth/token",
-            &[
-                ("grant_type", "password"),
-                ("username", "alice"),
-                ("password", PASSWORD),
-                ("client_id", &client.0),
-                ("client_secret", &client.1),
-            ],
-            None,
-        )
+        .post("/oauth/token")
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "alice"),
+            ("password", PASSWORD),
+            ("client_id", &client.0),
+            ("client_secret", &client.1),
+        ])
         .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
 }
@@ -117,11 +90,9 @@ async fn client_credentials_issue_a_client_token_without_refresh(app: TestApp) {
         .create()
         .await;
     let response = app
-        .post_form(
-            "/oauth/token",
-            &[("grant_type", "client_credentials")],
-            Some((&client.0, &client.1)),
-        )
+        .post("/oauth/token")
+        .form(&[("grant_type", "client_credentials")])
+        .client(&client)
         .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
     let body = response.json();
@@ -136,16 +107,7 @@ async fn openid_scope_adds_an_id_token_with_at_hash(app: TestApp) {
     let user = app.user("alice").email("alice@example.com").create().await;
     let client = app.client("web").create().await;
     let response = app
-        .post_form(
-            "/oauth/token",
-            &[
-                ("grant_type", "password"),
-                ("username", "alice"),
-                ("password", PASSWORD),
-                ("scope", "openid email"),
-            ],
-            Some((&client.0, &client.1)),
-        )
+        .password_grant_for_scope(&client, "alice", "openid email")
         .await;
     let body = response.json();
     let (header, claims) = jwt_parts(body["id_token"].as_str().unwrap());

@@ -4,29 +4,17 @@
 use axum::http::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::helpers::{TestApp, jwt_parts};
 use crate::on_both_databases;
+use crate::support::TestApp;
+use crate::support::oauth::jwt_parts;
 use sesame::entities::refresh_tokens;
-
-async fn refresh(
-    app: &TestApp,
-    client: &(String, String),
-    token: &str,
-) -> crate::helpers::TestResponse {
-    app.post_form(
-        "/oauth/token",
-        &[("grant_type", "refresh_token"), ("refresh_token", token)],
-        Some((&client.0, &client.1)),
-    )
-    .await
-}
 
 async fn refresh_token_rotates_into_the_same_family(app: TestApp) {
     app.user("alice").create().await;
     let client = app.client("web").create().await;
     let first = app.password_tokens(&client, "alice").await;
     let old = first["refresh_token"].as_str().unwrap();
-    let response = refresh(&app, &client, old).await;
+    let response = app.refresh_grant(&client, old).await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
     assert_eq!(response.header("cache-control"), Some("no-store"));
     let body = response.json();
@@ -51,20 +39,15 @@ async fn refresh_token_cannot_be_reused_after_rotation_and_reuse_revokes_the_fam
     let client = app.client("web").create().await;
     let first = app.password_tokens(&client, "alice").await;
     let old = first["refresh_token"].as_str().unwrap().to_owned();
-    let rotated = refresh(&app, &client, &old).await.json();
+    let rotated = app.refresh_grant(&client, &old).await.json();
     let newer = rotated["refresh_token"].as_str().unwrap();
 
-    let reuse = refresh(&app, &client, &old).await;
+    let reuse = app.refresh_grant(&client, &old).await;
     assert_eq!(reuse.status, StatusCode::BAD_REQUEST);
-    assert_eq!(reuse.json()["error"], "invalid_grant");
-    assert_eq!(
-        reuse.json()["error_description"],
-        "the refresh token was already used; its family is revoked"
-    );
+    insta::assert_json_snapshot!("reused_refresh_token", reuse.json());
     // The thief's copy and the legitimate newer token die together.
-    let after = refresh(&app, &client, newer).await;
-    assert_eq!(after.json()["error"], "invalid_grant");
-    assert_eq!(after.json()["error_description"], "the token is revoked");
+    let after = app.refresh_grant(&client, newer).await;
+    insta::assert_json_snapshot!("revoked_refresh_token", after.json());
     let rows = refresh_tokens::Entity::find().all(app.db()).await.unwrap();
     assert!(rows.iter().all(|r| r.revoked_at.is_some()));
     assert!(
@@ -83,7 +66,7 @@ async fn concurrent_refreshes_of_one_token_have_exactly_one_winner(app: TestApp)
     for _ in 0..16 {
         let (app, client, token) = (app.clone(), client.clone(), token.clone());
         tasks.push(tokio::spawn(async move {
-            refresh(&app, &client, &token).await.status
+            app.refresh_grant(&client, &token).await.status
         }));
     }
     let mut statuses = Vec::new();
@@ -111,14 +94,15 @@ async fn refresh_token_is_bound_to_its_client(app: TestApp) {
     let web = app.client("web").create().await;
     let other = app.client("other").create().await;
     let tokens = app.password_tokens(&web, "alice").await;
-    let response = refresh(&app, &other, tokens["refresh_token"].as_str().unwrap()).await;
+    let response = app
+        .refresh_grant(&other, tokens["refresh_token"].as_str().unwrap())
+        .await;
     assert_eq!(response.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        response.json()["error_description"],
-        "the token was issued to another client"
-    );
+    insta::assert_json_snapshot!("refresh_token_of_another_client", response.json());
     // The rightful client can still use it: a misdirected token is not a reuse.
-    let ok = refresh(&app, &web, tokens["refresh_token"].as_str().unwrap()).await;
+    let ok = app
+        .refresh_grant(&web, tokens["refresh_token"].as_str().unwrap())
+        .await;
     assert_eq!(ok.status, StatusCode::OK);
 }
 
@@ -126,11 +110,13 @@ async fn access_token_is_not_a_refresh_token(app: TestApp) {
     app.user("alice").create().await;
     let client = app.client("web").create().await;
     let tokens = app.password_tokens(&client, "alice").await;
-    let response = refresh(&app, &client, tokens["access_token"].as_str().unwrap()).await;
+    let response = app
+        .refresh_grant(&client, tokens["access_token"].as_str().unwrap())
+        .await;
     assert_eq!(response.status, StatusCode::BAD_REQUEST);
-    assert_eq!(response.json()["error"], "invalid_grant");
-    let garbage = refresh(&app, &client, "not.a.jwt").await;
-    assert_eq!(garbage.json()["error"], "invalid_grant");
+    insta::assert_json_snapshot!("access_token_as_refresh_token", response.json());
+    let garbage = app.refresh_grant(&client, "not.a.jwt").await;
+    insta::assert_json_snapshot!("garbage_refresh_token", garbage.json());
 }
 
 async fn password_change_revokes_refresh_tokens(app: TestApp) {
@@ -142,12 +128,14 @@ async fn password_change_revokes_refresh_tokens(app: TestApp) {
         &sesame::auth::audit::Actor::system(),
         user.id,
         "another long password",
-        chrono::Utc::now(),
+        app.now(),
     )
     .await
     .unwrap();
-    let response = refresh(&app, &client, tokens["refresh_token"].as_str().unwrap()).await;
-    assert_eq!(response.json()["error_description"], "the token is revoked");
+    let response = app
+        .refresh_grant(&client, tokens["refresh_token"].as_str().unwrap())
+        .await;
+    insta::assert_json_snapshot!("revoked_refresh_token", response.json());
 }
 
 on_both_databases!(
@@ -167,8 +155,11 @@ async fn a_retry_within_the_grace_period_is_not_reuse() {
     let client = app.client("web").create().await;
     let tokens = app.password_tokens(&client, "alice").await;
     let token = tokens["refresh_token"].as_str().unwrap();
-    assert_eq!(refresh(&app, &client, token).await.status, StatusCode::OK);
-    let retry = refresh(&app, &client, token).await;
+    assert_eq!(
+        app.refresh_grant(&client, token).await.status,
+        StatusCode::OK
+    );
+    let retry = app.refresh_grant(&client, token).await;
     assert_eq!(retry.status, StatusCode::OK, "{}", retry.text());
     let rows = refresh_tokens::Entity::find().all(app.db()).await.unwrap();
     assert!(rows.iter().all(|r| r.revoked_at.is_none()));
@@ -182,7 +173,7 @@ async fn without_rotation_the_refresh_token_is_kept_and_only_access_is_issued() 
     let tokens = app.password_tokens(&client, "alice").await;
     let token = tokens["refresh_token"].as_str().unwrap();
     for _ in 0..2 {
-        let response = refresh(&app, &client, token).await;
+        let response = app.refresh_grant(&client, token).await;
         assert_eq!(response.status, StatusCode::OK);
         assert!(response.json().get("refresh_token").is_none());
     }

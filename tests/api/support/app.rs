@@ -1,0 +1,179 @@
+//! `TestApp`: the state and router of one test, built the way `sesame serve` builds them, on the
+//! test's own database, keys directory and clock.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use axum::Router;
+use axum::http::Method;
+use chrono::{DateTime, Utc};
+use tempfile::TempDir;
+use tokio::net::TcpListener;
+
+use sesame::clock::{Clock, SharedClock};
+use sesame::config::Config;
+use sesame::crypto::keys::{Algorithm, KeyRing};
+use sesame::{AppState, build_router, server};
+
+use super::database::{Backend, PgSchema};
+use super::requests::TestRequest;
+
+/// The app's clock: it stands still until the test moves it, so what a test sees never depends
+/// on how fast the machine is.
+#[derive(Clone)]
+struct TestClock(Arc<Mutex<DateTime<Utc>>>);
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// One test's server: state, router, database backend, directory and clock.
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub backend: Backend,
+    /// The test's directory: `keys/` is in it, and room for files a test makes.
+    pub dir: TempDir,
+    clock: TestClock,
+    // Last: the schema is dropped after the pool that uses it.
+    _schema: Option<PgSchema>,
+}
+
+/// One RSA key generated per test process and copied into every test's `keys/`.
+fn shared_keys() -> &'static Path {
+    static DIR: OnceLock<TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = TempDir::new().expect("temp dir");
+        KeyRing::load_or_init(dir.path(), Algorithm::RS256, None, Utc::now()).expect("key ring");
+        dir
+    })
+    .path()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy key");
+    }
+}
+
+/// Serves `router` on `listener` until the test's runtime ends.
+fn serve_on(listener: TcpListener, router: Router) {
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
+}
+
+async fn bind() -> (TcpListener, String) {
+    let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    (listener, url)
+}
+
+impl TestApp {
+    /// SQLite with the test settings.
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// SQLite, with settings changed by `configure`.
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+        TestApp::on(Backend::Sqlite, configure)
+            .await
+            .expect("SQLite is always there")
+    }
+
+    /// `backend` with settings changed by `configure`, or `None` when the backend is skipped.
+    pub async fn on(backend: Backend, configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let database = backend.provision().await?;
+        let dir = TempDir::new().expect("temp dir");
+        let keys_dir = dir.path().join("keys");
+        copy_dir(shared_keys(), &keys_dir);
+        let mut config = Config {
+            issuer: "http://sesame.test".into(),
+            database_url: database.url.into(),
+            database_max_connections: Some(4),
+            keys_dir,
+            ..Config::default()
+        };
+        configure(&mut config);
+        config.validate().expect("valid test config");
+        let clock = TestClock(Arc::new(Mutex::new(Utc::now())));
+        let metrics = sesame::telemetry::metrics_handle();
+        let state = server::build_state(config, metrics, SharedClock::new(clock.clone()))
+            .await
+            .expect("state");
+        Some(TestApp {
+            router: build_router(state.clone()),
+            state,
+            backend,
+            dir,
+            clock,
+            _schema: database.schema,
+        })
+    }
+
+    /// An app served on a real listener at 127.0.0.1:0 whose issuer is that listener's URL, as
+    /// a relying party or a browser needs; `None` when the backend is skipped.
+    pub async fn served(backend: Backend) -> Option<TestApp> {
+        let (listener, issuer) = bind().await;
+        let app = TestApp::on(backend, |c| c.issuer = issuer).await?;
+        serve_on(listener, app.router.clone());
+        Some(app)
+    }
+
+    /// Another app on the same backend as this one, with settings changed by `configure`.
+    pub async fn sibling(&self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        TestApp::on(self.backend, configure)
+            .await
+            .expect("the backend of a running app is there")
+    }
+
+    /// Serves the router on 127.0.0.1:0 and returns its base URL (the issuer stays as it was).
+    pub async fn serve(&self) -> String {
+        let (listener, url) = bind().await;
+        serve_on(listener, self.router.clone());
+        url
+    }
+
+    /// The app's current time.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.state.now()
+    }
+
+    /// Moves the app's clock on by `by`: what expires or is cached for less than that has
+    /// expired by the next request.
+    pub fn advance(&self, by: std::time::Duration) {
+        *self.clock.0.lock().unwrap() += chrono::Duration::from_std(by).unwrap();
+    }
+
+    /// The test's database (for setting up and asserting rows).
+    pub fn db(&self) -> &sea_orm::DatabaseConnection {
+        &self.state.db
+    }
+
+    /// `GET path` through the router.
+    pub fn get(&self, path: &str) -> TestRequest {
+        self.request(Method::GET, path)
+    }
+
+    /// `POST path` through the router.
+    pub fn post(&self, path: &str) -> TestRequest {
+        self.request(Method::POST, path)
+    }
+
+    /// `method path` through the router.
+    pub fn request(&self, method: Method, path: &str) -> TestRequest {
+        TestRequest::new(self.router.clone(), method, path)
+    }
+}
