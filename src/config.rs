@@ -13,6 +13,7 @@ use figment::providers::{Env, Format, Toml};
 use serde::{Deserialize, Deserializer};
 
 use crate::crypto::keys::Algorithm;
+use crate::crypto::passwords::Argon2Cost;
 use crate::crypto::secrets::Secret;
 
 mod validate;
@@ -63,6 +64,9 @@ pub struct Config {
     pub jwks_max_age: Duration,
     /// How many argon2id verifications may run at once (default: one per core).
     pub password_hash_concurrency: Option<usize>,
+    /// `[argon2]`: the cost of new password hashes (`m_cost` KiB, `t_cost`, `p_cost`); a stored
+    /// hash at another cost is re-hashed at the user's next login.
+    pub argon2: Argon2Cost,
     pub max_body_size: usize,
     #[serde(deserialize_with = "human_duration")]
     pub request_timeout: Duration,
@@ -203,6 +207,7 @@ impl Default for Config {
             extra_claims: Vec::new(),
             jwks_max_age: Duration::from_secs(5 * 60),
             password_hash_concurrency: None,
+            argon2: Argon2Cost::OWASP,
             max_body_size: 64 * 1024,
             request_timeout: Duration::from_secs(30),
             cache_ttl: Duration::from_secs(1),

@@ -44,6 +44,15 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listen = config.listen;
     let state = build_state(config, telemetry::metrics_handle(), SharedClock::default()).await?;
     bootstrap_admin(&state).await?;
+    let cost = state.config.argon2;
+    if cost.below_owasp() {
+        tracing::warn!(
+            m_cost = cost.m_cost,
+            t_cost = cost.t_cost,
+            "[argon2] is cheaper than OWASP's recommendation (m_cost 19456 KiB, t_cost 2): \
+             password hashes are easier to crack if the database leaks"
+        );
+    }
     tracing::info!(
         kid = state.keys().signing_key_id(state.now()),
         issuer = %state.config.issuer,

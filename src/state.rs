@@ -13,6 +13,7 @@ use crate::clock::SharedClock;
 use crate::config::{ClaimNames, Config};
 use crate::crypto::keys::{KeyError, KeyRing};
 use crate::crypto::password_workers::PasswordWorkers;
+use crate::crypto::passwords::PasswordHasher;
 use crate::store::WriteGate;
 use crate::store::rotations::RotationQueue;
 
@@ -26,6 +27,8 @@ pub struct AppInner {
     keys: RwLock<Arc<KeyRing>>,
     /// The threads that run argon2id, a bounded number, fed from one queue.
     pub password_workers: PasswordWorkers,
+    /// argon2id at the configured cost, with its dummy hash for unknown users.
+    pub password_hasher: Arc<PasswordHasher>,
     /// Clients, users and revocation checks the hot paths read, kept for `cache_ttl`.
     pub directory: Directory,
     /// Queues this process's write transactions on SQLite (see `WriteGate`).
@@ -54,6 +57,7 @@ impl AppState {
         clock: SharedClock,
     ) -> AppState {
         let password_workers = PasswordWorkers::new(config.password_concurrency());
+        let password_hasher = Arc::new(PasswordHasher::new(config.argon2));
         let directory = Directory::new(config.cache_ttl);
         let writes = WriteGate::new(&db);
         let rotations = RotationQueue::new(db.clone(), writes.clone());
@@ -63,6 +67,7 @@ impl AppState {
             config,
             keys: RwLock::new(Arc::new(keys)),
             password_workers,
+            password_hasher,
             directory,
             writes,
             rotations,

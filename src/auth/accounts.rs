@@ -5,13 +5,14 @@
 //! anyway, so all three failures cost the same time and give the same answer (SPEC §10).
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 use super::audit::{self, Action, Actor, AuditEvent};
 use super::revocation::{self, Families, Reason};
 use super::{Error, Internal, throttle};
-use crate::crypto::passwords::{self, Verification};
+use crate::crypto::passwords::Verification;
 use crate::entities::users;
 use crate::state::AppState;
 use crate::store::{self, InsertError, UniqueField};
@@ -31,7 +32,7 @@ pub async fn check_password(
     throttle::check(state, &attempt, now).await?;
     throttle::record_failure(state, &attempt, now).await?;
     let stored = user.as_ref().map_or_else(
-        || passwords::dummy_hash().to_owned(),
+        || state.password_hasher.dummy_hash().to_owned(),
         |u| u.password_hash.clone(),
     );
     let verification = verify_blocking(state, stored, password.to_owned()).await?;
@@ -74,18 +75,20 @@ async fn verify_blocking(
     stored: String,
     password: String,
 ) -> Result<Verification, Error> {
+    let hasher = Arc::clone(&state.password_hasher);
     state
         .password_workers
-        .run(move || passwords::verify_password(&stored, &password))
+        .run(move || hasher.verify(&stored, &password))
         .await
         .map_err(|err| Internal::Password(err.to_string()).into())
 }
 
 /// Hashes a new password with argon2id, on the password threads.
 pub async fn hash_blocking(state: &AppState, password: String) -> Result<String, Error> {
+    let hasher = Arc::clone(&state.password_hasher);
     state
         .password_workers
-        .run(move || passwords::hash_password(&password))
+        .run(move || hasher.hash(&password))
         .await
         .map_err(|err| Internal::Password(err.to_string()))?
         .map_err(|err| Error::Internal(Internal::Password(err.to_string())))

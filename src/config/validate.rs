@@ -37,6 +37,9 @@ impl Config {
         if self.bootstrap_admin.is_some() != self.bootstrap_admin_password.is_some() {
             return invalid("bootstrap_admin and bootstrap_admin_password go together".into());
         }
+        self.argon2
+            .check()
+            .or_else(|message| invalid(format!("[argon2]: {message}")))?;
         self.validate_api_surface()
     }
 

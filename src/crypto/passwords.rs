@@ -1,5 +1,5 @@
-//! Password hashing for human passwords (SPEC §10): argon2id with the OWASP parameters
-//! (m=19456 KiB, t=2, p=1) in PHC string format, plus verification of hashes imported from
+//! Password hashing for human passwords (SPEC §10): argon2id at a configured cost (OWASP's
+//! m=19456 KiB, t=2, p=1 by default) in PHC string format, plus verification of hashes imported from
 //! Django (`pbkdf2_sha256$...`, `argon2$...`), which are upgraded at the next login.
 //!
 //! Every function here is CPU-heavy and synchronous: callers run it on a blocking thread.
@@ -11,14 +11,12 @@ use argon2::{Argon2, Params, Version};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rand::rngs::OsRng;
+use serde::Deserialize;
 use sha2::Sha256;
 use subtle::ConstantTimeEq as _;
 
 use super::argon2_memory::with_work_area;
 
-const M_COST_KIB: u32 = 19_456;
-const T_COST: u32 = 2;
-const P_COST: u32 = 1;
 const OUTPUT_LEN: usize = 32;
 
 // Stored hashes are only ever read back from our own database, but a hand-edited or corrupt
@@ -30,8 +28,55 @@ const MAX_PBKDF2_ITERATIONS: u32 = 20_000_000;
 const DJANGO_PBKDF2_PREFIX: &str = "pbkdf2_sha256$";
 const DJANGO_ARGON2_PREFIX: &str = "argon2$";
 
-/// `hash_password("sesame dummy password")`, used only if hashing itself fails at run time.
+/// A hash of "sesame dummy password" at the OWASP cost, used only if hashing itself fails.
 const FALLBACK_DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$PUkrc+sEH0iCOOhCyKNDuA$y7rxGrWVBu/Q0Ge8ZF3X2W+6GZxSIS3Qrl2nsVWtjRY";
+
+/// argon2id's cost (RFC 9106 §3.1): `m_cost` memory in KiB, `t_cost` passes, `p_cost` lanes. The
+/// `[argon2]` settings; the default is OWASP's first recommendation, m=19456 KiB, t=2, p=1.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Argon2Cost {
+    pub m_cost: u32,
+    pub t_cost: u32,
+    pub p_cost: u32,
+}
+
+impl Argon2Cost {
+    /// OWASP Password Storage Cheat Sheet: "m=19456 (19 MiB), t=2, p=1".
+    pub const OWASP: Argon2Cost = Argon2Cost {
+        m_cost: 19_456,
+        t_cost: 2,
+        p_cost: 1,
+    };
+
+    /// argon2's own bounds (m ≥ 8·p KiB, t ≥ 1, 1 ≤ p), and ours for what a login may cost.
+    pub fn check(self) -> Result<(), String> {
+        if self.m_cost > MAX_ARGON2_M_COST_KIB || self.t_cost > MAX_ARGON2_T_COST {
+            return Err(format!(
+                "argon2 m_cost may be at most {MAX_ARGON2_M_COST_KIB} KiB and t_cost at most \
+                 {MAX_ARGON2_T_COST}"
+            ));
+        }
+        self.params()
+            .map(|_| ())
+            .map_err(|err| format!("argon2 cost: {err}"))
+    }
+
+    /// Cheaper than OWASP's recommendation in memory or passes: worth a warning at start-up.
+    pub fn below_owasp(self) -> bool {
+        self.m_cost < Self::OWASP.m_cost || self.t_cost < Self::OWASP.t_cost
+    }
+
+    fn params(self) -> Result<Params, argon2::Error> {
+        Params::new(self.m_cost, self.t_cost, self.p_cost, Some(OUTPUT_LEN))
+    }
+}
+
+impl Default for Argon2Cost {
+    fn default() -> Argon2Cost {
+        Argon2Cost::OWASP
+    }
+}
 
 /// Why a password could not be hashed.
 #[derive(Debug, thiserror::Error)]
@@ -44,55 +89,93 @@ pub enum PasswordError {
 /// The outcome of checking a password against a stored hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verification {
-    /// The password is right. `needs_rehash` asks the caller to store `hash_password(password)`
-    /// in place of the old hash (Django import, or argon2 with other parameters).
+    /// The password is right. `needs_rehash` asks the caller to store a new hash of the password
+    /// in place of the old one (Django import, or argon2 with another cost).
     Match { needs_rehash: bool },
     /// Wrong password, or a stored hash that cannot be parsed.
     Mismatch,
 }
 
-fn hasher() -> Result<Argon2<'static>, PasswordError> {
-    let params = Params::new(M_COST_KIB, T_COST, P_COST, Some(OUTPUT_LEN))
-        .map_err(|err| PasswordError::Hash(err.into()))?;
-    Ok(Argon2::new(
-        argon2::Algorithm::Argon2id,
-        Version::V0x13,
-        params,
-    ))
+/// Hashes and verifies human passwords at one configured cost.
+#[derive(Debug)]
+pub struct PasswordHasher {
+    cost: Argon2Cost,
+    dummy: OnceLock<String>,
 }
 
-/// Hash `password` with argon2id (m=19456 KiB, t=2, p=1) and a random salt, as a PHC string.
-pub fn hash_password(password: &str) -> Result<String, PasswordError> {
-    let salt = SaltString::generate(&mut OsRng);
-    let hash = hasher()?
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(PasswordError::Hash)?;
-    Ok(hash.to_string())
-}
-
-/// Check `password` against a stored argon2 PHC string or Django `pbkdf2_sha256` / `argon2` hash.
-/// Never panics: anything unparseable is a `Mismatch`.
-pub fn verify_password(stored: &str, password: &str) -> Verification {
-    if let Some(rest) = stored.strip_prefix(DJANGO_PBKDF2_PREFIX) {
-        return verify_django_pbkdf2(rest, password);
+impl PasswordHasher {
+    /// A hasher at `cost` (checked by `Argon2Cost::check` when the settings load).
+    pub fn new(cost: Argon2Cost) -> PasswordHasher {
+        PasswordHasher {
+            cost,
+            dummy: OnceLock::new(),
+        }
     }
-    if let Some(rest) = stored.strip_prefix(DJANGO_ARGON2_PREFIX) {
-        // Django stores a PHC string without its leading '$'.
-        return match verify_argon2(&format!("${rest}"), password) {
-            Verification::Match { .. } => Verification::Match { needs_rehash: true },
-            Verification::Mismatch => Verification::Mismatch,
+
+    /// `password` hashed with argon2id at this cost and a random salt, as a PHC string.
+    pub fn hash(&self, password: &str) -> Result<String, PasswordError> {
+        let params = self
+            .cost
+            .params()
+            .map_err(|err| PasswordError::Hash(err.into()))?;
+        let hasher = Argon2::new(argon2::Algorithm::Argon2id, Version::V0x13, params);
+        let salt = SaltString::generate(&mut OsRng);
+        let hash = hasher
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(PasswordError::Hash)?;
+        Ok(hash.to_string())
+    }
+
+    /// Checks `password` against a stored argon2 PHC string or Django `pbkdf2_sha256` / `argon2`
+    /// hash; a match at another cost asks for a rehash. Never panics: anything unparseable is a
+    /// `Mismatch`.
+    pub fn verify(&self, stored: &str, password: &str) -> Verification {
+        if let Some(rest) = stored.strip_prefix(DJANGO_PBKDF2_PREFIX) {
+            return verify_django_pbkdf2(rest, password);
+        }
+        if let Some(rest) = stored.strip_prefix(DJANGO_ARGON2_PREFIX) {
+            // Django stores a PHC string without its leading '$'.
+            return match self.verify_argon2(&format!("${rest}"), password) {
+                Verification::Match { .. } => Verification::Match { needs_rehash: true },
+                Verification::Mismatch => Verification::Mismatch,
+            };
+        }
+        self.verify_argon2(stored, password)
+    }
+
+    /// A valid argon2id hash at this cost, computed once: verify against it when the user does
+    /// not exist, so unknown and known users cost the same time.
+    pub fn dummy_hash(&self) -> &str {
+        self.dummy.get_or_init(|| {
+            self.hash("sesame dummy password")
+                .unwrap_or_else(|_| FALLBACK_DUMMY_HASH.to_owned())
+        })
+    }
+
+    fn verify_argon2(&self, stored: &str, password: &str) -> Verification {
+        let Ok(hash) = PasswordHash::new(stored) else {
+            return Verification::Mismatch;
         };
+        let Ok(params) = Params::try_from(&hash) else {
+            return Verification::Mismatch;
+        };
+        if params.m_cost() > MAX_ARGON2_M_COST_KIB || params.t_cost() > MAX_ARGON2_T_COST {
+            return Verification::Mismatch;
+        }
+        let usual_blocks = self.cost.params().map_or(0, |usual| usual.block_count());
+        if !argon2_matches(&hash, &params, password, usual_blocks) {
+            return Verification::Mismatch;
+        }
+        let current = hash.algorithm == argon2::Algorithm::Argon2id.ident()
+            && hash.version == Some(Version::V0x13.into())
+            && params.m_cost() == self.cost.m_cost
+            && params.t_cost() == self.cost.t_cost
+            && params.p_cost() == self.cost.p_cost
+            && hash.hash.is_some_and(|output| output.len() == OUTPUT_LEN);
+        Verification::Match {
+            needs_rehash: !current,
+        }
     }
-    verify_argon2(stored, password)
-}
-
-/// A valid argon2id hash with `hash_password`'s parameters, computed once per process: verify
-/// against it when the user does not exist, so unknown and known users cost the same time.
-pub fn dummy_hash() -> &'static str {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| {
-        hash_password("sesame dummy password").unwrap_or_else(|_| FALLBACK_DUMMY_HASH.to_owned())
-    })
 }
 
 /// Django's `pbkdf2_sha256$<iterations>$<salt>$<base64 hash>` for `password`, byte for byte
@@ -111,32 +194,14 @@ pub fn django_pbkdf2_sha256(password: &str, salt: &str, iterations: u32) -> Stri
     )
 }
 
-fn verify_argon2(stored: &str, password: &str) -> Verification {
-    let Ok(hash) = PasswordHash::new(stored) else {
-        return Verification::Mismatch;
-    };
-    let Ok(params) = Params::try_from(&hash) else {
-        return Verification::Mismatch;
-    };
-    if params.m_cost() > MAX_ARGON2_M_COST_KIB || params.t_cost() > MAX_ARGON2_T_COST {
-        return Verification::Mismatch;
-    }
-    if !argon2_matches(&hash, &params, password) {
-        return Verification::Mismatch;
-    }
-    let current = hash.algorithm == argon2::Algorithm::Argon2id.ident()
-        && hash.version == Some(Version::V0x13.into())
-        && params.m_cost() == M_COST_KIB
-        && params.t_cost() == T_COST
-        && params.p_cost() == P_COST
-        && hash.hash.is_some_and(|output| output.len() == OUTPUT_LEN);
-    Verification::Match {
-        needs_rehash: !current,
-    }
-}
-
 /// What argon2's `PasswordVerifier` does, computed in a reused work area (`argon2_memory`).
-fn argon2_matches(hash: &PasswordHash<'_>, params: &Params, password: &str) -> bool {
+/// `usual_blocks` is the work-area size to keep for reuse (the configured cost's).
+fn argon2_matches(
+    hash: &PasswordHash<'_>,
+    params: &Params,
+    password: &str,
+    usual_blocks: usize,
+) -> bool {
     let Ok(algorithm) = argon2::Algorithm::try_from(hash.algorithm) else {
         return false;
     };
@@ -152,9 +217,7 @@ fn argon2_matches(hash: &PasswordHash<'_>, params: &Params, password: &str) -> b
     };
     let hasher = Argon2::new(algorithm, version.unwrap_or_default(), params.clone());
     let mut computed = vec![0u8; expected.len()];
-    let standard_blocks =
-        Params::new(M_COST_KIB, T_COST, P_COST, None).map_or(0, |standard| standard.block_count());
-    let hashed = with_work_area(params.block_count(), standard_blocks, |blocks| {
+    let hashed = with_work_area(params.block_count(), usual_blocks, |blocks| {
         hasher.hash_password_into_with_memory(password.as_bytes(), salt, &mut computed, blocks)
     });
     hashed.is_ok() && bool::from(computed.ct_eq(expected.as_bytes()))
@@ -195,9 +258,17 @@ fn verify_django_pbkdf2(rest: &str, password: &str) -> Verification {
 mod tests {
     use super::*;
 
+    fn owasp() -> PasswordHasher {
+        PasswordHasher::new(Argon2Cost::OWASP)
+    }
+
+    fn verify_password(stored: &str, password: &str) -> Verification {
+        owasp().verify(stored, password)
+    }
+
     #[test]
     fn argon2id_hash_verifies_with_owasp_parameters() {
-        let hash = hash_password("correct horse").unwrap();
+        let hash = owasp().hash("correct horse").unwrap();
         assert!(
             hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
             "{hash}"
@@ -250,7 +321,7 @@ mod tests {
 
     #[test]
     fn django_argon2_hash_verifies_and_needs_rehash() {
-        let phc = hash_password("pw").unwrap();
+        let phc = owasp().hash("pw").unwrap();
         let django = format!("argon2{phc}");
         assert_eq!(
             verify_password(&django, "pw"),
@@ -290,16 +361,74 @@ mod tests {
 
     #[test]
     fn dummy_hash_is_a_current_argon2id_hash() {
+        let hasher = owasp();
         assert!(matches!(
-            verify_password(dummy_hash(), "anything"),
+            hasher.verify(hasher.dummy_hash(), "anything"),
             Verification::Mismatch
         ));
-        assert!(dummy_hash().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(
+            hasher
+                .dummy_hash()
+                .starts_with("$argon2id$v=19$m=19456,t=2,p=1$")
+        );
         assert_eq!(
             verify_password(FALLBACK_DUMMY_HASH, "sesame dummy password"),
             Verification::Match {
                 needs_rehash: false
             }
         );
+    }
+
+    #[test]
+    fn a_configured_cost_hashes_at_that_cost_and_rehashes_others() {
+        let cheap = PasswordHasher::new(Argon2Cost {
+            m_cost: 1024,
+            t_cost: 1,
+            p_cost: 1,
+        });
+        let hash = cheap.hash("pw").unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"), "{hash}");
+        assert!(
+            cheap
+                .dummy_hash()
+                .starts_with("$argon2id$v=19$m=1024,t=1,p=1$")
+        );
+        assert_eq!(
+            cheap.verify(&hash, "pw"),
+            Verification::Match {
+                needs_rehash: false
+            }
+        );
+        assert_eq!(
+            owasp().verify(&hash, "pw"),
+            Verification::Match { needs_rehash: true },
+            "a hash at another cost is upgraded at the next login"
+        );
+    }
+
+    #[test]
+    fn costs_outside_argon2s_bounds_or_ours_are_refused() {
+        assert!(Argon2Cost::OWASP.check().is_ok());
+        assert!(!Argon2Cost::OWASP.below_owasp());
+        for (m_cost, t_cost, p_cost) in [
+            (4, 1, 1),
+            (1024, 0, 1),
+            (1024, 1, 0),
+            (1 << 20, 1, 1),
+            (19_456, 64, 1),
+        ] {
+            let cost = Argon2Cost {
+                m_cost,
+                t_cost,
+                p_cost,
+            };
+            assert!(cost.check().is_err(), "{cost:?}");
+        }
+        let cheap = Argon2Cost {
+            m_cost: 1024,
+            t_cost: 1,
+            p_cost: 1,
+        };
+        assert!(cheap.check().is_ok() && cheap.below_owasp());
     }
 }

@@ -104,6 +104,7 @@ impl TestApp {
             database_url: database.url.into(),
             database_max_connections: Some(4),
             keys_dir,
+            argon2: super::passwords::TEST_COST,
             ..Config::default()
         };
         configure(&mut config);

@@ -1,31 +1,28 @@
-//! Test passwords, hashed cheaply. The production parameters (m=19456 KiB, t=2) cost tens of
-//! milliseconds a hash; where the hash itself is not under test, users are stored with an
-//! argon2id hash at test cost instead, and the default password is hashed once per process.
-//! Verification reads the parameters from the PHC string, so it verifies all the same.
-//!
-//! Sesame upgrades such a hash to its own parameters at the user's first login (as it does an
-//! imported one); tests of hashing go through `accounts::create_user` and the HTTP surfaces.
+//! Test passwords, hashed cheaply. The production cost (m=19456 KiB, t=2) is tens of milliseconds
+//! a hash, paid on every user created, every login and every re-hash; the test apps run argon2id
+//! at [`TEST_COST`] instead (`[argon2]`, a setting like any other), and users the builder creates
+//! are stored with a hash of that cost, the default password's computed once per process.
+//! The production cost itself is pinned by `crypto::passwords`' unit tests.
 
 use std::sync::OnceLock;
 
-use argon2::password_hash::{PasswordHasher as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use sesame::crypto::passwords::{Argon2Cost, PasswordHasher};
 
 /// The password of every test user unless the builder says otherwise.
 pub const PASSWORD: &str = "correct horse battery staple";
 
-const TEST_M_COST_KIB: u32 = 1024;
-const TEST_T_COST: u32 = 1;
-const TEST_P_COST: u32 = 1;
+/// argon2id's smallest sensible cost: 1 MiB, one pass, one lane.
+pub const TEST_COST: Argon2Cost = Argon2Cost {
+    m_cost: 1024,
+    t_cost: 1,
+    p_cost: 1,
+};
 
 /// An argon2id PHC string for `password` at test cost.
 pub fn cheap_hash(password: &str) -> String {
-    let params = Params::new(TEST_M_COST_KIB, TEST_T_COST, TEST_P_COST, Some(32)).expect("params");
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password(password.as_bytes(), &salt)
+    PasswordHasher::new(TEST_COST)
+        .hash(password)
         .expect("argon2id")
-        .to_string()
 }
 
 /// The cheap hash of [`PASSWORD`], computed once per process.
