@@ -20,6 +20,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use migration::MigratorTrait;
 use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -112,6 +113,38 @@ impl WriteTxn {
     pub async fn rollback(self) -> Result<(), DbErr> {
         self.txn.rollback().await
     }
+}
+
+/// A table whose rows expire: its integer key and the column that says until when a row matters.
+pub trait Expiring: EntityTrait {
+    /// The `i64` primary key; batches are taken in its order.
+    const ID: Self::Column;
+    /// The UTC instant after which the row may be deleted.
+    const EXPIRES_AT: Self::Column;
+}
+
+/// The tables `sesame tokens flush` empties, each keyed by `id` and expiring at `expires_at`.
+macro_rules! expiring_tables {
+    ($($table:ident),+) => {$(
+        impl Expiring for crate::entities::$table::Entity {
+            const ID: Self::Column = crate::entities::$table::Column::Id;
+            const EXPIRES_AT: Self::Column = crate::entities::$table::Column::ExpiresAt;
+        }
+    )+};
+}
+expiring_tables!(authorization_codes, refresh_tokens, revocations, sessions);
+
+/// Deletes at most `batch` rows of `E` that expired before `before`; answers how many. The
+/// callers loop until it answers fewer than `batch`, so no statement holds the writer long.
+///
+/// # Errors
+/// The database's.
+pub async fn delete_expired<E: Expiring, C: ConnectionTrait>(
+    db: &C,
+    before: DateTime<Utc>,
+    batch: u64,
+) -> Result<u64, DbErr> {
+    delete_batch::<E, _>(db, E::ID, E::EXPIRES_AT.lt(before), batch).await
 }
 
 /// Deletes at most `batch` rows of `E` matching `filter`, lowest `id` first; answers how many.
@@ -294,6 +327,23 @@ pub(crate) async fn test_db() -> (Option<tempfile::TempDir>, DatabaseConnection)
 #[cfg(test)]
 pub(crate) fn test_now() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap_or_default()
+}
+
+/// The sizes of the batches `delete_expired` answers until one is short, the short one included.
+#[cfg(test)]
+pub(crate) async fn expired_batches<E: Expiring>(
+    db: &DatabaseConnection,
+    before: DateTime<Utc>,
+    batch: u64,
+) -> Result<Vec<u64>, DbErr> {
+    let mut sizes = Vec::new();
+    loop {
+        let deleted = delete_expired::<E, _>(db, before, batch).await?;
+        sizes.push(deleted);
+        if deleted < batch {
+            return Ok(sizes);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use clap::Subcommand;
 
+use crate::entities::{authorization_codes, refresh_tokens, revocations, sessions};
 use crate::state::AppState;
 use crate::store;
 
@@ -10,32 +11,22 @@ pub enum TokensCommand {
     /// Delete expired refresh-token, revocation, session, authorization-code and login-attempt
     /// rows, in batches.
     Flush {
-        #[arg(long, default_value_t = 1000)]
+        /// Rows deleted per transaction (at least 1).
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
         batch: u64,
     },
 }
 
 pub(super) async fn flush(state: &AppState, batch: u64) -> anyhow::Result<()> {
-    let now = state.now();
-    let mut refresh = 0;
-    loop {
-        let deleted = store::refresh_tokens::delete_expired(&state.db, now, batch).await?;
-        refresh += deleted;
-        if deleted < batch {
-            break;
-        }
-        // Let other writers in between batches.
-        tokio::task::yield_now().await;
-    }
-    let mut revocations = 0;
-    loop {
-        let deleted = store::revocations::delete_expired(&state.db, now, batch).await?;
-        revocations += deleted;
-        if deleted < batch {
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
+    let (db, now) = (&state.db, state.now());
+    let refresh = drain(batch, || {
+        store::delete_expired::<refresh_tokens::Entity, _>(db, now, batch)
+    })
+    .await?;
+    let revocations = drain(batch, || {
+        store::delete_expired::<revocations::Entity, _>(db, now, batch)
+    })
+    .await?;
     println!("deleted {refresh} expired refresh tokens and {revocations} expired revocations");
     flush_browser(state, now, batch).await
 }
@@ -48,12 +39,15 @@ async fn flush_browser(
     batch: u64,
 ) -> anyhow::Result<()> {
     let db = &state.db;
-    let sessions = drain(batch, || store::sessions::delete_expired(db, now, batch)).await?;
+    let sessions = drain(batch, || {
+        store::delete_expired::<sessions::Entity, _>(db, now, batch)
+    })
+    .await?;
     // A used code is kept while the refresh tokens it issued live, so a late replay still
     // revokes them.
     let keep = chrono::Duration::from_std(state.config.refresh_token_lifetime)?;
     let codes = drain(batch, || {
-        store::authorization_codes::delete_expired(db, now - keep, batch)
+        store::delete_expired::<authorization_codes::Entity, _>(db, now - keep, batch)
     })
     .await?;
     let forget = chrono::Duration::from_std(crate::auth::throttle::RETENTION)?;

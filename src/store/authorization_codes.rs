@@ -109,15 +109,6 @@ pub async fn record_issued<C: ConnectionTrait>(
         .map(|_| ())
 }
 
-/// Deletes at most `batch` codes that expired before `before`; answers how many.
-pub async fn delete_expired<C: ConnectionTrait>(
-    db: &C,
-    before: DateTime<Utc>,
-    batch: u64,
-) -> Result<u64, DbErr> {
-    super::delete_batch::<Entity, _>(db, Column::Id, Column::ExpiresAt.lt(before), batch).await
-}
-
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "test")]
 mod tests {
@@ -169,9 +160,14 @@ mod tests {
         assert_eq!(found.access_jti.as_deref(), Some("j"));
         assert_eq!(found.nonce.as_deref(), Some("n"));
 
-        assert_eq!(delete_expired(&db, test_now(), 10).await.unwrap(), 0);
         assert_eq!(
-            delete_expired(&db, test_now() + Duration::minutes(2), 10)
+            crate::store::delete_expired::<Entity, _>(&db, test_now(), 10)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            crate::store::delete_expired::<Entity, _>(&db, test_now() + Duration::minutes(2), 10)
                 .await
                 .unwrap(),
             1

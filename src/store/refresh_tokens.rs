@@ -204,16 +204,6 @@ pub async fn last_issued_by_client<C: ConnectionTrait>(
         .await
 }
 
-/// Deletes at most `batch` tokens that expired before `before`; answers how many. The
-/// caller loops until it gets 0, so no single statement holds locks for long.
-pub async fn delete_expired<C: ConnectionTrait>(
-    db: &C,
-    before: DateTime<Utc>,
-    batch: u64,
-) -> Result<u64, DbErr> {
-    super::delete_batch::<Entity, _>(db, Column::Id, Column::ExpiresAt.lt(before), batch).await
-}
-
 #[cfg(test)]
 #[path = "refresh_tokens_tests.rs"]
 mod tests;

@@ -206,11 +206,12 @@ async fn delete_expired_works_in_batches() {
     insert(&db, token("new", "f", uid, Duration::days(1)))
         .await
         .unwrap();
-
-    assert_eq!(delete_expired(&db, test_now(), 2).await.unwrap(), 2);
-    assert_eq!(delete_expired(&db, test_now(), 2).await.unwrap(), 2);
-    assert_eq!(delete_expired(&db, test_now(), 2).await.unwrap(), 1);
-    assert_eq!(delete_expired(&db, test_now(), 2).await.unwrap(), 0);
+    assert_eq!(
+        crate::store::expired_batches::<Entity>(&db, test_now(), 2)
+            .await
+            .unwrap(),
+        [2, 2, 1]
+    );
     assert!(find_by_jti(&db, "edge").await.unwrap().is_some());
     assert!(find_by_jti(&db, "new").await.unwrap().is_some());
 }

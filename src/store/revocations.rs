@@ -67,16 +67,6 @@ pub async fn revoked_since<C: ConnectionTrait>(
         .await
 }
 
-/// Deletes at most `batch` records of tokens that expired before `before`; answers how
-/// many. The caller loops until it gets 0.
-pub async fn delete_expired<C: ConnectionTrait>(
-    db: &C,
-    before: DateTime<Utc>,
-    batch: u64,
-) -> Result<u64, DbErr> {
-    super::delete_batch::<Entity, _>(db, Column::Id, Column::ExpiresAt.lt(before), batch).await
-}
-
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "test")]
 mod tests {
@@ -121,9 +111,12 @@ mod tests {
         insert(&db, "live", "access", exp, test_now(), "r")
             .await
             .unwrap();
-        assert_eq!(delete_expired(&db, test_now(), 2).await.unwrap(), 2);
-        assert_eq!(delete_expired(&db, test_now(), 2).await.unwrap(), 1);
-        assert_eq!(delete_expired(&db, test_now(), 2).await.unwrap(), 0);
+        assert_eq!(
+            crate::store::expired_batches::<Entity>(&db, test_now(), 2)
+                .await
+                .unwrap(),
+            [2, 1]
+        );
         assert!(is_revoked(&db, "live").await.unwrap());
     }
 }

@@ -69,15 +69,6 @@ pub async fn delete_for_user<C: ConnectionTrait>(db: &C, user_id: i64) -> Result
     Ok(res.rows_affected)
 }
 
-/// Deletes at most `batch` sessions that expired before `before`; answers how many.
-pub async fn delete_expired<C: ConnectionTrait>(
-    db: &C,
-    before: DateTime<Utc>,
-    batch: u64,
-) -> Result<u64, DbErr> {
-    super::delete_batch::<Entity, _>(db, Column::Id, Column::ExpiresAt.lt(before), batch).await
-}
-
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "test")]
 mod tests {
@@ -109,7 +100,12 @@ mod tests {
         assert_eq!(found.user_id, None);
         assert!(insert(&db, session("a", Duration::hours(1))).await.is_err());
 
-        assert_eq!(delete_expired(&db, test_now(), 10).await.unwrap(), 1);
+        assert_eq!(
+            crate::store::delete_expired::<Entity, _>(&db, test_now(), 10)
+                .await
+                .unwrap(),
+            1
+        );
         assert!(find_by_token_hash(&db, "old").await.unwrap().is_none());
         assert!(delete_by_token_hash(&db, "a").await.unwrap());
         assert!(!delete_by_token_hash(&db, "a").await.unwrap());

@@ -164,3 +164,17 @@ fn unknown_settings_and_bad_input_fail_with_a_message() {
     assert!(!unknown_grant.status.success());
     assert!(String::from_utf8_lossy(&unknown_grant.stderr).contains("unknown grant `magic`"));
 }
+
+#[test]
+fn a_flush_batch_below_one_is_refused_before_anything_runs() {
+    let cli = Cli::new();
+    let output = cli.run(&["tokens", "flush", "--batch", "0"], None);
+    assert_eq!(output.status.code(), Some(2), "clap's usage error");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--batch"), "{stderr}");
+    assert!(stderr.contains("0 is not in 1.."), "{stderr}");
+    assert!(
+        !cli.dir.path().join("sesame.db").exists(),
+        "nothing was opened"
+    );
+}
