@@ -103,9 +103,9 @@ trap cleanup EXIT
 
 # Only our settings reach the server and the CLI.
 while read -r var; do unset "$var"; done < <(compgen -e | grep '^SESAME_' || true)
-# No settings file: defaults + env only. (Passed as --config, not SESAME_CONFIG: the server's
-# SESAME_* env provider refuses `config` as an unknown setting.)
-SESAME=("$WORK/sesame" --config "$WORK/none.toml")
+# An empty settings file: defaults + env only (a file named by --config must exist).
+: >"$WORK/empty.toml"
+SESAME=("$WORK/sesame" --config "$WORK/empty.toml")
 export SESAME_LISTEN="127.0.0.1:$PORT"
 export SESAME_ISSUER="$URL"
 export SESAME_DATABASE_URL="sqlite://$WORK/sesame.db?mode=rwc"

@@ -9,15 +9,19 @@ mod users;
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use anyhow::{Context, bail};
+use clap::{CommandFactory, Parser, Subcommand};
+use migration::MigratorTrait;
 
 pub use self::clients::{ClientAddArgs, ClientCommand};
 pub use self::import::ImportCommand;
 pub use self::keys::KeysCommand;
 pub use self::tokens::TokensCommand;
 pub use self::users::UserCommand;
+use crate::auth::admin::AdminError;
 use crate::clock::SharedClock;
 use crate::config::Config;
+use crate::crypto::keys::KeyRing;
 use crate::state::AppState;
 use crate::{server, store};
 
@@ -28,17 +32,34 @@ use crate::{server, store};
     about = "OAuth 2.0 / OpenID Connect authorization server"
 )]
 pub struct Cli {
-    /// Settings file (optional; `SESAME_*` environment variables override it).
-    #[arg(
-        long,
-        global = true,
-        default_value = "sesame.toml",
-        env = "SESAME_CONFIG"
-    )]
-    pub config: PathBuf,
+    /// Settings file; `SESAME_*` environment variables override it. Without this option
+    /// `./sesame.toml` is read if it exists; a file named here must exist.
+    #[arg(long, global = true, env = "SESAME_CONFIG")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
+
+impl Cli {
+    /// The settings file to read: the one named, or `sesame.toml` (which may be absent).
+    ///
+    /// # Errors
+    /// A file named with `--config` or `SESAME_CONFIG` that does not exist: a typo there would
+    /// otherwise run on the defaults, against a new database.
+    pub fn settings_file(&self) -> anyhow::Result<PathBuf> {
+        match &self.config {
+            Some(named) if !named.exists() => bail!(
+                "the settings file {} does not exist (named by --config or SESAME_CONFIG)",
+                named.display()
+            ),
+            Some(named) => Ok(named.clone()),
+            None => Ok(PathBuf::from(DEFAULT_SETTINGS_FILE)),
+        }
+    }
+}
+
+/// Read when no settings file is named, if it exists.
+pub const DEFAULT_SETTINGS_FILE: &str = "sesame.toml";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -56,30 +77,105 @@ pub enum Command {
     Tokens(TokensCommand),
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Print a shell completion script (`sesame completions bash > /etc/bash_completion.d/sesame`).
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff) on standard output (`sesame man > sesame.1`).
+    Man,
 }
 
 pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => server::serve(config).await,
         Command::Migrate => {
-            let db = store::connect(config.database_url.expose(), None).await?;
+            let url = config.database_url.expose();
+            eprintln!("database: {}", store::redacted_url(url));
+            let db = store::connect(url, None).await?;
             store::migrate(&db).await?;
             println!("migrations applied");
+            let now = SharedClock::default().now();
+            let secret = config.signing_key.as_ref().map(|s| s.expose().as_bytes());
+            let keys = KeyRing::load_or_init(&config.keys_dir, config.algorithm, secret, now)?;
+            println!(
+                "signing key {} ({}) in {}",
+                keys.signing_key_id(now),
+                keys.algorithm(now),
+                config.keys_dir.display()
+            );
             Ok(())
         }
         Command::User(cmd) => users::user(cmd, &open(config).await?).await,
         Command::Client(cmd) => clients::client(cmd, &open(config).await?).await,
-        Command::Keys(cmd) => keys::keys_command(cmd, &config),
+        Command::Keys(cmd) => keys::keys_command(cmd, &open(config).await?).await,
         Command::Tokens(TokensCommand::Flush { batch }) => {
             tokens::flush(&open(config).await?, batch).await
         }
         Command::Import(ImportCommand::Django { database, table }) => {
             import::import_django(&open(config).await?, &database, &table).await
         }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "sesame", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Man => Ok(clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?),
     }
 }
 
-/// Connects, migrates and loads the key ring: the state the operator commands share.
+/// Opens the installation `serve` made, for the operator commands: the database must exist and be
+/// migrated, and the keys must be there. Nothing is created: run from the wrong directory, a
+/// command that made a new database and key would look like it worked on the real one.
+///
+/// # Errors
+/// A missing SQLite file, an unmigrated database or a missing key ring, each with what to do.
 async fn open(config: Config) -> anyhow::Result<AppState> {
-    server::build_state(config, None, SharedClock::default()).await
+    let url = config.database_url.expose();
+    eprintln!("database: {}", store::redacted_url(url));
+    if let Some(file) = store::sqlite_file(url).filter(|file| !file.exists()) {
+        bail!(
+            "there is no database at {}: operator commands do not create one. Run this where \
+             `sesame serve` runs (or pass its --config / SESAME_DATABASE_URL), or create a new \
+             installation with `sesame migrate`",
+            file.display()
+        );
+    }
+    let db = store::connect(url, config.database_max_connections)
+        .await
+        .context("connecting to the database")?;
+    let pending = migration::Migrator::get_pending_migrations(&db).await?;
+    if !pending.is_empty() {
+        bail!(
+            "the database is missing {} migrations: run `sesame migrate` first",
+            pending.len()
+        );
+    }
+    let secret = config.signing_key.as_ref().map(|s| s.expose().as_bytes());
+    let keys = KeyRing::load(&config.keys_dir, config.algorithm, secret).with_context(|| {
+        format!(
+            "loading the keys in {} (operator commands do not create keys: run this where \
+             `sesame serve` runs, or set keys_dir)",
+            config.keys_dir.display()
+        )
+    })?;
+    Ok(AppState::new(
+        db,
+        config,
+        keys,
+        None,
+        SharedClock::default(),
+    ))
+}
+
+/// The CLI's wording of a refusal from the admin domain: every field's message, one per line.
+fn admin_failure(err: AdminError) -> anyhow::Error {
+    match err {
+        AdminError::Invalid(fields) => {
+            let lines: Vec<String> = fields
+                .fields()
+                .filter_map(|field| Some(format!("  {field}: {}", fields.get(field)?)))
+                .collect();
+            anyhow::anyhow!("refused:\n{}", lines.join("\n"))
+        }
+        AdminError::NotFound => anyhow::anyhow!("not found"),
+        AdminError::Refused(why) => anyhow::anyhow!("refused: {why}"),
+        AdminError::Internal(err) => anyhow::Error::new(err),
+    }
 }

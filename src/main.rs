@@ -9,7 +9,7 @@ use sesame::telemetry;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let config = Config::load(&cli.config)?;
+    let config = Config::load(&cli.settings_file()?)?;
     telemetry::init_tracing(config.log_format);
     cli::run(cli, config).await
 }

@@ -68,6 +68,37 @@ pub async fn connect(url: &str, max_connections: Option<u32>) -> Result<Database
     Database::connect(opts).await
 }
 
+/// `url` with its password replaced by `***`, for logs and messages; a URL that does not parse
+/// is shown up to its scheme only, since it may hold a password where a parser cannot find it.
+pub fn redacted_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(parsed) if parsed.cannot_be_a_base() => format!("{}:…", parsed.scheme()),
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                // Only fails for URLs that cannot have a password, which this one has.
+                let _ = parsed.set_password(Some("***"));
+            }
+            parsed.to_string()
+        }
+        Err(_) => match url.split_once(':') {
+            Some((scheme, _)) if scheme.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                format!("{scheme}:…")
+            }
+            _ => "…".to_owned(),
+        },
+    }
+}
+
+/// The file a SQLite URL names, or `None` for another database or an in-memory one.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    use std::str::FromStr as _;
+    if !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=memory") {
+        return None;
+    }
+    let options = sea_orm::sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
+    Some(options.get_filename().to_owned())
+}
+
 /// SQLite admits one writer at a time; another one sleeps in SQLite's busy handler and retries
 /// (after 1 ms, 2 ms, 5 ms, ...), which under load costs far more than the write itself. This
 /// process's write transactions queue here instead, so the next one starts the moment the last
@@ -356,6 +387,31 @@ mod tests {
     use sea_orm::{DbBackend, Statement};
 
     use super::*;
+
+    #[test]
+    fn a_url_is_shown_without_its_password() {
+        assert_eq!(
+            redacted_url("postgres://sesame:hunter2@db.internal:5432/auth"),
+            "postgres://sesame:***@db.internal:5432/auth"
+        );
+        assert_eq!(
+            redacted_url("sqlite://sesame.db?mode=rwc"),
+            "sqlite://sesame.db?mode=rwc"
+        );
+        assert_eq!(redacted_url("postgres//user:pw@host"), "…");
+        assert_eq!(redacted_url("postgres:user:pw@@"), "postgres:…");
+    }
+
+    #[test]
+    fn the_file_of_a_sqlite_url() {
+        let file = sqlite_file("sqlite://data/sesame.db?mode=rwc");
+        assert_eq!(
+            file.as_deref(),
+            Some(std::path::Path::new("data/sesame.db"))
+        );
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://localhost/db"), None);
+    }
 
     #[tokio::test]
     async fn migrations_roll_back_and_reapply() {

@@ -41,6 +41,8 @@ pub enum Action {
     UserResetPassword,
     /// Every refresh token of a user was revoked.
     UserRevokeTokens,
+    /// Users were imported from a Django database (`sesame import django`).
+    UserImport,
     KeyRotate,
     KeyRetire,
     /// The first admin was created from the bootstrap settings.
@@ -49,7 +51,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the audit view offers them.
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::LoginSuccess,
         Action::LoginFailure,
         Action::RefreshReuse,
@@ -66,6 +68,7 @@ impl Action {
         Action::UserUpdate,
         Action::UserResetPassword,
         Action::UserRevokeTokens,
+        Action::UserImport,
         Action::KeyRotate,
         Action::KeyRetire,
         Action::AdminBootstrap,
@@ -90,6 +93,7 @@ impl Action {
             Action::UserUpdate => "user.update",
             Action::UserResetPassword => "user.reset_password",
             Action::UserRevokeTokens => "user.revoke_tokens",
+            Action::UserImport => "user.import",
             Action::KeyRotate => "key.rotate",
             Action::KeyRetire => "key.retire",
             Action::AdminBootstrap => "admin.bootstrap",
@@ -131,6 +135,17 @@ impl Actor {
         Actor {
             user_id: None,
             name: "system".into(),
+            ip: None,
+        }
+    }
+
+    /// An operator at the command line, named by the OS account that ran `sesame`
+    /// (`cli:root`), or `cli` when the environment does not say.
+    pub fn cli() -> Actor {
+        let account = std::env::var("USER").or_else(|_| std::env::var("LOGNAME"));
+        Actor {
+            user_id: None,
+            name: account.map_or_else(|_| "cli".to_owned(), |name| format!("cli:{name}")),
             ip: None,
         }
     }

@@ -8,8 +8,10 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult, Statement};
+use serde_json::json;
 
 use super::Error;
+use super::audit::{self, Action, Actor, AuditEvent};
 use crate::state::AppState;
 use crate::store::{self, InsertError, UniqueField};
 
@@ -59,6 +61,7 @@ struct DjangoUser {
 /// Imports every row of `table` from `source` (Django's SQLite or PostgreSQL database).
 pub async fn import_django_users(
     state: &AppState,
+    actor: &Actor,
     source: &DatabaseConnection,
     table: &str,
     now: DateTime<Utc>,
@@ -83,6 +86,14 @@ pub async fn import_django_users(
     store::users::sync_id_sequence(&state.db)
         .await
         .map_err(Error::from)?;
+    let event = AuditEvent::new(actor, Action::UserImport)
+        .target(format!("table:{table}"))
+        .details(json!({
+            "imported": report.imported,
+            "skipped": report.skipped.len(),
+            "unverifiable": report.unverifiable.len(),
+        }));
+    audit::record(state, event, now).await?;
     Ok(report)
 }
 

@@ -2,7 +2,11 @@
 
 use clap::{Args, Subcommand};
 
-use crate::auth::clients::{self, ClientKind, ClientRegistration, GrantType};
+use super::admin_failure;
+use crate::auth::admin::client_form::ClientInput;
+use crate::auth::admin::clients as admin_clients;
+use crate::auth::audit::Actor;
+use crate::auth::clients::ClientKind;
 use crate::state::AppState;
 use crate::store;
 
@@ -46,31 +50,30 @@ pub struct ClientAddArgs {
 }
 
 pub(super) async fn client(cmd: ClientCommand, state: &AppState) -> anyhow::Result<()> {
+    let (actor, now) = (Actor::cli(), state.now());
     match cmd {
         ClientCommand::Add(args) => {
-            let grant_types = args
-                .grants
-                .iter()
-                .map(|g| {
-                    g.parse::<GrantType>()
-                        .map_err(|_| anyhow::anyhow!("unknown grant `{g}`"))
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            let registration = ClientRegistration {
-                client_id: args.client_id,
+            let kind = if args.public {
+                ClientKind::Public
+            } else {
+                ClientKind::Confidential
+            };
+            let input = ClientInput {
                 name: args.name,
-                kind: if args.public {
-                    ClientKind::Public
-                } else {
-                    ClientKind::Confidential
-                },
-                redirect_uris: args.redirect_uris,
-                grant_types,
-                scopes: args.scopes,
-                audience: args.audience,
+                redirect_uris: args.redirect_uris.join("\n"),
+                post_logout_redirect_uris: String::new(),
+                grant_types: args.grants,
+                scopes: args.scopes.join(" "),
+                audience: args.audience.unwrap_or_default(),
+                access_token_lifetime: String::new(),
+                refresh_token_lifetime: String::new(),
                 first_party: args.first_party,
             };
-            let registered = clients::register_client(state, registration, state.now()).await?;
+            let client_id = args.client_id.unwrap_or_default();
+            let registered =
+                admin_clients::create_client(state, &actor, &client_id, kind, &input, now)
+                    .await
+                    .map_err(admin_failure)?;
             let secret = registered.secret.as_ref().map(|s| s.expose().to_owned());
             print_credentials(&registered.client_id, secret.as_deref(), args.json);
         }
@@ -84,7 +87,9 @@ pub(super) async fn client(cmd: ClientCommand, state: &AppState) -> anyhow::Resu
             }
         }
         ClientCommand::RotateSecret { client_id, json } => {
-            let secret = clients::rotate_client_secret(state, &client_id).await?;
+            let secret = admin_clients::rotate_secret(state, &actor, &client_id, now)
+                .await
+                .map_err(admin_failure)?;
             print_credentials(&client_id, Some(secret.expose()), json);
         }
     }

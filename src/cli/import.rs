@@ -1,8 +1,9 @@
 //! `sesame import django`: users from a Django `auth_user` table.
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use clap::Subcommand;
 
+use crate::auth::audit::Actor;
 use crate::auth::django_import;
 use crate::state::AppState;
 
@@ -31,7 +32,9 @@ pub(super) async fn import_django(
     let source = sea_orm::Database::connect(options)
         .await
         .context("connecting to the Django database")?;
-    let report = django_import::import_django_users(state, &source, table, state.now()).await?;
+    let report =
+        django_import::import_django_users(state, &Actor::cli(), &source, table, state.now())
+            .await?;
     for (username, why) in &report.skipped {
         eprintln!("skipped {username}: {why}");
     }
@@ -46,5 +49,14 @@ pub(super) async fn import_django(
         report.imported,
         report.skipped.len()
     );
+    if !report.skipped.is_empty() {
+        // A skipped user is a person who cannot log in: that must not look like success.
+        bail!(
+            "{} users were not imported (above). Users already in Sesame keep their ids; to keep \
+             every Django id, import into an empty database first: point database_url at a new \
+             file, run `sesame migrate`, then `sesame import django` before creating anyone",
+            report.skipped.len()
+        );
+    }
     Ok(())
 }

@@ -5,10 +5,10 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use axum::http::StatusCode;
-use sea_orm::EntityTrait;
+use sea_orm::{Database, EntityTrait, QueryOrder};
 
 use crate::support::TestApp;
-use sesame::entities::users;
+use sesame::entities::{audit_events, users};
 
 struct Cli {
     dir: tempfile::TempDir,
@@ -158,6 +158,7 @@ fn unknown_settings_and_bad_input_fail_with_a_message() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("acess_token_lifetime"));
     std::fs::remove_file(cli.dir.path().join("sesame.toml")).unwrap();
+    cli.ok(&["migrate"], None);
     let empty_password = cli.run(&["user", "add", "bob"], Some("\n"));
     assert!(!empty_password.status.success());
     let unknown_grant = cli.run(&["client", "add", "--name", "x", "--grant", "magic"], None);
@@ -176,5 +177,200 @@ fn a_flush_batch_below_one_is_refused_before_anything_runs() {
     assert!(
         !cli.dir.path().join("sesame.db").exists(),
         "nothing was opened"
+    );
+}
+
+impl Cli {
+    /// A run that must fail; answers its standard error.
+    fn refused(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let output = self.run(args, stdin);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(!output.status.success(), "{args:?} succeeded: {stderr}");
+        stderr
+    }
+
+    /// `(action, actor, target)` of every audit event, oldest first.
+    async fn audit_trail(&self) -> Vec<(String, String, Option<String>)> {
+        let db = Database::connect(self.database_url()).await.unwrap();
+        let events = audit_events::Entity::find()
+            .order_by_asc(audit_events::Column::Id)
+            .all(&db)
+            .await
+            .unwrap();
+        events
+            .into_iter()
+            .map(|e| (e.action, e.actor, e.target))
+            .collect()
+    }
+}
+
+#[test]
+fn operator_commands_in_an_empty_directory_create_nothing() {
+    let cli = Cli::new();
+    for args in [
+        &["user", "list"][..],
+        &["client", "list"],
+        &["keys", "list"],
+        &["tokens", "flush"],
+    ] {
+        let stderr = cli.refused(args, None);
+        assert!(stderr.contains("database: sqlite://"), "{stderr}");
+        assert!(stderr.contains("there is no database at"), "{stderr}");
+        assert!(stderr.contains("sesame migrate"), "{stderr}");
+    }
+    let created: Vec<_> = std::fs::read_dir(cli.dir.path()).unwrap().collect();
+    assert!(created.is_empty(), "{created:?}");
+}
+
+#[test]
+fn a_named_settings_file_must_exist() {
+    let cli = Cli::new();
+    let stderr = cli.refused(&["--config", "nope.toml", "migrate"], None);
+    assert!(
+        stderr.contains("the settings file nope.toml does not exist"),
+        "{stderr}"
+    );
+    assert!(!cli.dir.path().join("sesame.db").exists());
+}
+
+#[test]
+fn the_cli_applies_the_admin_rules() {
+    let cli = Cli::new();
+    let migrated = cli.ok(&["migrate"], None);
+    assert!(migrated.contains("signing key "), "{migrated}");
+    let short = cli.refused(&["user", "add", "bob"], Some("short\n"));
+    assert!(short.contains("password:"), "{short}");
+    let spaced = cli.refused(&["user", "add", "george smith"], Some("s3cret-password\n"));
+    assert!(spaced.contains("username:"), "{spaced}");
+    let no_redirect = cli.refused(&["client", "add", "--name", "y"], None);
+    assert!(
+        no_redirect.contains("the authorization-code grant needs at least one redirect URI"),
+        "{no_redirect}"
+    );
+    let plain_http = cli.refused(
+        &[
+            "client",
+            "add",
+            "--name",
+            "y",
+            "--redirect-uri",
+            "http://example.com/cb",
+        ],
+        None,
+    );
+    assert!(plain_http.contains("redirect_uris:"), "{plain_http}");
+    let users = cli.ok(&["user", "list"], None);
+    assert!(users.is_empty(), "{users}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_cli_change_is_in_the_audit_trail_with_the_operator_as_actor() {
+    let cli = Cli::new();
+    cli.ok(&["migrate"], None);
+    cli.ok(&["user", "add", "carol"], Some("s3cret-password\n"));
+    cli.ok(&["user", "grant", "carol", "--role", "staff"], None);
+    cli.ok(&["user", "passwd", "carol"], Some("an0ther-password\n"));
+    let client = cli.ok(
+        &[
+            "client",
+            "add",
+            "--name",
+            "Svc",
+            "--client-id",
+            "svc",
+            "--grant",
+            "client_credentials",
+            "--json",
+        ],
+        None,
+    );
+    assert!(client.contains("\"client_id\":\"svc\""), "{client}");
+    cli.ok(&["client", "rotate-secret", "svc"], None);
+    cli.ok(&["keys", "rotate"], None);
+    cli.ok(&["user", "deactivate", "carol"], None);
+
+    let trail = cli.audit_trail().await;
+    let actions: Vec<&str> = trail.iter().map(|(action, _, _)| action.as_str()).collect();
+    assert_eq!(
+        actions,
+        // No token.revoke: carol never had a token to revoke.
+        [
+            "user.create",
+            "user.update",
+            "user.reset_password",
+            "client.create",
+            "client.rotate_secret",
+            "key.rotate",
+            "user.update",
+        ]
+    );
+    for (action, actor, _) in &trail {
+        assert!(
+            actor == "cli" || actor.starts_with("cli:"),
+            "{action} by {actor}"
+        );
+    }
+    assert_eq!(trail[0].2.as_deref(), Some("user:1"));
+    assert_eq!(trail[3].2.as_deref(), Some("client:svc"));
+}
+
+#[test]
+fn keys_rotate_keeps_the_servers_algorithm_unless_told_to_change_it() {
+    let cli = Cli::new();
+    cli.ok(&["migrate"], None);
+    let refused = cli.refused(&["keys", "rotate", "--alg", "ES256"], None);
+    assert!(refused.contains("the server signs with RS256"), "{refused}");
+    assert!(refused.contains("--change-algorithm"), "{refused}");
+    assert_eq!(cli.ok(&["keys", "list"], None).lines().count(), 1);
+
+    let same = cli.ok(&["keys", "rotate", "--alg", "RS256"], None);
+    assert!(same.starts_with("published RS256 key "), "{same}");
+    let switched = cli.ok(
+        &["keys", "rotate", "--alg", "ES256", "--change-algorithm"],
+        None,
+    );
+    assert!(switched.starts_with("published ES256 key "), "{switched}");
+    assert!(
+        switched.contains("tokens are signed with ES256, not RS256"),
+        "{switched}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_that_skips_anyone_exits_non_zero_and_says_how_to_keep_every_id() {
+    let cli = Cli::new();
+    cli.ok(&["migrate"], None);
+    crate::django_import::django_database(cli.dir.path()).await;
+    let django = format!(
+        "sqlite://{}",
+        cli.dir.path().join("django.sqlite3").display()
+    );
+    let first = cli.ok(&["import", "django", "--database", &django], None);
+    assert!(first.contains("imported 4 users, skipped 0"), "{first}");
+    let again = cli.run(&["import", "django", "--database", &django], None);
+    assert_eq!(again.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("4 users were not imported"), "{stderr}");
+    assert!(
+        stderr.contains("import into an empty database first"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn completions_and_the_man_page_are_generated() {
+    let cli = Cli::new();
+    let bash = cli.ok(&["completions", "bash"], None);
+    assert!(
+        bash.contains("_sesame()"),
+        "{}",
+        &bash[..bash.len().min(200)]
+    );
+    assert!(bash.contains("rotate-secret"));
+    let man = cli.ok(&["man"], None);
+    assert!(
+        man.starts_with(".ie \\n(.g .ds Aq") || man.contains(".TH sesame"),
+        "{}",
+        &man[..man.len().min(200)]
     );
 }

@@ -12,6 +12,7 @@ use sha2::Sha256;
 
 use crate::on_both_databases;
 use crate::support::TestApp;
+use sesame::auth::audit::Actor;
 use sesame::auth::django_import::import_django_users;
 use sesame::store;
 
@@ -33,7 +34,7 @@ fn django_hash(password: &str, salt: &str, iterations: u32) -> String {
     )
 }
 
-async fn django_database(dir: &std::path::Path) -> DatabaseConnection {
+pub(crate) async fn django_database(dir: &std::path::Path) -> DatabaseConnection {
     let url = format!("sqlite://{}?mode=rwc", dir.join("django.sqlite3").display());
     let db = Database::connect(&url).await.unwrap();
     db.execute_unprepared(AUTH_USER).await.unwrap();
@@ -58,12 +59,24 @@ async fn django_database(dir: &std::path::Path) -> DatabaseConnection {
 
 async fn imported_users_log_in_with_their_django_password_and_get_argon2id(app: TestApp) {
     let source = django_database(app.dir.path()).await;
-    let report = import_django_users(&app.state, &source, "auth_user", app.now())
+    let report = import_django_users(&app.state, &Actor::cli(), &source, "auth_user", app.now())
         .await
         .unwrap();
     assert_eq!(report.imported, 4);
     assert_eq!(report.adjusted, [("gone".to_owned(), "email".to_owned())]);
     assert_eq!(report.unverifiable, ["legacy"]);
+    let event = app
+        .assert_last_event("user.import", &Actor::cli().name, "table:auth_user")
+        .await;
+    assert_eq!(
+        event
+            .details
+            .as_deref()
+            .map(serde_json::from_str::<serde_json::Value>)
+            .unwrap()
+            .unwrap(),
+        json!({ "imported": 4, "skipped": 0, "unverifiable": 1 })
+    );
 
     let alice = store::users::find_by_id(app.db(), 42)
         .await
@@ -123,7 +136,7 @@ async fn imported_users_log_in_with_their_django_password_and_get_argon2id(app: 
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
 
     // Running it again changes nothing; new users get ids after the imported ones.
-    let again = import_django_users(&app.state, &source, "auth_user", app.now())
+    let again = import_django_users(&app.state, &Actor::cli(), &source, "auth_user", app.now())
         .await
         .unwrap();
     assert_eq!((again.imported, again.skipped.len()), (0, 4));
@@ -142,7 +155,14 @@ async fn imported_users_log_in_with_their_django_password_and_get_argon2id(app: 
 
 async fn a_table_name_that_is_not_plain_is_refused(app: TestApp) {
     let source = django_database(app.dir.path()).await;
-    let err = import_django_users(&app.state, &source, "auth_user; DROP TABLE x", app.now()).await;
+    let err = import_django_users(
+        &app.state,
+        &Actor::cli(),
+        &source,
+        "auth_user; DROP TABLE x",
+        app.now(),
+    )
+    .await;
     assert!(err.is_err());
     assert_eq!(store::users::count(app.db()).await.unwrap(), 0);
 }

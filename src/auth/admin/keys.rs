@@ -10,7 +10,7 @@ use serde_json::json;
 use super::AdminError;
 use crate::auth::audit::{self, Action, Actor, AuditEvent};
 use crate::auth::{Error, Internal};
-use crate::crypto::keys::{self, KeyInfo, KeyStatus};
+use crate::crypto::keys::{self, Algorithm, KeyInfo, KeyStatus};
 use crate::state::AppState;
 use crate::store;
 
@@ -90,16 +90,22 @@ fn retirement(
     }
 }
 
-/// Adds a key of the signing key's algorithm that signs from `now + jwks_max_age`, and reloads.
+/// Adds a key of `alg` that signs from `now + jwks_max_age`, and reloads. `alg` is the signing
+/// key's algorithm unless the operator chose to change it (`sesame keys rotate --alg`).
+///
+/// # Errors
+/// [`AdminError::Refused`] when the server signs with an HMAC secret (`HS*`) or `alg` is one:
+/// those are the `signing_key` setting, not keys in the ring.
 pub async fn rotate_key(
     state: &AppState,
     actor: &Actor,
+    alg: Algorithm,
     now: DateTime<Utc>,
 ) -> Result<KeyInfo, AdminError> {
-    let alg = state.keys().algorithm(now);
-    if alg.is_symmetric() {
+    let signing = state.keys().algorithm(now);
+    if let Some(symmetric) = [signing, alg].into_iter().find(|a| a.is_symmetric()) {
         return Err(AdminError::Refused(format!(
-            "{alg} tokens are signed with the configured signing_key; change that setting instead"
+            "{symmetric} tokens are signed with the configured signing_key; change that setting instead"
         )));
     }
     let worker = state.clone();

@@ -34,7 +34,9 @@ pub async fn keys_rotate(
     State(state): State<AppState>,
     form: AdminForm,
 ) -> Result<Response, PageError> {
-    keys::rotate_key(&state, &form.session.actor(), state.now()).await?;
+    let now = state.now();
+    let alg = state.keys().algorithm(now);
+    keys::rotate_key(&state, &form.session.actor(), alg, now).await?;
     Ok(see_other(&format!("{}?notice=rotated", paths::ADMIN_KEYS)))
 }
 
