@@ -76,6 +76,9 @@ pub async fn authorize_post(
 fn respond(outcome: Outcome, query: &str, user: Option<&SignedIn>) -> Response {
     match (outcome, user) {
         (Outcome::Redirect(location), _) => see_other(&location),
+        (Outcome::Login { asked_at }, _) => {
+            login_redirect(&request_path(&authorize::mark_login_asked(query, asked_at)))
+        }
         (
             Outcome::Consent {
                 client_name,
@@ -94,6 +97,6 @@ fn respond(outcome: Outcome, query: &str, user: Option<&SignedIn>) -> Response {
             let targets: Vec<String> = redirect_origin.into_iter().collect();
             views::render_with_form_targets(StatusCode::OK, &page, &targets)
         }
-        (Outcome::Login | Outcome::Consent { .. }, _) => login_redirect(&request_path(query)),
+        (Outcome::Consent { .. }, None) => login_redirect(&request_path(query)),
     }
 }
