@@ -58,7 +58,8 @@ pub async fn authorize_post(
     let query = query.unwrap_or_default();
     let request = parse(&query)?;
     let Some(signed_in) = &user else {
-        return Ok(login_redirect(&request_path(&query)));
+        let marked = authorize::mark_login_asked(&query, state.now());
+        return Ok(login_redirect(&request_path(&marked)));
     };
     if !csrf_matches(signed_in, params.get("csrf_token")) {
         return Err(PageError::public(Failure::Csrf));
