@@ -145,6 +145,9 @@ pub struct ConsentPage {
     pub csrf_token: String,
     /// The authorization request itself (`/oauth/authorize?...`), which the decision is posted to.
     pub action: String,
+    /// The request's `ui_locales` (OIDC Core §3.1.2.1), most preferred first; kept for the
+    /// translated pages.
+    pub ui_locales: Vec<String>,
 }
 
 /// The confirmation page of RP-initiated logout when the request alone is not enough.

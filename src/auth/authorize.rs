@@ -49,6 +49,7 @@ pub struct AuthorizationRequest {
     /// OIDC Core §3.1.2.1, in seconds; read by `prompt::parse_max_age`.
     pub max_age: Option<String>,
     pub id_token_hint: Option<String>,
+    pub ui_locales: Option<String>,
     /// OIDC Core §6: request objects, which Sesame does not support.
     pub request: Option<String>,
     pub request_uri: Option<String>,
@@ -73,6 +74,7 @@ impl AuthorizationRequest {
             response_mode: take("response_mode"),
             max_age: take("max_age"),
             id_token_hint: take("id_token_hint"),
+            ui_locales: take("ui_locales"),
             request: take("request"),
             request_uri: take("request_uri"),
             login_asked_at: take(prompt::LOGIN_ASKED_AT),
@@ -132,6 +134,8 @@ pub enum Outcome {
         scope: Scope,
         /// The origin the decision will redirect to (for CSP `form-action`).
         redirect_origin: Option<String>,
+        /// `ui_locales` (OIDC Core §3.1.2.1), most preferred first.
+        ui_locales: Vec<String>,
     },
     /// Back to the client, with `code` or `error`, and `state`.
     Redirect(String),
@@ -213,6 +217,7 @@ pub async fn authorize(
                 client_name: client.name,
                 scope,
                 redirect_origin,
+                ui_locales: prompt::parse_ui_locales(request.ui_locales.as_deref()),
             });
         }
         Decision::Undecided | Decision::Approve => {}

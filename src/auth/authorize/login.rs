@@ -7,7 +7,7 @@ use url::Url;
 use super::super::Error;
 use super::super::clients;
 use super::csp_origin;
-use super::prompt::Prompt;
+use super::prompt::{Prompt, parse_ui_locales};
 use crate::paths;
 use crate::state::AppState;
 
@@ -78,13 +78,7 @@ pub async fn login_context(state: &AppState, next: &str) -> Result<Option<LoginC
         .and_then(|uri| Url::parse(uri).ok())
         .and_then(|url| csp_origin(&url));
     let prompt = Prompt::parse(params.prompt.as_deref()).unwrap_or_default();
-    let ui_locales = params
-        .ui_locales
-        .unwrap_or_default()
-        .split(' ')
-        .filter(|tag| !tag.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let ui_locales = parse_ui_locales(params.ui_locales.as_deref());
     Ok(Some(LoginContext {
         client_name: client.name,
         redirect_origin,

@@ -84,6 +84,17 @@ pub fn parse_max_age(value: Option<&str>) -> Result<Option<Duration>, &'static s
     Ok(Some(Duration::from_secs(seconds)))
 }
 
+/// Reads `ui_locales`: "space-separated list of BCP47 language tag values, ordered by
+/// preference" (Core §3.1.2.1). Kept as sent; no page is translated yet.
+pub fn parse_ui_locales(value: Option<&str>) -> Vec<String> {
+    value
+        .unwrap_or_default()
+        .split(' ')
+        .filter(|tag| !tag.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The request's constraints on who is signed in and since when, read and checked.
 #[derive(Clone, Debug, Default)]
 pub struct LoginConstraints {

@@ -174,3 +174,12 @@ fn the_marker_replaces_an_earlier_one_and_keeps_the_query() {
         format!("{LOGIN_ASKED_AT}=1800000000000")
     );
 }
+
+#[test]
+fn ui_locales_keep_their_order() {
+    assert_eq!(
+        parse_ui_locales(Some("fr-CA fr  en")),
+        ["fr-CA", "fr", "en"]
+    );
+    assert!(parse_ui_locales(None).is_empty());
+}

@@ -85,6 +85,7 @@ fn respond(outcome: Outcome, query: &str, user: Option<&SignedIn>) -> Response {
                 client_name,
                 scope,
                 redirect_origin,
+                ui_locales,
             },
             Some(user),
         ) => {
@@ -94,6 +95,7 @@ fn respond(outcome: Outcome, query: &str, user: Option<&SignedIn>) -> Response {
                 scopes: scope.iter().map(ScopeItem::describe).collect(),
                 csrf_token: user.csrf_token.clone(),
                 action: request_path(query),
+                ui_locales,
             };
             let targets: Vec<String> = redirect_origin.into_iter().collect();
             views::render_with_form_targets(StatusCode::OK, &page, &targets)
