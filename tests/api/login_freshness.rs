@@ -1,7 +1,7 @@
 //! OIDC Core §3.1.2.1 parameters that constrain the login (§15.1 makes `prompt` and `max_age`
 //! mandatory): every `prompt` value and their combinations, `max_age` 0 and positive, the ID
 //! token's `auth_time` as the real login time (through refreshes too), `login_hint`,
-//! `id_token_hint`, unknown values and request objects.
+//! unknown values and request objects; `login_hint` and `id_token_hint` in [`hints`].
 
 use std::time::Duration;
 
@@ -13,14 +13,14 @@ use crate::support::agent::Agent;
 use crate::support::oauth::{REDIRECT_URI, authorize_path, jwt_parts, query_param};
 use crate::support::{PASSWORD, TestApp, TestResponse};
 
+mod hints;
+
 on_both_databases!(
     prompt_login_asks_again_and_auth_time_is_the_new_login,
     prompt_none_answers_each_error_without_a_page,
     max_age_zero_and_positive,
     prompt_consent_and_combinations,
     select_account_offers_the_signed_in_account,
-    login_hint_prefills_the_form_escaped,
-    id_token_hint_must_name_the_signed_in_user,
     unknown_prompt_values_are_ignored_and_request_objects_refused,
 );
 
@@ -327,91 +327,6 @@ async fn select_account_offers_the_signed_in_account(app: TestApp) {
     // Nobody signed in: the plain form, nothing to continue with.
     let html = login_form_for(&mut app.agent(), &[("prompt", "select_account")]).await;
     assert!(!html.contains("Continue as"), "{html}");
-}
-
-async fn login_hint_prefills_the_form_escaped(app: TestApp) {
-    app.user("alice").email("alice@example.com").create().await;
-    app.client("app").code_flow().create().await;
-    let mut agent = app.agent();
-    let cases = [
-        ("alice@example.com", "value=\"alice@example.com\""),
-        (
-            "\"><script>alert(1)</script>",
-            "value=\"&#34;&#62;&#60;script&#62;alert(1)&#60;/script&#62;\"",
-        ),
-    ];
-    for (hint, rendered) in cases {
-        let html = login_form_for(&mut agent, &[("login_hint", hint)]).await;
-        assert!(!html.contains("<script>alert"), "{html}");
-        assert!(html.contains(rendered), "{rendered} in {html}");
-    }
-    // Without a hint the field is empty.
-    let html = login_form_for(&mut agent, &[]).await;
-    assert!(
-        html.contains("name=\"username\" type=\"text\" value=\"\""),
-        "{html}"
-    );
-}
-
-async fn id_token_hint_must_name_the_signed_in_user(app: TestApp) {
-    app.user("alice").create().await;
-    app.user("bob").create().await;
-    let client = app.client("app").code_flow().create().await;
-    let password_client = app.client("pw").create().await;
-    let id_token_for = |username: &'static str| {
-        let app = &app;
-        let password_client = &password_client;
-        async move {
-            let tokens = app
-                .password_grant_for_scope(password_client, username, "openid")
-                .await
-                .json();
-            tokens["id_token"].as_str().unwrap().to_owned()
-        }
-    };
-    let alice_hint = id_token_for("alice").await;
-    let bob_hint = id_token_for("bob").await;
-    let mut agent = app.agent();
-    agent.sign_in("alice").await;
-    // Hints outlive their expiry (five minutes here).
-    app.advance(10 * MINUTE);
-
-    let same = agent
-        .get(&request(
-            "app",
-            &[("prompt", "none"), ("id_token_hint", &alice_hint)],
-        ))
-        .await;
-    let claims = id_token_claims(&app, &client, &same).await;
-    assert_eq!(claims["sub"], jwt_parts(&alice_hint).1["sub"]);
-
-    // Another user's hint: the form, once; signing in as that user satisfies it.
-    let other = agent
-        .get(&request("app", &[("id_token_hint", &bob_hint)]))
-        .await;
-    let back = log_in_through(&mut agent, &other, "bob").await;
-    assert_eq!(answer(&back), "code");
-    // Coming back still as someone else is login_required.
-    let other = agent
-        .get(&request("app", &[("id_token_hint", &alice_hint)]))
-        .await;
-    let back = log_in_through(&mut agent, &other, "bob").await;
-    assert_eq!(answer(&back), "login_required");
-
-    let forged = format!("{}x", &alice_hint[..alice_hint.len() - 1]);
-    for bad in [forged.as_str(), "not-a-jwt"] {
-        let response = agent.get(&request("app", &[("id_token_hint", bad)])).await;
-        assert_eq!(answer(&response), "invalid_request");
-    }
-    // An access token is not an ID token.
-    let access = app.password_tokens(&password_client, "bob").await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let response = agent
-        .get(&request("app", &[("id_token_hint", &access)]))
-        .await;
-    assert_eq!(answer(&response), "invalid_request");
 }
 
 async fn unknown_prompt_values_are_ignored_and_request_objects_refused(app: TestApp) {
