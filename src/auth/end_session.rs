@@ -111,9 +111,10 @@ pub struct IdTokenHint {
 }
 
 /// An ID token Sesame signed, as `id_token_hint` carries it at logout (RP-Initiated Logout §2) and
-/// at the authorization endpoint (OIDC Core §3.1.2.1). Its expiry does not matter (both specs
-/// expect expired hints), so only the signature, the issuer and the shape are checked; access and
-/// refresh tokens carry a `token_type` claim and are refused.
+/// at the authorization endpoint (OIDC Core §3.1.2.1). Its expiry does not matter (RP-Initiated
+/// Logout §2 asks OPs to accept hints past `exp`; at the authorization endpoint a hint names a
+/// user, it grants nothing), so only the signature, the issuer and the shape are checked; access
+/// and refresh tokens carry a `token_type` claim and are refused.
 ///
 /// Errors: `InvalidRequest` for anything that is not such a token.
 pub fn read_id_token_hint(
