@@ -95,6 +95,12 @@ pub struct LoginPage {
     pub error: Option<String>,
     /// The application the user is signing in to, when the login serves an authorization.
     pub client_name: Option<String>,
+    /// The signed-in account's display name, when `prompt=select_account` lets the user go on
+    /// with it (a link to `next`) instead of signing in again.
+    pub continue_as: Option<String>,
+    /// The authorization request's `ui_locales` (OIDC Core §3.1.2.1), most preferred first. Kept
+    /// for the translated pages; every page is English today.
+    pub ui_locales: Vec<String>,
 }
 
 /// `GET /login` when already signed in.
@@ -139,6 +145,9 @@ pub struct ConsentPage {
     pub csrf_token: String,
     /// The authorization request itself (`/oauth/authorize?...`), which the decision is posted to.
     pub action: String,
+    /// The request's `ui_locales` (OIDC Core §3.1.2.1), most preferred first; kept for the
+    /// translated pages.
+    pub ui_locales: Vec<String>,
 }
 
 /// The confirmation page of RP-initiated logout when the request alone is not enough.

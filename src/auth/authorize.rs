@@ -11,7 +11,9 @@
 //! Errors that cannot safely go back to the client (no or unknown client, a redirect URI that is
 //! not registered) are `Err` and become an HTML page; all others redirect (RFC 6749 §4.1.2.1).
 
+mod login;
 mod oxide;
+pub mod prompt;
 
 use chrono::{DateTime, Utc};
 use oxide_auth::code_grant::authorization::{Error as OxideError, Request};
@@ -20,12 +22,14 @@ use oxide_auth_async::code_grant::authorization::authorization_code;
 use std::borrow::Cow;
 use url::Url;
 
+pub use login::{LoginContext, login_context};
 pub use oxide::{S256, Subject, is_pkce_value, pkce_verifies};
+pub use prompt::mark_login_asked;
+use prompt::{LoginConstraints, LoginStep};
 
-use super::clients::{self, ClientKind, GrantType};
+use super::clients::{ClientKind, GrantType};
 use super::scope::Scope;
 use super::{Error, Internal};
-use crate::paths;
 use crate::state::AppState;
 
 /// The parameters of an authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3, OIDC Core
@@ -42,6 +46,15 @@ pub struct AuthorizationRequest {
     pub nonce: Option<String>,
     pub prompt: Option<String>,
     pub response_mode: Option<String>,
+    /// OIDC Core §3.1.2.1, in seconds; read by `prompt::parse_max_age`.
+    pub max_age: Option<String>,
+    pub id_token_hint: Option<String>,
+    pub ui_locales: Option<String>,
+    /// OIDC Core §6: request objects, which Sesame does not support.
+    pub request: Option<String>,
+    pub request_uri: Option<String>,
+    /// [`prompt::LOGIN_ASKED_AT`]: Sesame's own marker, set when it sent the browser to log in.
+    pub login_asked_at: Option<String>,
 }
 
 impl AuthorizationRequest {
@@ -59,13 +72,13 @@ impl AuthorizationRequest {
             nonce: take("nonce"),
             prompt: take("prompt"),
             response_mode: take("response_mode"),
+            max_age: take("max_age"),
+            id_token_hint: take("id_token_hint"),
+            ui_locales: take("ui_locales"),
+            request: take("request"),
+            request_uri: take("request_uri"),
+            login_asked_at: take(prompt::LOGIN_ASKED_AT),
         }
-    }
-
-    fn prompts(&self, value: &str) -> bool {
-        self.prompt
-            .as_deref()
-            .is_some_and(|p| p.split(' ').any(|v| v == value))
     }
 }
 
@@ -111,14 +124,18 @@ pub enum Decision {
 /// What the endpoint answers.
 #[derive(Debug)]
 pub enum Outcome {
-    /// Nobody is signed in: show the login form, then come back.
-    Login,
+    /// Nobody is signed in, or the request wants a new login or an account choice: show the
+    /// login form, then come back to the request marked with `asked_at`
+    /// ([`prompt::mark_login_asked`]).
+    Login { asked_at: DateTime<Utc> },
     /// A third-party client: ask the user, posting the decision back to the same request.
     Consent {
         client_name: String,
         scope: Scope,
         /// The origin the decision will redirect to (for CSP `form-action`).
         redirect_origin: Option<String>,
+        /// `ui_locales` (OIDC Core §3.1.2.1), most preferred first.
+        ui_locales: Vec<String>,
     },
     /// Back to the client, with `code` or `error`, and `state`.
     Redirect(String),
@@ -170,17 +187,28 @@ pub async fn authorize(
             "public clients must use PKCE: send code_challenge with code_challenge_method=S256",
         );
     }
-    let Some(subject) = subject else {
-        if request.prompts("none") {
-            return back("login_required", "the user is not signed in");
-        }
-        return Ok(Outcome::Login);
+    if request.request.is_some() {
+        return back("request_not_supported", "request objects are not supported");
+    }
+    if request.request_uri.is_some() {
+        return back("request_uri_not_supported", "request_uri is not supported");
+    }
+    let constraints = match LoginConstraints::read(state, request, now) {
+        Ok(constraints) => constraints,
+        Err((error, why)) => return back(error, why),
     };
-    let needs_consent = !client.first_party || request.prompts("consent");
+    let subject = match constraints.step(subject, now) {
+        LoginStep::Proceed(subject) => subject,
+        LoginStep::Login => return Ok(Outcome::Login { asked_at: now }),
+        LoginStep::Refuse((error, why)) => return back(error, why),
+    };
+    // Sesame remembers no consent: third parties are asked every time, first parties when
+    // `prompt=consent` says so (Core §3.1.2.1 "even if previously given" holds trivially).
+    let needs_consent = !client.first_party || constraints.prompt.consent;
     match decision {
         Decision::Deny => return back("access_denied", "the user denied the request"),
         Decision::Undecided if needs_consent => {
-            if request.prompts("none") {
+            if constraints.prompt.none {
                 return back("consent_required", "the user has not approved this client");
             }
             let scope = Scope::parse(&pending.pre_grant().scope.to_string())?;
@@ -189,6 +217,7 @@ pub async fn authorize(
                 client_name: client.name,
                 scope,
                 redirect_origin,
+                ui_locales: prompt::parse_ui_locales(request.ui_locales.as_deref()),
             });
         }
         Decision::Undecided | Decision::Approve => {}
@@ -278,46 +307,4 @@ pub fn csp_origin(url: &Url) -> Option<String> {
     } else {
         Some(format!("{}:", url.scheme()))
     }
-}
-
-/// What the login form shows when it serves an authorization request.
-#[derive(Clone, Debug)]
-pub struct LoginContext {
-    pub client_name: String,
-    /// Where the authorization will redirect to after the login (for CSP `form-action`).
-    pub redirect_origin: Option<String>,
-}
-
-/// The client behind a login's `next`, when `next` is an authorization request of a known client.
-pub async fn login_context(state: &AppState, next: &str) -> Result<Option<LoginContext>, Error> {
-    let Some(query) = next
-        .strip_prefix(paths::AUTHORIZE)
-        .and_then(|rest| rest.strip_prefix('?'))
-    else {
-        return Ok(None);
-    };
-    let mut client_id = None;
-    let mut redirect_uri = None;
-    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
-        match name.as_ref() {
-            "client_id" => client_id = Some(value.into_owned()),
-            "redirect_uri" => redirect_uri = Some(value.into_owned()),
-            _ => {}
-        }
-    }
-    let Some(client) = clients::find_client(state, &client_id.unwrap_or_default()).await? else {
-        return Ok(None);
-    };
-    let registered = match (redirect_uri, client.redirect_uris.as_slice()) {
-        (Some(given), uris) => uris.iter().find(|u| **u == given),
-        (None, [only]) => Some(only),
-        (None, _) => None,
-    };
-    let redirect_origin = registered
-        .and_then(|uri| Url::parse(uri).ok())
-        .and_then(|url| csp_origin(&url));
-    Ok(Some(LoginContext {
-        client_name: client.name,
-        redirect_origin,
-    }))
 }

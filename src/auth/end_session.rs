@@ -43,7 +43,7 @@ pub async fn check_end_session(
     now: DateTime<Utc>,
 ) -> Result<EndSession, Error> {
     let hint = match &request.id_token_hint {
-        Some(token) => Some(read_hint(state, token, now)?),
+        Some(token) => Some(read_id_token_hint(state, token, now)?),
         None => None,
     };
     let client_id = match (
@@ -101,15 +101,27 @@ fn registered_redirect(
     Ok(url)
 }
 
-struct Hint {
-    user_id: i64,
-    audience: String,
+/// Who an `id_token_hint` names and for which client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdTokenHint {
+    /// The hint's `sub`: a Sesame user id.
+    pub user_id: i64,
+    /// The hint's single `aud`: the client it was issued to.
+    pub audience: String,
 }
 
-/// An ID token Sesame signed. Its expiry does not matter (the spec expects expired hints), so only
-/// the signature, the issuer and the shape are checked; access and refresh tokens carry a
-/// `token_type` claim and are refused.
-fn read_hint(state: &AppState, token: &str, now: DateTime<Utc>) -> Result<Hint, Error> {
+/// An ID token Sesame signed, as `id_token_hint` carries it at logout (RP-Initiated Logout §2) and
+/// at the authorization endpoint (OIDC Core §3.1.2.1). Its expiry does not matter (RP-Initiated
+/// Logout §2 asks OPs to accept hints past `exp`; at the authorization endpoint a hint names a
+/// user, it grants nothing), so only the signature, the issuer and the shape are checked; access
+/// and refresh tokens carry a `token_type` claim and are refused.
+///
+/// Errors: `InvalidRequest` for anything that is not such a token.
+pub fn read_id_token_hint(
+    state: &AppState,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<IdTokenHint, Error> {
     let refused = || invalid("id_token_hint is not an ID token issued by Sesame");
     let claims = state
         .keys()
@@ -132,5 +144,5 @@ fn read_hint(state: &AppState, token: &str, now: DateTime<Utc>) -> Result<Hint, 
         },
         _ => return Err(refused()),
     };
-    Ok(Hint { user_id, audience })
+    Ok(IdTokenHint { user_id, audience })
 }

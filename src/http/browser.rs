@@ -42,13 +42,15 @@ impl LoginForm {
     }
 }
 
-/// Renders the form; when it serves an authorization request it names the client, and CSP lets
-/// the submission end at the client's redirect URI.
+/// Renders the form; when it serves an authorization request it names the client, pre-fills
+/// `login_hint`, offers the signed-in account for `prompt=select_account`, and CSP lets the
+/// submission end at the client's redirect URI.
 async fn login_page(
     state: &AppState,
     status: StatusCode,
     csrf_token: String,
     form: LoginForm,
+    signed_in: Option<&SignedIn>,
 ) -> Result<Response, PageError> {
     let context = match &form.next {
         Some(next) => authorize::login_context(state, next).await?,
@@ -59,12 +61,28 @@ async fn login_page(
         .and_then(|c| c.redirect_origin.clone())
         .into_iter()
         .collect();
+    let mut identifier = form.identifier;
+    let mut continue_as = None;
+    let mut ui_locales = Vec::new();
+    let mut client_name = None;
+    if let Some(context) = context {
+        if identifier.is_empty() {
+            identifier = context.login_hint.unwrap_or_default();
+        }
+        if context.offer_signed_in_account {
+            continue_as = signed_in.map(|u| tokens::display_name(&u.user).to_owned());
+        }
+        ui_locales = context.ui_locales;
+        client_name = Some(context.client_name);
+    }
     let page = LoginPage {
         csrf_token,
         next: form.next,
-        identifier: form.identifier,
+        identifier,
         error: form.error,
-        client_name: context.map(|c| c.client_name),
+        client_name,
+        continue_as,
+        ui_locales,
     };
     Ok(views::render_with_form_targets(status, &page, &targets))
 }
@@ -104,7 +122,7 @@ async fn login_get(
         identifier: String::new(),
         error: None,
     };
-    let page = login_page(&state, StatusCode::OK, csrf_token, form).await?;
+    let page = login_page(&state, StatusCode::OK, csrf_token, form, user.as_ref()).await?;
     Ok((jar, page).into_response())
 }
 
@@ -151,7 +169,7 @@ async fn login_answer(
         LoginOutcome::Retry { csrf_token, reason } => (csrf_token, Some(reason), jar),
     };
     let (status, message) = form_again(reason);
-    let mut page = login_page(state, status, csrf_token, form.failed(message)).await?;
+    let mut page = login_page(state, status, csrf_token, form.failed(message), None).await?;
     if let Some(LoginRetry::Throttled(retry_after)) = reason {
         set_retry_after(page.headers_mut(), retry_after);
     }

@@ -24,6 +24,7 @@ mod directory_cache;
 mod discovery;
 mod django_import;
 mod introspect;
+mod login_freshness;
 mod oidc_logout;
 mod ops;
 mod register;

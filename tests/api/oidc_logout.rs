@@ -124,6 +124,8 @@ async fn a_hinted_logout_ends_the_session_and_returns_with_state(app: TestApp) {
     setup(&app).await;
     let (mut agent, id_token) = id_token_for(&app, "alice").await;
     assert_eq!(signed_in_sessions(&app).await, 1);
+    // The hint has expired (five minutes): RP-Initiated Logout §2 expects that, and so does Sesame.
+    app.advance(std::time::Duration::from_secs(600));
     let query = form(&[
         ("id_token_hint", &id_token),
         ("post_logout_redirect_uri", AFTER_LOGOUT),

@@ -253,7 +253,7 @@ pub fn pkce_verifies(challenge: &str, method: Option<&str>, verifier: &str) -> b
 }
 
 /// The user who approved, and when they authenticated.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Subject {
     pub user_id: i64,
     pub auth_time: DateTime<Utc>,

@@ -58,7 +58,8 @@ pub async fn authorize_post(
     let query = query.unwrap_or_default();
     let request = parse(&query)?;
     let Some(signed_in) = &user else {
-        return Ok(login_redirect(&request_path(&query)));
+        let marked = authorize::mark_login_asked(&query, state.now());
+        return Ok(login_redirect(&request_path(&marked)));
     };
     if !csrf_matches(signed_in, params.get("csrf_token")) {
         return Err(PageError::public(Failure::Csrf));
@@ -76,11 +77,15 @@ pub async fn authorize_post(
 fn respond(outcome: Outcome, query: &str, user: Option<&SignedIn>) -> Response {
     match (outcome, user) {
         (Outcome::Redirect(location), _) => see_other(&location),
+        (Outcome::Login { asked_at }, _) => {
+            login_redirect(&request_path(&authorize::mark_login_asked(query, asked_at)))
+        }
         (
             Outcome::Consent {
                 client_name,
                 scope,
                 redirect_origin,
+                ui_locales,
             },
             Some(user),
         ) => {
@@ -90,10 +95,11 @@ fn respond(outcome: Outcome, query: &str, user: Option<&SignedIn>) -> Response {
                 scopes: scope.iter().map(ScopeItem::describe).collect(),
                 csrf_token: user.csrf_token.clone(),
                 action: request_path(query),
+                ui_locales,
             };
             let targets: Vec<String> = redirect_origin.into_iter().collect();
             views::render_with_form_targets(StatusCode::OK, &page, &targets)
         }
-        (Outcome::Login | Outcome::Consent { .. }, _) => login_redirect(&request_path(query)),
+        (Outcome::Consent { .. }, None) => login_redirect(&request_path(query)),
     }
 }

@@ -18,6 +18,7 @@ use openidconnect::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::auth::authorize::prompt;
 use crate::paths;
 use crate::state::AppState;
 
@@ -32,6 +33,8 @@ struct SesameMetadata {
     end_session_endpoint: String,
     /// RFC 8414 §2 (RFC 7636): only `S256`.
     code_challenge_methods_supported: Vec<String>,
+    /// OpenID Connect Prompt Create 1.0 §4.1: the `prompt` values acted on (OIDC Core §3.1.2.1).
+    prompt_values_supported: Vec<String>,
 }
 
 impl AdditionalProviderMetadata for SesameMetadata {}
@@ -94,6 +97,7 @@ fn build(state: &AppState) -> Result<Metadata, url_error::Error> {
         introspection_endpoint_auth_methods_supported: strings(SECRET_AUTH_METHODS),
         end_session_endpoint: url(paths::END_SESSION),
         code_challenge_methods_supported: strings(&["S256"]),
+        prompt_values_supported: strings(prompt::PROMPT_VALUES),
     };
     let metadata = Metadata::new(
         IssuerUrl::new(issuer.clone())?,
@@ -117,7 +121,12 @@ fn build(state: &AppState) -> Result<Metadata, url_error::Error> {
         "client_credentials",
         "password",
     ])))
-    .set_token_endpoint_auth_methods_supported(Some(parse_all(AUTH_METHODS)));
+    .set_token_endpoint_auth_methods_supported(Some(parse_all(AUTH_METHODS)))
+    // OIDC Discovery §3: `request_uri_parameter_supported` defaults to true, so it must be said;
+    // the other two default to false and are said for clarity. None of the three is supported.
+    .set_claims_parameter_supported(Some(false))
+    .set_request_parameter_supported(Some(false))
+    .set_request_uri_parameter_supported(Some(false));
     Ok(metadata)
 }
 
