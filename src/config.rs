@@ -49,8 +49,10 @@ pub struct Config {
     pub refresh_token_lifetime: Duration,
     pub rotate_refresh_tokens: bool,
     pub blacklist_after_rotation: bool,
-    /// How long a rotated refresh token may be presented again (a client's retry) before it
-    /// counts as reuse and revokes its family. Zero by default.
+    /// How long the same client may present a rotated refresh token again (a retry after a lost
+    /// response, two tabs) and get back the same successor; after it, a presentation is reuse
+    /// and revokes the family (RFC 9700 §4.14.2). 5 s by default, as Rauthy; `0s` makes every
+    /// retry a logout.
     #[serde(deserialize_with = "human_duration")]
     pub refresh_reuse_grace: Duration,
     pub update_last_login: bool,
@@ -199,7 +201,7 @@ impl Default for Config {
             refresh_token_lifetime: Duration::from_secs(24 * 3600),
             rotate_refresh_tokens: true,
             blacklist_after_rotation: true,
-            refresh_reuse_grace: Duration::ZERO,
+            refresh_reuse_grace: Duration::from_secs(5),
             update_last_login: false,
             user_id_claim: "user_id".into(),
             token_type_claim: "token_type".into(),

@@ -237,7 +237,6 @@ pub fn prepare_refresh_token(
         .refresh_token_lifetime
         .unwrap_or(state.config.refresh_token_lifetime);
     let expires_at = after(now, lifetime);
-    let jti = new_jti();
     let (family_id, parent_jti) = match family {
         Family::New => (new_jti(), None),
         Family::Continue {
@@ -245,17 +244,8 @@ pub fn prepare_refresh_token(
             parent_jti,
         } => (family_id, Some(parent_jti)),
     };
-    let config = &state.config;
-    let mut claims = Map::new();
-    claims.insert(config.token_type_claim.clone(), json!(REFRESH));
-    claims.insert("exp".into(), json!(unix(expires_at)));
-    claims.insert("iat".into(), json!(unix(now)));
-    claims.insert(config.jti_claim.clone(), json!(jti));
-    claims.insert(config.user_id_claim.clone(), json!(grant.user.id));
-    claims.insert("client_id".into(), json!(grant.client.client_id));
-    let token = state.keys().sign_refresh(&claims)?;
     let row = store::refresh_tokens::NewRefreshToken {
-        jti,
+        jti: new_jti(),
         family_id,
         parent_jti,
         user_id: grant.user.id,
@@ -265,7 +255,26 @@ pub fn prepare_refresh_token(
         issued_at: now,
         expires_at,
     };
+    let token = sign_refresh_token(state, &row)?;
     Ok((row, token))
+}
+
+/// Signs the refresh token a recorded row stands for. Every claim comes from the row and the
+/// HMAC signature is deterministic, so signing one row twice gives the same string: a retry
+/// inside `refresh_reuse_grace` gets back exactly the successor the first presentation got.
+pub fn sign_refresh_token(
+    state: &AppState,
+    row: &store::refresh_tokens::NewRefreshToken,
+) -> Result<String, Error> {
+    let config = &state.config;
+    let mut claims = Map::new();
+    claims.insert(config.token_type_claim.clone(), json!(REFRESH));
+    claims.insert("exp".into(), json!(unix(row.expires_at)));
+    claims.insert("iat".into(), json!(unix(row.issued_at)));
+    claims.insert(config.jti_claim.clone(), json!(row.jti));
+    claims.insert(config.user_id_claim.clone(), json!(row.user_id));
+    claims.insert("client_id".into(), json!(row.client_id));
+    Ok(state.keys().sign_refresh(&claims)?)
 }
 
 /// An OIDC ID token (OIDC Core §2, §3.1.3.6 `at_hash`).

@@ -26,6 +26,8 @@ mod django_import;
 mod introspect;
 mod oidc_logout;
 mod ops;
+mod refresh_retries;
+mod refresh_scope;
 mod register;
 mod relying_party;
 mod relying_party_code;

@@ -158,6 +158,12 @@ impl TestApp {
         *self.clock.0.lock().unwrap() += chrono::Duration::from_std(by).unwrap();
     }
 
+    /// Moves the clock past `refresh_reuse_grace`: a rotated refresh token presented after this
+    /// is reuse, no longer a retry.
+    pub fn outlast_reuse_grace(&self) {
+        self.advance(self.state.config.refresh_reuse_grace + std::time::Duration::from_secs(1));
+    }
+
     /// The test's database (for setting up and asserting rows).
     pub fn db(&self) -> &sea_orm::DatabaseConnection {
         &self.state.db
