@@ -23,6 +23,7 @@ use url::Url;
 pub use oxide::{S256, Subject, is_pkce_value, pkce_verifies};
 
 use super::clients::{self, ClientKind, GrantType};
+use super::redirect_uri;
 use super::scope::Scope;
 use super::{Error, Internal};
 use crate::paths;
@@ -308,13 +309,17 @@ pub async fn login_context(state: &AppState, next: &str) -> Result<Option<LoginC
     let Some(client) = clients::find_client(state, &client_id.unwrap_or_default()).await? else {
         return Ok(None);
     };
-    let registered = match (redirect_uri, client.redirect_uris.as_slice()) {
-        (Some(given), uris) => uris.iter().find(|u| **u == given),
-        (None, [only]) => Some(only),
+    // The target is the URI asked for (its loopback port included), if it is registered.
+    let target = match (redirect_uri, client.redirect_uris.as_slice()) {
+        (Some(given), uris) => uris
+            .iter()
+            .any(|uri| redirect_uri::matches(uri, &given))
+            .then_some(given),
+        (None, [only]) => Some(only.clone()),
         (None, _) => None,
     };
-    let redirect_origin = registered
-        .and_then(|uri| Url::parse(uri).ok())
+    let redirect_origin = target
+        .and_then(|uri| Url::parse(&uri).ok())
         .and_then(|url| csp_origin(&url));
     Ok(Some(LoginContext {
         client_name: client.name,

@@ -24,6 +24,7 @@ mod directory_cache;
 mod discovery;
 mod django_import;
 mod introspect;
+mod native_apps;
 mod oidc_logout;
 mod ops;
 mod refresh_retries;
