@@ -35,8 +35,13 @@ pub struct Config {
     pub database_url: Secret,
     pub database_max_connections: Option<u32>,
     pub keys_dir: PathBuf,
-    /// The algorithm of keys generated on first start, and of every token when it is `HS*`.
+    /// The algorithm of keys generated on first start; when it is `HS*`, access and refresh
+    /// tokens are signed with `signing_key` instead (simplejwt's mode).
     pub algorithm: Algorithm,
+    /// In `HS*` mode, the algorithm of the key generated on first start to sign ID tokens: a
+    /// relying party verifies them against the JWKS, which can never carry the shared secret.
+    /// Asymmetric; RS256 (OIDC Core §15.1's mandatory algorithm) by default.
+    pub id_token_algorithm: Algorithm,
     /// The HMAC secret for `HS256`/`HS384`/`HS512` (simplejwt's `SIGNING_KEY`).
     pub signing_key: Option<Secret>,
     /// Added as `aud` to tokens of clients that have no audience of their own.
@@ -194,6 +199,7 @@ impl Default for Config {
             database_max_connections: None,
             keys_dir: PathBuf::from("keys"),
             algorithm: Algorithm::RS256,
+            id_token_algorithm: Algorithm::RS256,
             signing_key: None,
             audience: None,
             leeway: Duration::ZERO,

@@ -34,8 +34,14 @@ pub async fn build_state(
         .await
         .context("migrating the database")?;
     let secret = config.signing_key.as_ref().map(|s| s.expose().as_bytes());
-    let keys = KeyRing::load_or_init(&config.keys_dir, config.algorithm, secret, clock.now())
-        .with_context(|| format!("loading keys from {}", config.keys_dir.display()))?;
+    let keys = KeyRing::load_or_init(
+        &config.keys_dir,
+        config.algorithm,
+        config.id_token_algorithm,
+        secret,
+        clock.now(),
+    )
+    .with_context(|| format!("loading keys from {}", config.keys_dir.display()))?;
     Ok(AppState::new(db, config, keys, metrics, clock))
 }
 

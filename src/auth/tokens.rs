@@ -1,8 +1,10 @@
 //! Token claims, issuing and verification (RFC 9068 access tokens, OIDC Core §2 ID tokens,
 //! simplejwt's `token_type`/`user_id` claims).
 //!
-//! Access and ID tokens are signed with the active key of the ring; refresh tokens with the ring's
-//! internal HMAC key, since only Sesame ever verifies them. Every refresh token is backed by a
+//! Each kind is signed with a key its verifier can have: ID tokens with the ring's published
+//! asymmetric key (relying parties verify them against the JWKS), access tokens with the active
+//! key of the ring (the shared secret in HS* mode, for simplejwt backends), refresh tokens with
+//! the ring's internal HMAC key, since only Sesame ever verifies them. Every refresh token is backed by a
 //! `refresh_tokens` row: the signature is checked first, so garbage costs no query.
 
 use std::time::Duration;
@@ -14,7 +16,6 @@ use super::Error;
 use super::clients::Client;
 use super::scope::Scope;
 use crate::config::ExtraClaim;
-use crate::crypto::keys::Algorithm;
 use crate::entities::users;
 use crate::state::AppState;
 use crate::store;
@@ -110,13 +111,7 @@ pub fn issue_access_only(
     let keys = state.keys();
     let access_token = keys.sign_access(&claims, "at+jwt", now)?;
     let id_token = if grant.scope.contains("openid") {
-        Some(id_token(
-            state,
-            grant,
-            &access_token,
-            keys.algorithm(now),
-            now,
-        )?)
+        Some(id_token(state, grant, &access_token, now)?)
     } else {
         None
     };
@@ -277,14 +272,16 @@ pub fn sign_refresh_token(
     Ok(state.keys().sign_refresh(&claims)?)
 }
 
-/// An OIDC ID token (OIDC Core §2, §3.1.3.6 `at_hash`).
+/// An OIDC ID token (OIDC Core §2, §3.1.3.6 `at_hash`), signed with the published asymmetric
+/// key in every mode, since the relying party verifies it against the JWKS.
 fn id_token(
     state: &AppState,
     grant: &UserGrant<'_>,
     access_token: &str,
-    alg: Algorithm,
     now: DateTime<Utc>,
 ) -> Result<String, Error> {
+    let keys = state.keys();
+    let alg = keys.id_token_algorithm(now);
     let user = grant.user;
     let mut claims = Map::new();
     claims.insert("iss".into(), json!(state.config.issuer));
@@ -299,7 +296,7 @@ fn id_token(
         claims.insert("nonce".into(), json!(nonce));
     }
     claims.extend(profile_claims(user, grant.scope));
-    Ok(state.keys().sign_access(&claims, "JWT", now)?)
+    Ok(keys.sign_id_token(&claims, now)?)
 }
 
 /// The OIDC standard claims a scope releases (OIDC Core §5.4), as userinfo and ID tokens share them.

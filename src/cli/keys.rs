@@ -34,7 +34,13 @@ pub(super) fn keys_command(cmd: KeysCommand, config: &Config) -> anyhow::Result<
             println!("generated {} key {}", info.alg, info.kid);
         }
         KeysCommand::Rotate { alg } => {
-            let alg = alg.unwrap_or(config.algorithm);
+            // In HS* mode the directory's keys sign ID tokens only; the secret is a setting.
+            let default = if config.algorithm.is_symmetric() {
+                config.id_token_algorithm
+            } else {
+                config.algorithm
+            };
+            let alg = alg.unwrap_or(default);
             let info = keys::rotate(dir, alg, now, config.jwks_max_age)?;
             let from = info.activates_at.unwrap_or(now);
             println!(

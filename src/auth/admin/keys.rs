@@ -90,18 +90,16 @@ fn retirement(
     }
 }
 
-/// Adds a key of the signing key's algorithm that signs from `now + jwks_max_age`, and reloads.
+/// Adds a key of the published signing key's algorithm that signs from `now + jwks_max_age`, and
+/// reloads.
 pub async fn rotate_key(
     state: &AppState,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<KeyInfo, AdminError> {
-    let alg = state.keys().algorithm(now);
-    if alg.is_symmetric() {
-        return Err(AdminError::Refused(format!(
-            "{alg} tokens are signed with the configured signing_key; change that setting instead"
-        )));
-    }
+    // The published asymmetric key: it signs ID tokens in every mode (access tokens too unless
+    // HS*, whose secret only `signing_key` changes).
+    let alg = state.keys().id_token_algorithm(now);
     let worker = state.clone();
     let info = tokio::task::spawn_blocking(move || {
         let info = keys::rotate(

@@ -47,7 +47,8 @@ fn shared_keys() -> &'static Path {
     static DIR: OnceLock<TempDir> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = TempDir::new().expect("temp dir");
-        KeyRing::load_or_init(dir.path(), Algorithm::RS256, None, Utc::now()).expect("key ring");
+        let rs256 = Algorithm::RS256;
+        KeyRing::load_or_init(dir.path(), rs256, rs256, None, Utc::now()).expect("key ring");
         dir
     })
     .path()
@@ -127,8 +128,20 @@ impl TestApp {
     /// An app served on a real listener at 127.0.0.1:0 whose issuer is that listener's URL, as
     /// a relying party or a browser needs; `None` when the backend is skipped.
     pub async fn served(backend: Backend) -> Option<TestApp> {
+        TestApp::served_with(backend, |_| {}).await
+    }
+
+    /// [`TestApp::served`] with settings changed by `configure`.
+    pub async fn served_with(
+        backend: Backend,
+        configure: impl FnOnce(&mut Config),
+    ) -> Option<TestApp> {
         let (listener, issuer) = bind().await;
-        let app = TestApp::on(backend, |c| c.issuer = issuer).await?;
+        let app = TestApp::on(backend, |c| {
+            c.issuer = issuer;
+            configure(c);
+        })
+        .await?;
         serve_on(listener, app.router.clone());
         Some(app)
     }
