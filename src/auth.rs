@@ -16,6 +16,7 @@ pub mod end_session;
 pub mod grant;
 pub mod introspection;
 pub mod password_policy;
+pub mod redirect_uri;
 pub mod registration;
 pub mod revocation;
 pub mod scope;

@@ -93,12 +93,11 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             store::migrate(&db).await?;
             println!("migrations applied");
             let now = SharedClock::default().now();
-            let secret = config.signing_key.as_ref().map(|s| s.expose().as_bytes());
-            let keys = KeyRing::load_or_init(&config.keys_dir, config.algorithm, secret, now)?;
+            let keys = server::init_keys(&config, now)?;
             println!(
                 "signing key {} ({}) in {}",
                 keys.signing_key_id(now),
-                keys.algorithm(now),
+                keys.id_token_algorithm(now),
                 config.keys_dir.display()
             );
             Ok(())

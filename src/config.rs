@@ -35,8 +35,13 @@ pub struct Config {
     pub database_url: Secret,
     pub database_max_connections: Option<u32>,
     pub keys_dir: PathBuf,
-    /// The algorithm of keys generated on first start, and of every token when it is `HS*`.
+    /// The algorithm of keys generated on first start; when it is `HS*`, access and refresh
+    /// tokens are signed with `signing_key` instead (simplejwt's mode).
     pub algorithm: Algorithm,
+    /// In `HS*` mode, the algorithm of the key generated on first start to sign ID tokens: a
+    /// relying party verifies them against the JWKS, which can never carry the shared secret.
+    /// Asymmetric; RS256 (OIDC Core §15.1's mandatory algorithm) by default.
+    pub id_token_algorithm: Algorithm,
     /// The HMAC secret for `HS256`/`HS384`/`HS512` (simplejwt's `SIGNING_KEY`).
     pub signing_key: Option<Secret>,
     /// Added as `aud` to tokens of clients that have no audience of their own.
@@ -49,8 +54,10 @@ pub struct Config {
     pub refresh_token_lifetime: Duration,
     pub rotate_refresh_tokens: bool,
     pub blacklist_after_rotation: bool,
-    /// How long a rotated refresh token may be presented again (a client's retry) before it
-    /// counts as reuse and revokes its family. Zero by default.
+    /// How long the same client may present a rotated refresh token again (a retry after a lost
+    /// response, two tabs) and get back the same successor; after it, a presentation is reuse
+    /// and revokes the family (RFC 9700 §4.14.2). 5 s by default, as Rauthy; `0s` makes every
+    /// retry a logout.
     #[serde(deserialize_with = "human_duration")]
     pub refresh_reuse_grace: Duration,
     pub update_last_login: bool,
@@ -192,6 +199,7 @@ impl Default for Config {
             database_max_connections: None,
             keys_dir: PathBuf::from("keys"),
             algorithm: Algorithm::RS256,
+            id_token_algorithm: Algorithm::RS256,
             signing_key: None,
             audience: None,
             leeway: Duration::ZERO,
@@ -199,7 +207,7 @@ impl Default for Config {
             refresh_token_lifetime: Duration::from_secs(24 * 3600),
             rotate_refresh_tokens: true,
             blacklist_after_rotation: true,
-            refresh_reuse_grace: Duration::ZERO,
+            refresh_reuse_grace: Duration::from_secs(5),
             update_last_login: false,
             user_id_claim: "user_id".into(),
             token_type_claim: "token_type".into(),

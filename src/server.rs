@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 
@@ -33,10 +34,22 @@ pub async fn build_state(
     store::migrate(&db)
         .await
         .context("migrating the database")?;
-    let secret = config.signing_key.as_ref().map(|s| s.expose().as_bytes());
-    let keys = KeyRing::load_or_init(&config.keys_dir, config.algorithm, secret, clock.now())
-        .with_context(|| format!("loading keys from {}", config.keys_dir.display()))?;
+    let keys = init_keys(&config, clock.now())?;
     Ok(AppState::new(db, config, keys, metrics, clock))
+}
+
+/// Loads the key ring of `keys_dir`, generating its first key if it has none (what `serve` and
+/// `migrate` do; the operator commands only load).
+pub fn init_keys(config: &Config, now: DateTime<Utc>) -> anyhow::Result<KeyRing> {
+    let secret = config.signing_key.as_ref().map(|s| s.expose().as_bytes());
+    KeyRing::load_or_init(
+        &config.keys_dir,
+        config.algorithm,
+        config.id_token_algorithm,
+        secret,
+        now,
+    )
+    .with_context(|| format!("loading keys from {}", config.keys_dir.display()))
 }
 
 /// `sesame serve`.

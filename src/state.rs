@@ -98,8 +98,14 @@ impl AppState {
             .signing_key
             .as_ref()
             .map(|s| s.expose().as_bytes());
-        let ring =
-            KeyRing::load_or_init(&self.config.keys_dir, self.config.algorithm, secret, now)?;
+        let config = &self.config;
+        let ring = KeyRing::load_or_init(
+            &config.keys_dir,
+            config.algorithm,
+            config.id_token_algorithm,
+            secret,
+            now,
+        )?;
         let mut guard = match self.keys.write() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),

@@ -11,6 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::Error;
+use super::redirect_uri;
 use super::scope::Scope;
 use crate::crypto::secrets::{self, Secret};
 use crate::entities::clients;
@@ -230,7 +231,8 @@ pub struct RegisteredClient {
 }
 
 /// Registers a client. Public clients may not use the password or client-credentials grants
-/// (RFC 9700 §2.4; a public client cannot keep the secret those grants rely on).
+/// (RFC 9700 §2.4; a public client cannot keep the secret those grants rely on); each redirect
+/// URI must pass [`redirect_uri::check`] for the client's kind (`InvalidRequest` saying why).
 pub async fn register_client(
     state: &AppState,
     registration: ClientRegistration,
@@ -246,6 +248,9 @@ pub async fn register_client(
         return Err(Error::InvalidRequest(
             "public clients may not use the password or client_credentials grant".into(),
         ));
+    }
+    for uri in &registration.redirect_uris {
+        redirect_uri::check(uri, registration.kind).map_err(Error::InvalidRequest)?;
     }
     let client_id = registration
         .client_id

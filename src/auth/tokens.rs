@@ -1,8 +1,10 @@
 //! Token claims, issuing and verification (RFC 9068 access tokens, OIDC Core §2 ID tokens,
 //! simplejwt's `token_type`/`user_id` claims).
 //!
-//! Access and ID tokens are signed with the active key of the ring; refresh tokens with the ring's
-//! internal HMAC key, since only Sesame ever verifies them. Every refresh token is backed by a
+//! Each kind is signed with a key its verifier can have: ID tokens with the ring's published
+//! asymmetric key (relying parties verify them against the JWKS), access tokens with the active
+//! key of the ring (the shared secret in HS* mode, for simplejwt backends), refresh tokens with
+//! the ring's internal HMAC key, since only Sesame ever verifies them. Every refresh token is backed by a
 //! `refresh_tokens` row: the signature is checked first, so garbage costs no query.
 
 use std::time::Duration;
@@ -14,7 +16,6 @@ use super::Error;
 use super::clients::Client;
 use super::scope::Scope;
 use crate::config::ExtraClaim;
-use crate::crypto::keys::Algorithm;
 use crate::entities::users;
 use crate::state::AppState;
 use crate::store;
@@ -110,13 +111,7 @@ pub fn issue_access_only(
     let keys = state.keys();
     let access_token = keys.sign_access(&claims, "at+jwt", now)?;
     let id_token = if grant.scope.contains("openid") {
-        Some(id_token(
-            state,
-            grant,
-            &access_token,
-            keys.algorithm(now),
-            now,
-        )?)
+        Some(id_token(state, grant, &access_token, now)?)
     } else {
         None
     };
@@ -237,7 +232,6 @@ pub fn prepare_refresh_token(
         .refresh_token_lifetime
         .unwrap_or(state.config.refresh_token_lifetime);
     let expires_at = after(now, lifetime);
-    let jti = new_jti();
     let (family_id, parent_jti) = match family {
         Family::New => (new_jti(), None),
         Family::Continue {
@@ -245,17 +239,8 @@ pub fn prepare_refresh_token(
             parent_jti,
         } => (family_id, Some(parent_jti)),
     };
-    let config = &state.config;
-    let mut claims = Map::new();
-    claims.insert(config.token_type_claim.clone(), json!(REFRESH));
-    claims.insert("exp".into(), json!(unix(expires_at)));
-    claims.insert("iat".into(), json!(unix(now)));
-    claims.insert(config.jti_claim.clone(), json!(jti));
-    claims.insert(config.user_id_claim.clone(), json!(grant.user.id));
-    claims.insert("client_id".into(), json!(grant.client.client_id));
-    let token = state.keys().sign_refresh(&claims)?;
     let row = store::refresh_tokens::NewRefreshToken {
-        jti,
+        jti: new_jti(),
         family_id,
         parent_jti,
         user_id: grant.user.id,
@@ -265,17 +250,38 @@ pub fn prepare_refresh_token(
         issued_at: now,
         expires_at,
     };
+    let token = sign_refresh_token(state, &row)?;
     Ok((row, token))
 }
 
-/// An OIDC ID token (OIDC Core §2, §3.1.3.6 `at_hash`).
+/// Signs the refresh token a recorded row stands for. Every claim comes from the row and the
+/// HMAC signature is deterministic, so signing one row twice gives the same string: a retry
+/// inside `refresh_reuse_grace` gets back exactly the successor the first presentation got.
+pub fn sign_refresh_token(
+    state: &AppState,
+    row: &store::refresh_tokens::NewRefreshToken,
+) -> Result<String, Error> {
+    let config = &state.config;
+    let mut claims = Map::new();
+    claims.insert(config.token_type_claim.clone(), json!(REFRESH));
+    claims.insert("exp".into(), json!(unix(row.expires_at)));
+    claims.insert("iat".into(), json!(unix(row.issued_at)));
+    claims.insert(config.jti_claim.clone(), json!(row.jti));
+    claims.insert(config.user_id_claim.clone(), json!(row.user_id));
+    claims.insert("client_id".into(), json!(row.client_id));
+    Ok(state.keys().sign_refresh(&claims)?)
+}
+
+/// An OIDC ID token (OIDC Core §2, §3.1.3.6 `at_hash`), signed with the published asymmetric
+/// key in every mode, since the relying party verifies it against the JWKS.
 fn id_token(
     state: &AppState,
     grant: &UserGrant<'_>,
     access_token: &str,
-    alg: Algorithm,
     now: DateTime<Utc>,
 ) -> Result<String, Error> {
+    let keys = state.keys();
+    let alg = keys.id_token_algorithm(now);
     let user = grant.user;
     let mut claims = Map::new();
     claims.insert("iss".into(), json!(state.config.issuer));
@@ -290,7 +296,7 @@ fn id_token(
         claims.insert("nonce".into(), json!(nonce));
     }
     claims.extend(profile_claims(user, grant.scope));
-    Ok(state.keys().sign_access(&claims, "JWT", now)?)
+    Ok(keys.sign_id_token(&claims, now)?)
 }
 
 /// The OIDC standard claims a scope releases (OIDC Core §5.4), as userinfo and ID tokens share them.

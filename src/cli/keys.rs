@@ -37,7 +37,8 @@ pub(super) async fn keys_command(cmd: KeysCommand, state: &AppState) -> anyhow::
             alg,
             change_algorithm,
         } => {
-            let signing = state.keys().algorithm(now);
+            // The published keys sign ID tokens in every mode; under HS* the secret is a setting.
+            let signing = state.keys().id_token_algorithm(now);
             let alg = alg.unwrap_or(signing);
             if alg != signing && !change_algorithm {
                 bail!(

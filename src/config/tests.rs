@@ -95,6 +95,25 @@ fn hmac_algorithm_needs_a_secret() {
 }
 
 #[test]
+fn id_tokens_need_an_asymmetric_algorithm() {
+    assert_eq!(Config::default().id_token_algorithm, Algorithm::RS256);
+    let config = Config {
+        id_token_algorithm: Algorithm::HS256,
+        ..Config::default()
+    };
+    let err = config.validate().unwrap_err().to_string();
+    assert!(
+        err.contains("id_token_algorithm HS256 must be asymmetric"),
+        "{err}"
+    );
+    let es256 = Config {
+        id_token_algorithm: Algorithm::ES256,
+        ..Config::default()
+    };
+    assert!(es256.validate().is_ok());
+}
+
+#[test]
 fn api_surface_settings_load_from_tables_and_environment() {
     Jail::expect_with(|jail| {
         jail.create_file(

@@ -19,6 +19,13 @@ impl Config {
         if self.algorithm.is_symmetric() && self.signing_key.is_none() {
             return invalid(format!("algorithm {} needs signing_key", self.algorithm));
         }
+        if self.id_token_algorithm.is_symmetric() {
+            return invalid(format!(
+                "id_token_algorithm {} must be asymmetric: relying parties verify ID tokens \
+                 against the JWKS",
+                self.id_token_algorithm
+            ));
+        }
         if self.access_token_lifetime.is_zero() || self.refresh_token_lifetime.is_zero() {
             return invalid("token lifetimes must be positive".into());
         }

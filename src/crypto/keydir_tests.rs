@@ -151,7 +151,8 @@ fn load_or_init_restores_a_missing_refresh_key() {
     std::fs::remove_file(dir.path().join("refresh.key")).unwrap();
     let missing = KeyRing::load(dir.path(), Algorithm::RS256, None);
     assert!(matches!(missing, Err(KeyError::Io { .. })));
-    let restored = KeyRing::load_or_init(dir.path(), Algorithm::RS256, None, t0()).unwrap();
+    let restored =
+        KeyRing::load_or_init(dir.path(), Algorithm::RS256, Algorithm::RS256, None, t0()).unwrap();
     assert_eq!(restored.signing_key_id(t0()), ring.signing_key_id(t0()));
     assert_eq!(list(dir.path(), t0()).unwrap().len(), 1);
 }

@@ -62,36 +62,50 @@ struct Verifier {
 }
 
 /// An immutable snapshot of the keys; the server swaps in a new `Arc<KeyRing>` on reload.
+///
+/// Each token is signed with a key its verifier can have: the directory's asymmetric keys sign
+/// what third parties verify against the JWKS (ID tokens, always), and access tokens unless HS*
+/// mode, where the shared secret signs access and refresh tokens for simplejwt backends.
 pub struct KeyRing {
-    /// The signer used if none is scheduled at `now` (the earliest scheduled one).
+    /// The asymmetric signer used if none is scheduled at `now` (the earliest scheduled one).
     first: Signer,
     rest: Vec<Signer>,
+    /// HS* mode: the configured secret, signing access tokens instead of `first`/`rest`.
+    shared: Option<Material>,
     refresh: Material,
     verifiers: HashMap<String, Verifier>,
     jwks: Jwks,
 }
 
 impl KeyRing {
-    /// Load the ring from `dir`; if it has no signing key, first generate one of `default_alg`
-    /// (creating the directory). With an HS* `default_alg`, `hmac_secret` signs everything.
+    /// Load the ring from `dir`; if it has no signing key, first generate one (creating the
+    /// directory): of `alg`, or of `id_token_alg` when `alg` is HS*, since ID tokens are verified
+    /// by relying parties that only ever see the JWKS (OIDC Core §10.1).
     pub fn load_or_init(
         dir: &Path,
-        default_alg: Algorithm,
+        alg: Algorithm,
+        id_token_alg: Algorithm,
         hmac_secret: Option<&[u8]>,
         now: DateTime<Utc>,
     ) -> Result<Self, KeyError> {
-        if !default_alg.is_symmetric() {
-            if !keydir::has_signing_key(dir)? {
-                generate_key(dir, default_alg, now)?;
-            }
+        if !keydir::has_signing_key(dir)? {
+            let generated = if alg.is_symmetric() {
+                id_token_alg
+            } else {
+                alg
+            };
+            generate_key(dir, generated, now)?;
+        }
+        if !alg.is_symmetric() {
             keydir::ensure_refresh_key(dir)?;
         }
-        Self::load(dir, default_alg, hmac_secret)
+        Self::load(dir, alg, hmac_secret)
     }
 
     /// Load the ring from `dir` without generating anything. `alg` is the configured algorithm:
     /// HS* means `hmac_secret` signs access and refresh tokens; otherwise the directory's keys
-    /// sign and `refresh.key` signs refresh tokens.
+    /// sign access tokens and `refresh.key` signs refresh tokens. The directory's keys sign ID
+    /// tokens in either mode, so it needs one (`NoSigningKey`).
     pub fn load(dir: &Path, alg: Algorithm, hmac_secret: Option<&[u8]>) -> Result<Self, KeyError> {
         let published = load_published(dir)?;
         let jwks = build_jwks(&published)?;
@@ -99,57 +113,73 @@ impl KeyRing {
             .iter()
             .map(|signer| (signer.material.kid.clone(), verifier(&signer.material)))
             .collect();
-        let (mut signers, refresh) = if alg.is_symmetric() {
-            let secret = hmac_secret.ok_or(KeyError::MissingSecret(alg))?;
-            let signer = Signer {
-                material: hmac(alg, secret)?,
-                activates_at: Some(DateTime::<Utc>::MIN_UTC),
-            };
-            (vec![signer], hmac(alg, secret)?)
-        } else {
-            if !published.iter().any(|signer| signer.activates_at.is_some()) {
-                return Err(KeyError::NoSigningKey(dir.to_owned()));
-            }
-            let refresh = hmac(Algorithm::HS256, &keydir::read_refresh_key(dir)?)?;
-            (published, refresh)
-        };
-        verifiers.insert(refresh.kid.clone(), verifier(&refresh));
+        let mut signers = published;
         signers.retain(|signer| signer.activates_at.is_some());
         signers.sort_by_key(|signer| signer.activates_at);
         let mut signers = signers.into_iter();
         let first = signers
             .next()
             .ok_or_else(|| KeyError::NoSigningKey(dir.to_owned()))?;
+        let (shared, refresh) = if alg.is_symmetric() {
+            let secret = hmac_secret.ok_or(KeyError::MissingSecret(alg))?;
+            (Some(hmac(alg, secret)?), hmac(alg, secret)?)
+        } else {
+            let refresh = hmac(Algorithm::HS256, &keydir::read_refresh_key(dir)?)?;
+            (None, refresh)
+        };
+        verifiers.insert(refresh.kid.clone(), verifier(&refresh));
         Ok(Self {
             first,
             rest: signers.collect(),
+            shared,
             refresh,
             verifiers,
             jwks,
         })
     }
 
-    /// The `kid` of the key that signs access and ID tokens at `now`.
+    /// The `kid` of the key that signs access tokens at `now` (the secret's in HS* mode).
     pub fn signing_key_id(&self, now: DateTime<Utc>) -> &str {
+        &self.access(now).kid
+    }
+
+    /// The algorithm of the key that signs access tokens at `now`.
+    pub fn algorithm(&self, now: DateTime<Utc>) -> Algorithm {
+        self.access(now).alg
+    }
+
+    /// The `kid` of the published key that signs ID tokens at `now`.
+    pub fn id_token_key_id(&self, now: DateTime<Utc>) -> &str {
         &self.active(now).material.kid
     }
 
-    /// The algorithm of the key that signs access and ID tokens at `now`.
-    pub fn algorithm(&self, now: DateTime<Utc>) -> Algorithm {
+    /// The algorithm of the published key that signs ID tokens at `now`: asymmetric in every
+    /// mode, what discovery's `id_token_signing_alg_values_supported` names.
+    pub fn id_token_algorithm(&self, now: DateTime<Utc>) -> Algorithm {
         self.active(now).material.alg
     }
 
-    /// Sign `claims` with the key active at `now`; header `{"alg","typ","kid"}`
-    /// (`typ` is `at+jwt` for RFC 9068 access tokens, `JWT` for ID tokens).
+    /// Sign an access token's `claims` with the key active at `now` (the shared secret in HS*
+    /// mode); header `{"alg","typ","kid"}` with `typ` `at+jwt` (RFC 9068 §2.1).
     pub fn sign_access(
         &self,
         claims: &Map<String, Value>,
         typ: &str,
         now: DateTime<Utc>,
     ) -> Result<String, KeyError> {
+        self.access(now).sign(claims, typ).map_err(KeyError::Sign)
+    }
+
+    /// Sign what a third party verifies against the JWKS (ID tokens, OIDC Core §2) with the
+    /// published asymmetric key active at `now`, in every mode; header typ `JWT`.
+    pub fn sign_id_token(
+        &self,
+        claims: &Map<String, Value>,
+        now: DateTime<Utc>,
+    ) -> Result<String, KeyError> {
         self.active(now)
             .material
-            .sign(claims, typ)
+            .sign(claims, "JWT")
             .map_err(KeyError::Sign)
     }
 
@@ -194,6 +224,13 @@ impl KeyRing {
         &self.jwks
     }
 
+    fn access(&self, now: DateTime<Utc>) -> &Material {
+        match &self.shared {
+            Some(shared) => shared,
+            None => &self.active(now).material,
+        }
+    }
+
     fn active(&self, now: DateTime<Utc>) -> &Signer {
         let signers = iter::once(&self.first).chain(&self.rest);
         keydir::select_active(signers, |signer| signer.activates_at, now).unwrap_or(&self.first)
@@ -214,6 +251,7 @@ impl fmt::Debug for KeyRing {
             .collect();
         f.debug_struct("KeyRing")
             .field("signers", &signers)
+            .field("shared", &self.shared.as_ref().map(|m| m.alg))
             .field("verifying_kids", &self.verifiers.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }

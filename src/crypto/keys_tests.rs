@@ -8,7 +8,8 @@ use serde_json::json;
 
 use super::*;
 
-const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+pub(in crate::crypto) const SECRET: &[u8] =
+    b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const ASYMMETRIC: [Algorithm; 7] = [
     Algorithm::RS256,
     Algorithm::RS384,
@@ -31,7 +32,7 @@ pub(in crate::crypto) fn claims(exp: DateTime<Utc>) -> Map<String, Value> {
 pub(in crate::crypto) fn ring(alg: Algorithm) -> (tempfile::TempDir, KeyRing) {
     let dir = tempfile::tempdir().unwrap();
     let secret = alg.is_symmetric().then_some(SECRET);
-    let ring = KeyRing::load_or_init(dir.path(), alg, secret, t0()).unwrap();
+    let ring = KeyRing::load_or_init(dir.path(), alg, Algorithm::RS256, secret, t0()).unwrap();
     (dir, ring)
 }
 
@@ -80,48 +81,6 @@ fn refresh_tokens_use_the_internal_hmac_key() {
     assert_eq!(key.len(), 32);
     let oct = json!({"k": URL_SAFE_NO_PAD.encode(&key), "kty": "oct"});
     assert_eq!(kid, URL_SAFE_NO_PAD.encode(Sha256::digest(oct.to_string())));
-}
-
-#[test]
-fn hmac_mode_signs_everything_with_the_configured_secret() {
-    let (dir, ring) = ring(Algorithm::HS512);
-    assert!(!dir.path().join("refresh.key").exists());
-    let refresh = ring
-        .sign_refresh(&claims(t0() + Duration::from_secs(60)))
-        .unwrap();
-    let header = jsonwebtoken::decode_header(&refresh).unwrap();
-    assert_eq!(header.alg, jsonwebtoken::Algorithm::HS512);
-    assert_eq!(header.kid.as_deref(), Some(ring.signing_key_id(t0())));
-    assert!(ring.verify_at(&refresh, 0, t0()).is_ok());
-    assert_eq!(jwks_keys(&ring).len(), 0);
-}
-
-#[test]
-fn short_or_missing_hmac_secrets_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let short = KeyRing::load_or_init(dir.path(), Algorithm::HS256, Some(&SECRET[..31]), t0());
-    assert!(matches!(
-        short,
-        Err(KeyError::SecretTooShort {
-            min: 32,
-            len: 31,
-            ..
-        })
-    ));
-    let short = KeyRing::load(dir.path(), Algorithm::HS512, Some(&SECRET[..48]));
-    assert!(matches!(
-        short,
-        Err(KeyError::SecretTooShort {
-            min: 64,
-            len: 48,
-            ..
-        })
-    ));
-    let missing = KeyRing::load(dir.path(), Algorithm::HS256, None);
-    assert!(matches!(
-        missing,
-        Err(KeyError::MissingSecret(Algorithm::HS256))
-    ));
 }
 
 #[test]
@@ -397,3 +356,6 @@ fn signing_and_verification_throughput() {
         );
     }
 }
+
+#[path = "keys_modes_tests.rs"]
+mod modes;

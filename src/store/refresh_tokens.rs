@@ -28,6 +28,22 @@ pub struct NewRefreshToken {
     pub expires_at: DateTime<Utc>,
 }
 
+impl From<Model> for NewRefreshToken {
+    fn from(row: Model) -> NewRefreshToken {
+        NewRefreshToken {
+            jti: row.jti,
+            family_id: row.family_id,
+            parent_jti: row.parent_jti,
+            user_id: row.user_id,
+            client_id: row.client_id,
+            scope: row.scope,
+            auth_time: row.auth_time,
+            issued_at: row.issued_at,
+            expires_at: row.expires_at,
+        }
+    }
+}
+
 /// Records an issued refresh token.
 pub async fn insert<C: ConnectionTrait>(db: &C, new: NewRefreshToken) -> Result<(), DbErr> {
     Entity::insert(active_model(new))
@@ -72,6 +88,20 @@ fn active_model(new: NewRefreshToken) -> ActiveModel {
 /// Finds a refresh token by its `jti`.
 pub async fn find_by_jti<C: ConnectionTrait>(db: &C, jti: &str) -> Result<Option<Model>, DbErr> {
     Entity::find().filter(Column::Jti.eq(jti)).one(db).await
+}
+
+/// The token a rotation of `parent` recorded (the oldest, should the family have forked), or
+/// `None`. Looked up through the family's index: a family holds one row per rotation.
+pub async fn find_successor<C: ConnectionTrait>(
+    db: &C,
+    parent: &Model,
+) -> Result<Option<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::FamilyId.eq(parent.family_id.as_str()))
+        .filter(Column::ParentJti.eq(parent.jti.as_str()))
+        .order_by_asc(Column::Id)
+        .one(db)
+        .await
 }
 
 /// Marks each of `jtis` used if it is neither used nor revoked; answers the ones this call marked.

@@ -150,7 +150,7 @@ async fn a_key_that_never_signed_can_be_retired_at_once(app: TestApp) {
     assert_page(&unknown, StatusCode::NOT_FOUND);
 }
 
-async fn with_an_hmac_secret_there_is_no_ring_to_rotate(app: TestApp) {
+async fn with_an_hmac_secret_the_ring_signs_id_tokens_and_rotates(app: TestApp) {
     let app = app
         .sibling(|c| {
             c.algorithm = sesame::crypto::keys::Algorithm::HS256;
@@ -160,20 +160,30 @@ async fn with_an_hmac_secret_there_is_no_ring_to_rotate(app: TestApp) {
     let (_, session) = app.admin().await;
     let page = app.get("/admin/keys").session(&session).await;
     assert_page(&page, StatusCode::OK);
-    assert!(
-        page.text()
-            .contains("signed with the configured HS256 secret")
-    );
-    assert!(!page.text().contains("action=\"/admin/keys/rotate\""));
+    let text = page.text();
+    assert!(text.contains("Access and refresh tokens are signed with the configured HS256 secret"));
+    assert!(text.contains("Rotating adds a new RS256 key"));
     let response = app.admin_post("/admin/keys/rotate", &session, &[]).await;
-    assert_page(&response, StatusCode::CONFLICT);
+    assert_see_other(&response, "/admin/keys?notice=rotated");
+    let trail = app.audit_trail().await;
+    let event = trail.last().unwrap();
+    assert_eq!(event.action, "key.rotate");
+    assert!(
+        event
+            .details
+            .as_deref()
+            .unwrap_or_default()
+            .contains("RS256")
+    );
+    let published = app.get("/.well-known/jwks.json").await.json();
+    assert_eq!(published["keys"].as_array().unwrap().len(), 2);
     let dashboard = app.get("/admin").session(&session).await.text();
-    assert!(dashboard.contains("signed with the configured HS256 secret"));
+    assert!(dashboard.contains("Access and refresh tokens are signed with the configured HS256"));
 }
 
 on_both_databases!(
     rotating_publishes_a_key_before_it_signs,
     a_key_is_retired_only_once_its_tokens_have_expired,
     a_key_that_never_signed_can_be_retired_at_once,
-    with_an_hmac_secret_there_is_no_ring_to_rotate,
+    with_an_hmac_secret_the_ring_signs_id_tokens_and_rotates,
 );

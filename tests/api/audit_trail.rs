@@ -25,6 +25,7 @@ async fn logins_reuse_and_revocations_are_audited(app: TestApp) {
     let tokens = app.password_tokens(&client, "alice").await;
     let refresh = tokens["refresh_token"].as_str().unwrap();
     app.refresh_grant(&client, refresh).await;
+    app.outlast_reuse_grace();
     app.refresh_grant(&client, refresh).await;
     app.post("/oauth/revoke")
         .form(&[("token", tokens["access_token"].as_str().unwrap())])

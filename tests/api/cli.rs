@@ -107,6 +107,32 @@ async fn operator_commands_create_what_the_token_endpoint_accepts() {
         cli.ok(&["client", "list"], None)
             .contains("demo\tDemo\tconfidential")
     );
+    // A native app's private-use scheme (RFC 8252 §7.1): public clients only, as in the admin UI.
+    let native = [
+        "client",
+        "add",
+        "--name",
+        "Phone",
+        "--client-id",
+        "phone",
+        "--redirect-uri",
+        "com.example.app:/callback",
+        "--json",
+    ];
+    let refused = cli.run(&native, None);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("private-use schemes are for public clients"),
+        "{stderr}"
+    );
+    let public: Vec<&str> = native.iter().copied().chain(["--public"]).collect();
+    let created: serde_json::Value = serde_json::from_str(&cli.ok(&public, None)).unwrap();
+    assert_eq!(created["client_secret"], serde_json::Value::Null);
+    assert!(
+        cli.ok(&["client", "list"], None)
+            .contains("phone\tPhone\tpublic")
+    );
     assert!(
         cli.ok(&["user", "list"], None)
             .contains("alice\talice@example.com\tadmin\tactive")

@@ -60,6 +60,7 @@ async fn the_refresh_token_lives_in_an_httponly_cookie(app: TestApp) {
     let second = cookie_value(refreshed.header("set-cookie").unwrap()).to_owned();
     assert_ne!(second, first);
 
+    app.outlast_reuse_grace();
     let reuse = app
         .post("/api/token/refresh/")
         .json(&json!({}))

@@ -76,7 +76,7 @@ async fn jwks_publishes_public_keys_with_caching_headers_and_304() {
 }
 
 #[tokio::test]
-async fn every_algorithm_publishes_only_public_material_and_hmac_nothing() {
+async fn every_algorithm_publishes_only_public_material_and_never_an_hmac_secret() {
     let app = TestApp::spawn().await;
     let dir = &app.state.config.keys_dir;
     for alg in [
@@ -103,5 +103,16 @@ async fn every_algorithm_publishes_only_public_material_and_hmac_nothing() {
     let jwks = hmac.get("/.well-known/jwks.json").await.json();
     assert!(!jwks.to_string().contains("an-hmac-secret"));
     assert_public_only(&jwks);
-    insta::assert_json_snapshot!("jwks_with_an_hmac_secret", jwks);
+    // The secret is never published; the RS256 key that signs ID tokens is, and only it.
+    insta::assert_json_snapshot!("jwks_with_an_hmac_secret", shape(&jwks));
+    let now = hmac.now();
+    assert_eq!(
+        jwks["keys"][0]["kid"],
+        hmac.state.keys().id_token_key_id(now)
+    );
+    let discovery = hmac.get("/.well-known/openid-configuration").await.json();
+    assert_eq!(
+        discovery["id_token_signing_alg_values_supported"],
+        json!(["RS256"])
+    );
 }

@@ -187,6 +187,7 @@ async fn refresh_reuse_at_the_token_endpoint(app: TestApp) {
             .status,
         StatusCode::OK
     );
+    app.outlast_reuse_grace();
     let after = last_event_id(&app).await;
     let reused = app
         .post("/oauth/token")
@@ -212,6 +213,7 @@ async fn refresh_reuse_at_the_simplejwt_surface(app: TestApp) {
         app.post("/api/token/refresh/").json(&body).await.status,
         StatusCode::OK
     );
+    app.outlast_reuse_grace();
     let after = last_event_id(&app).await;
     let reused = app.post("/api/token/refresh/").json(&body).await;
     assert_eq!(reused.status, StatusCode::UNAUTHORIZED);

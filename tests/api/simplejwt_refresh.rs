@@ -50,6 +50,7 @@ async fn a_rotated_token_presented_again_is_blacklisted_and_kills_its_family(app
         .unwrap()
         .to_owned();
 
+    app.outlast_reuse_grace();
     let reuse = refresh(&app, &old).await;
     assert_eq!(reuse.status, StatusCode::UNAUTHORIZED);
     insta::assert_snapshot!("blacklisted", reuse.body_str());

@@ -1,13 +1,14 @@
 //! The client form's rules: what a name, redirect URI, grant list, scope, audience and token
 //! lifetime may be, checked all at once so the form can show every problem next to its field.
 //!
-//! Redirect URIs (RFC 6749 §3.1.2, RFC 9700 §2.1) must be absolute, carry no fragment, and use
-//! https unless they point at the loopback interface (RFC 8252 §7.3).
+//! Redirect URIs follow `auth::redirect_uri::check`, the rule every surface registering a client
+//! shares.
 
 use std::time::Duration;
 
 use super::{AdminError, FieldErrors};
 use crate::auth::clients::{ClientKind, GrantType};
+use crate::auth::redirect_uri;
 use crate::auth::scope::Scope;
 
 /// The longest token lifetime an admin may set.
@@ -55,10 +56,11 @@ impl ClientInput {
         } else if name.chars().count() > 100 {
             errors.add("name", "at most 100 characters");
         }
-        let redirect_uris = parse_uris(&self.redirect_uris, "redirect_uris", &mut errors);
+        let redirect_uris = parse_uris(&self.redirect_uris, "redirect_uris", kind, &mut errors);
         let post_logout_redirect_uris = parse_uris(
             &self.post_logout_redirect_uris,
             "post_logout_redirect_uris",
+            kind,
             &mut errors,
         );
         let grant_types = parse_grants(&self.grant_types, kind, &mut errors);
@@ -113,31 +115,15 @@ impl ClientInput {
     }
 }
 
-/// Checks one redirect URI; answers why it is refused.
-pub fn check_redirect_uri(raw: &str) -> Result<(), String> {
-    let url = url::Url::parse(raw).map_err(|_| format!("`{raw}` is not an absolute URI"))?;
-    if url.fragment().is_some() {
-        return Err(format!("`{raw}` must not have a fragment (#...)"));
-    }
-    let loopback = match url.host() {
-        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    match url.scheme() {
-        "https" if url.host().is_some() => Ok(()),
-        "http" if loopback => Ok(()),
-        _ => Err(format!(
-            "`{raw}` must use https (http only for 127.0.0.1, [::1] or localhost)"
-        )),
-    }
-}
-
-fn parse_uris(raw: &str, field: &'static str, errors: &mut FieldErrors) -> Vec<String> {
+fn parse_uris(
+    raw: &str,
+    field: &'static str,
+    kind: ClientKind,
+    errors: &mut FieldErrors,
+) -> Vec<String> {
     let uris: Vec<String> = raw.split_whitespace().map(str::to_owned).collect();
     for uri in &uris {
-        if let Err(message) = check_redirect_uri(uri) {
+        if let Err(message) = redirect_uri::check(uri, kind) {
             errors.add(field, message);
         }
     }

@@ -90,22 +90,22 @@ fn retirement(
     }
 }
 
-/// Adds a key of `alg` that signs from `now + jwks_max_age`, and reloads. `alg` is the signing
-/// key's algorithm unless the operator chose to change it (`sesame keys rotate --alg`).
+/// Adds a key of `alg` that signs from `now + jwks_max_age`, and reloads. The ring's keys sign ID
+/// tokens in every mode, and access tokens too unless `algorithm` is HS*. `alg` is the published
+/// signing key's algorithm unless the operator chose to change it (`sesame keys rotate --alg`).
 ///
 /// # Errors
-/// [`AdminError::Refused`] when the server signs with an HMAC secret (`HS*`) or `alg` is one:
-/// those are the `signing_key` setting, not keys in the ring.
+/// [`AdminError::Refused`] when `alg` is HS*: the shared secret is the `signing_key` setting, not
+/// a key in the ring.
 pub async fn rotate_key(
     state: &AppState,
     actor: &Actor,
     alg: Algorithm,
     now: DateTime<Utc>,
 ) -> Result<KeyInfo, AdminError> {
-    let signing = state.keys().algorithm(now);
-    if let Some(symmetric) = [signing, alg].into_iter().find(|a| a.is_symmetric()) {
+    if alg.is_symmetric() {
         return Err(AdminError::Refused(format!(
-            "{symmetric} tokens are signed with the configured signing_key; change that setting instead"
+            "{alg} tokens are signed with the configured signing_key; change that setting instead"
         )));
     }
     let worker = state.clone();

@@ -17,9 +17,11 @@ pub struct Overview {
     pub outstanding_families: u64,
     pub logins_24h: u64,
     pub login_failures_24h: u64,
-    /// The algorithm that signs now.
+    /// The algorithm of the published key that signs now (ID tokens in every mode).
     pub algorithm: Algorithm,
-    /// The key that signs now; `None` when an HMAC secret signs.
+    /// HS* mode: the algorithm of the configured secret, which signs access and refresh tokens.
+    pub shared_secret: Option<Algorithm>,
+    /// The published key that signs now.
     pub signing_key: Option<KeyInfo>,
     /// A key published ahead of signing, if a rotation is under way.
     pub upcoming_key: Option<KeyInfo>,
@@ -29,13 +31,10 @@ pub struct Overview {
 pub async fn overview(state: &AppState, now: DateTime<Utc>) -> Result<Overview, AdminError> {
     let db = &state.db;
     let day_ago = now - Duration::hours(24);
-    let algorithm = state.keys().algorithm(now);
-    let ring = if algorithm.is_symmetric() {
-        // The configured secret signs; keys in the directory (if any) only verify.
-        Vec::new()
-    } else {
-        keys::list(&state.config.keys_dir, now)?
-    };
+    let ring_snapshot = state.keys();
+    let algorithm = ring_snapshot.id_token_algorithm(now);
+    let shared_secret = Some(ring_snapshot.algorithm(now)).filter(|alg| alg.is_symmetric());
+    let ring = keys::list(&state.config.keys_dir, now)?;
     let signing_key = ring.iter().find(|k| k.status == KeyStatus::Active).cloned();
     let upcoming_key = ring
         .iter()
@@ -49,6 +48,7 @@ pub async fn overview(state: &AppState, now: DateTime<Utc>) -> Result<Overview, 
         logins_24h: audit::count_since(state, Action::LoginSuccess, day_ago).await?,
         login_failures_24h: audit::count_since(state, Action::LoginFailure, day_ago).await?,
         algorithm,
+        shared_secret,
         signing_key,
         upcoming_key,
     })

@@ -5,7 +5,7 @@
 use url::Url;
 
 use super::super::Error;
-use super::super::clients;
+use super::super::{clients, redirect_uri};
 use super::csp_origin;
 use super::prompt::{Prompt, parse_ui_locales};
 use crate::paths;
@@ -69,13 +69,17 @@ pub async fn login_context(state: &AppState, next: &str) -> Result<Option<LoginC
     let Some(client) = clients::find_client(state, &client_id).await? else {
         return Ok(None);
     };
-    let registered = match (params.redirect_uri, client.redirect_uris.as_slice()) {
-        (Some(given), uris) => uris.iter().find(|u| **u == given),
-        (None, [only]) => Some(only),
+    // The target is the URI asked for (its loopback port included), if it is registered.
+    let target = match (params.redirect_uri, client.redirect_uris.as_slice()) {
+        (Some(given), uris) => uris
+            .iter()
+            .any(|uri| redirect_uri::matches(uri, &given))
+            .then_some(given),
+        (None, [only]) => Some(only.clone()),
         (None, _) => None,
     };
-    let redirect_origin = registered
-        .and_then(|uri| Url::parse(uri).ok())
+    let redirect_origin = target
+        .and_then(|uri| Url::parse(&uri).ok())
         .and_then(|url| csp_origin(&url));
     let prompt = Prompt::parse(params.prompt.as_deref()).unwrap_or_default();
     let ui_locales = parse_ui_locales(params.ui_locales.as_deref());

@@ -24,6 +24,7 @@ use tokio::sync::OnceCell;
 use url::Url;
 
 use super::super::clients::{self, Client, ClientCredentials};
+use super::super::redirect_uri;
 use super::super::scope::Scope;
 use super::super::{Error, Internal};
 use crate::crypto::secrets::{self, Secret};
@@ -108,7 +109,8 @@ impl ClientRegistrar {
 #[async_trait]
 impl Registrar for ClientRegistrar {
     /// RFC 6749 §3.1.2.3: the redirect URI must match a registered one exactly (string
-    /// comparison, no normalisation); it may be omitted only when exactly one is registered.
+    /// comparison, no normalisation; any port on a loopback IP literal, RFC 8252 §7.3); it may be
+    /// omitted only when exactly one is registered.
     async fn bound_redirect<'a>(
         &self,
         bound: ClientUrl<'a>,
@@ -118,7 +120,11 @@ impl Registrar for ClientRegistrar {
         };
         let registered = &client.redirect_uris;
         let chosen = match &bound.redirect_uri {
-            Some(given) if registered.iter().any(|r| r == given.as_str()) => {
+            Some(given)
+                if registered
+                    .iter()
+                    .any(|r| redirect_uri::matches(r, given.as_str())) =>
+            {
                 given.clone().into_owned()
             }
             Some(_) => return Err(self.refuse(Refusal::RedirectUriNotRegistered)),

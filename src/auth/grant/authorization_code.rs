@@ -14,6 +14,7 @@ use super::Granted;
 use crate::auth::audit::Actor;
 use crate::auth::authorize::{is_pkce_value, pkce_verifies};
 use crate::auth::clients::{Client, ClientKind, GrantType};
+use crate::auth::redirect_uri;
 use crate::auth::revocation::{self, AccessToken, Families, Reason};
 use crate::auth::scope::Scope;
 use crate::auth::tokens::{self, Family, IssuedTokens, UserGrant};
@@ -81,7 +82,8 @@ pub async fn grant(
 }
 
 /// RFC 6749 §4.1.3: the `redirect_uri` must be identical to the authorization request's when
-/// that one had it; when it did not, any URI given must be one registered for the client.
+/// that one had it; when it did not, any URI given must match one registered for the client
+/// (`redirect_uri::matches`: any port on a loopback IP literal).
 fn check_redirect_uri(
     client: &Client,
     row: &authorization_codes::Model,
@@ -90,7 +92,10 @@ fn check_redirect_uri(
     let matches = match (&row.redirect_uri, given) {
         (Some(expected), Some(given)) => expected == given,
         (Some(_), None) => false,
-        (None, Some(given)) => client.redirect_uris.iter().any(|uri| uri == given),
+        (None, Some(given)) => client
+            .redirect_uris
+            .iter()
+            .any(|uri| redirect_uri::matches(uri, given)),
         (None, None) => true,
     };
     if matches {

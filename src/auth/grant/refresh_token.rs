@@ -2,24 +2,28 @@
 //!
 //! A refresh token is single use: the winner of one atomic conditional update (`used_at IS NULL`)
 //! gets the next token of the family; anyone presenting it again after that revokes the whole
-//! family, unless it comes back within the configured grace (a client retrying a lost response).
+//! family, unless the same client brings it back within `refresh_reuse_grace` (a retry after a
+//! lost response, two tabs): then it gets the same successor again, never a second one.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 
 use super::Granted;
 use crate::auth::audit::Actor;
 use crate::auth::clients::Client;
 use crate::auth::revocation::{self, Families, Reason};
 use crate::auth::scope::Scope;
-use crate::auth::tokens::{self, Family, IssuedTokens, UserGrant, Verified};
+use crate::auth::tokens::{self, Family, UserGrant, Verified};
 use crate::auth::{Error, TokenError};
 use crate::entities::{refresh_tokens, users};
 use crate::state::AppState;
 use crate::store;
 use crate::store::rotations::Rotation;
 
-/// Exchanges a refresh token for new tokens, rotating it when rotation is on. A requested
-/// `scope` must be within what the token was granted (§6).
+/// Exchanges a refresh token for new tokens, rotating it when rotation is on.
+///
+/// RFC 6749 §6: a requested `scope` must be within what the token was granted
+/// (`InvalidScope` otherwise) and applies to the new access token only; the successor refresh
+/// token keeps the scope originally granted, so narrowing once and widening back later works.
 pub async fn grant(
     state: &AppState,
     client: &Client,
@@ -39,26 +43,32 @@ pub async fn grant(
             ));
         }
         Some(requested) => requested,
-        None => granted,
+        None => granted.clone(),
     };
-    let grant = UserGrant {
+    let family_grant = UserGrant {
         user: &user,
         client,
-        scope: &scope,
+        scope: &granted,
         auth_time: row.auth_time,
         nonce: None,
+    };
+    let access_grant = UserGrant {
+        scope: &scope,
+        ..family_grant
     };
     let config = &state.config;
     let next = Family::Continue {
         family_id: row.family_id.clone(),
         parent_jti: row.jti.clone(),
     };
-    let tokens = if !config.rotate_refresh_tokens {
-        tokens::issue_access_only(state, &grant, now)?
+    let mut tokens = tokens::issue_access_only(state, &access_grant, now)?;
+    tokens.refresh_token = if !config.rotate_refresh_tokens {
+        None
     } else if !config.blacklist_after_rotation {
-        tokens::issue_token_pair(state, &grant, next, now).await?
+        let db = &state.db;
+        Some(tokens::issue_refresh_token(state, db, &family_grant, next, now).await?)
     } else {
-        rotate_once(state, &grant, &row, next, now).await?
+        Some(rotate_once(state, &family_grant, &row, next, now).await?)
     };
     Ok(Granted {
         user: Some(user),
@@ -116,34 +126,47 @@ pub async fn load_verified(
 }
 
 /// Marks the presented token used and records its successor in one transaction; the conditional
-/// update decides the winner, never a read-then-write (`store::rotations`).
+/// update decides the winner, never a read-then-write (`store::rotations`). Answers the successor
+/// refresh token.
 async fn rotate_once(
     state: &AppState,
     grant: &UserGrant<'_>,
     row: &refresh_tokens::Model,
     next: Family,
     now: DateTime<Utc>,
-) -> Result<IssuedTokens, Error> {
-    let (successor, refresh) = tokens::prepare_refresh_token(state, grant, next.clone(), now)?;
+) -> Result<String, Error> {
+    let (successor, refresh) = tokens::prepare_refresh_token(state, grant, next, now)?;
     let rotation = Rotation {
         presented_jti: row.jti.clone(),
         successor,
         now,
     };
     if state.rotations.rotate(rotation).await? {
-        let mut tokens = tokens::issue_access_only(state, grant, now)?;
-        tokens.refresh_token = Some(refresh);
-        return Ok(tokens);
+        return Ok(refresh);
     }
     let current = store::refresh_tokens::find_by_jti(&state.db, &row.jti)
         .await?
         .ok_or(TokenError::Invalid)?;
-    if current.revoked_at.is_none() && within_grace(state, current.used_at, now) {
-        // A retry of a request whose response was lost: a sibling in the same family.
-        return tokens::issue_token_pair(state, grant, next, now).await;
+    if current.revoked_at.is_none()
+        && within_grace(state, current.used_at, now)
+        && let Some(successor) = unspent_successor(state, &current, now).await?
+    {
+        return tokens::sign_refresh_token(state, &successor.into());
     }
     revoke_reused(state, row, now).await?;
     Err(TokenError::Reused.into())
+}
+
+/// The successor a retry inside the grace gets back: the very token the first presentation was
+/// given, so a family never forks. Once that successor has been rotated or revoked itself, the
+/// client holding it has moved on, and the old token coming back is reuse after all.
+async fn unspent_successor(
+    state: &AppState,
+    used: &refresh_tokens::Model,
+    now: DateTime<Utc>,
+) -> Result<Option<refresh_tokens::Model>, Error> {
+    let successor = store::refresh_tokens::find_successor(&state.db, used).await?;
+    Ok(successor.filter(|s| s.used_at.is_none() && s.revoked_at.is_none() && s.expires_at > now))
 }
 
 /// A rotated token came back: its whole family goes, the tokens rotated from it included.
@@ -159,8 +182,11 @@ pub async fn revoke_reused(
 
 fn within_grace(state: &AppState, used_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     let grace = state.config.refresh_reuse_grace;
+    // PostgreSQL keeps microseconds: compare at that precision on both databases, so the last
+    // instant of the window is inside it everywhere.
+    let now = now.trunc_subsecs(6);
     match (used_at, chrono::Duration::from_std(grace)) {
-        (Some(used_at), Ok(grace)) if !grace.is_zero() => now - used_at <= grace,
+        (Some(used_at), Ok(grace)) if !grace.is_zero() => now - used_at.trunc_subsecs(6) <= grace,
         _ => false,
     }
 }

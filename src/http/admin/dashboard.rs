@@ -33,6 +33,7 @@ pub async fn dashboard_get(
         logins_24h: o.logins_24h,
         login_failures_24h: o.login_failures_24h,
         algorithm: o.algorithm.to_string(),
+        shared_secret: o.shared_secret.map(|alg| alg.to_string()),
         signing_key: o.signing_key.map(|k| (k.kid, time(k.created_at))),
         upcoming_key: o
             .upcoming_key

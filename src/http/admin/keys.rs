@@ -19,13 +19,15 @@ pub async fn keys_list(
     let params = query(raw.as_deref())?;
     let now = state.now();
     let rows = keys::list_keys(&state, now).await?;
-    let algorithm = state.keys().algorithm(now);
+    let ring = state.keys();
+    let algorithm = ring.id_token_algorithm(now);
+    let shared = Some(ring.algorithm(now)).filter(|alg| alg.is_symmetric());
     let page = KeysPage {
         chrome: admin.chrome("keys", notice(&params)),
         rows: rows.iter().map(KeyLine::from).collect(),
         algorithm: algorithm.to_string(),
         publish_ahead: humantime::format_duration(state.config.jwks_max_age).to_string(),
-        symmetric: algorithm.is_symmetric(),
+        shared_secret: shared.map(|alg| alg.to_string()),
     };
     Ok(render(&page))
 }
@@ -35,7 +37,7 @@ pub async fn keys_rotate(
     form: AdminForm,
 ) -> Result<Response, PageError> {
     let now = state.now();
-    let alg = state.keys().algorithm(now);
+    let alg = state.keys().id_token_algorithm(now);
     keys::rotate_key(&state, &form.session.actor(), alg, now).await?;
     Ok(see_other(&format!("{}?notice=rotated", paths::ADMIN_KEYS)))
 }

@@ -88,7 +88,8 @@ fn parse_all<T: serde::de::DeserializeOwned>(names: &[&str]) -> Vec<T> {
 fn build(state: &AppState) -> Result<Metadata, url_error::Error> {
     let issuer = &state.config.issuer;
     let url = |path: &str| paths::absolute(issuer, path);
-    let alg = state.keys().algorithm(state.now()).to_string();
+    // What signs ID tokens: asymmetric in every mode (HS* signs only what simplejwt verifies).
+    let alg = state.keys().id_token_algorithm(state.now()).to_string();
     let signing: Vec<CoreJwsSigningAlgorithm> = parse_all(&[alg.as_str()]);
     let additional = SesameMetadata {
         revocation_endpoint: url(paths::REVOKE),

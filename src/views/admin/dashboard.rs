@@ -16,6 +16,8 @@ pub struct DashboardPage {
     pub logins_24h: u64,
     pub login_failures_24h: u64,
     pub algorithm: String,
+    /// HS* mode: the algorithm of the secret that signs access and refresh tokens.
+    pub shared_secret: Option<String>,
     /// `(kid, created)` of the key that signs now.
     pub signing_key: Option<(String, String)>,
     /// `(kid, signs from)` of a key published ahead of a rotation.

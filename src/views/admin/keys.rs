@@ -58,6 +58,7 @@ pub struct KeysPage {
     pub algorithm: String,
     /// How long a rotated key is published before it signs (`jwks_max_age`).
     pub publish_ahead: String,
-    /// HMAC signing: there is no key ring to rotate.
-    pub symmetric: bool,
+    /// HS* mode: the algorithm of the secret that signs access and refresh tokens (the ring's
+    /// keys sign ID tokens).
+    pub shared_secret: Option<String>,
 }

@@ -47,7 +47,8 @@ fn shared_keys() -> &'static Path {
     static DIR: OnceLock<TempDir> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = TempDir::new().expect("temp dir");
-        KeyRing::load_or_init(dir.path(), Algorithm::RS256, None, Utc::now()).expect("key ring");
+        let rs256 = Algorithm::RS256;
+        KeyRing::load_or_init(dir.path(), rs256, rs256, None, Utc::now()).expect("key ring");
         dir
     })
     .path()
@@ -127,8 +128,20 @@ impl TestApp {
     /// An app served on a real listener at 127.0.0.1:0 whose issuer is that listener's URL, as
     /// a relying party or a browser needs; `None` when the backend is skipped.
     pub async fn served(backend: Backend) -> Option<TestApp> {
+        TestApp::served_with(backend, |_| {}).await
+    }
+
+    /// [`TestApp::served`] with settings changed by `configure`.
+    pub async fn served_with(
+        backend: Backend,
+        configure: impl FnOnce(&mut Config),
+    ) -> Option<TestApp> {
         let (listener, issuer) = bind().await;
-        let app = TestApp::on(backend, |c| c.issuer = issuer).await?;
+        let app = TestApp::on(backend, |c| {
+            c.issuer = issuer;
+            configure(c);
+        })
+        .await?;
         serve_on(listener, app.router.clone());
         Some(app)
     }
@@ -156,6 +169,12 @@ impl TestApp {
     /// expired by the next request.
     pub fn advance(&self, by: std::time::Duration) {
         *self.clock.0.lock().unwrap() += chrono::Duration::from_std(by).unwrap();
+    }
+
+    /// Moves the clock past `refresh_reuse_grace`: a rotated refresh token presented after this
+    /// is reuse, no longer a retry.
+    pub fn outlast_reuse_grace(&self) {
+        self.advance(self.state.config.refresh_reuse_grace + std::time::Duration::from_secs(1));
     }
 
     /// The test's database (for setting up and asserting rows).

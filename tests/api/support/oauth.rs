@@ -58,6 +58,21 @@ impl TestApp {
         self.post("/oauth/token").form(&params).client(client).await
     }
 
+    /// `grant_type=refresh_token` at `/oauth/token` through `client`, asking for `scope`.
+    pub async fn refresh_grant_for_scope(
+        &self,
+        client: &(String, String),
+        token: &str,
+        scope: &str,
+    ) -> TestResponse {
+        let params = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", token),
+            ("scope", scope),
+        ];
+        self.post("/oauth/token").form(&params).client(client).await
+    }
+
     /// `(access, refresh)` from `POST /api/token/` for `username` with the test password.
     pub async fn api_tokens(&self, username: &str) -> (String, String) {
         let body = json!({ "username": username, "password": PASSWORD });

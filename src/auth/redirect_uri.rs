@@ -1,0 +1,107 @@
+//! Redirect URIs: which a client may register (RFC 6749 §3.1.2, RFC 9700 §2.1, RFC 8252 §7),
+//! and when a requested URI matches a registered one (RFC 6749 §3.1.2.3, RFC 8252 §7.3).
+//!
+//! Matching is exact string comparison, with one exception: a loopback IP literal registered by
+//! a native app matches the same URI with any port, since the app listens on whatever port the
+//! operating system gives it (RFC 8252 §7.3, RFC 9700 §2.1). `localhost` is not such a literal
+//! (RFC 8252 §8.3: it may resolve elsewhere) and keeps exact matching.
+
+use std::net::IpAddr;
+
+use url::{Host, Url};
+
+use super::clients::ClientKind;
+
+/// Whether `given` (from an authorization or token request) matches `registered`: identical
+/// strings, or both `http` URIs on the same loopback IP literal (`127.0.0.1`, `[::1]`, ...) that
+/// are identical once their ports are taken out (RFC 8252 §7.3). Path and query compare exactly.
+pub fn matches(registered: &str, given: &str) -> bool {
+    registered == given
+        || matches!(
+            (without_loopback_port(registered), without_loopback_port(given)),
+            (Some(registered), Some(given)) if registered == given
+        )
+}
+
+/// An `http` URI on a loopback IP literal as `(host, everything after the port)`, or `None`.
+/// Works on the raw string so that nothing but the port is ever ignored.
+fn without_loopback_port(uri: &str) -> Option<(&str, &str)> {
+    let rest = uri.strip_prefix("http://")?;
+    let host_end = if rest.starts_with('[') {
+        rest.find(']')? + 1
+    } else {
+        rest.find([':', '/', '?', '#']).unwrap_or(rest.len())
+    };
+    let (host, after) = rest.split_at(host_end);
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    if !literal.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback()) {
+        return None;
+    }
+    let after = match after.strip_prefix(':') {
+        Some(port_and_rest) => {
+            let end = port_and_rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(port_and_rest.len());
+            let (port, rest) = port_and_rest.split_at(end);
+            port.parse::<u16>().ok()?;
+            rest
+        }
+        None => after,
+    };
+    Some((host, after))
+}
+
+/// Checks a redirect URI a client of `kind` registers; answers why it is refused.
+///
+/// Absolute, no fragment (RFC 6749 §3.1.2), and `https`, except `http` on the loopback interface
+/// (`127.0.0.1`, `[::1]`, `localhost`; RFC 8252 §7.3) and, for public clients only, a private-use
+/// scheme named after a reverse domain name with no authority (`com.example.app:/callback`,
+/// RFC 8252 §7.1). Every surface that registers a client (CLI, admin UI) calls this.
+pub fn check(raw: &str, kind: ClientKind) -> Result<(), String> {
+    let url = Url::parse(raw).map_err(|_| format!("`{raw}` is not an absolute URI"))?;
+    if url.fragment().is_some() {
+        return Err(format!("`{raw}` must not have a fragment (#...)"));
+    }
+    let loopback = match url.host() {
+        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(()),
+        "http" if loopback => Ok(()),
+        scheme if is_reverse_domain(scheme) => check_private_use(raw, &url, kind),
+        _ => Err(format!(
+            "`{raw}` must use https (http only for 127.0.0.1, [::1] or localhost; a native app's \
+             private-use scheme is a reverse domain name such as com.example.app:/callback)"
+        )),
+    }
+}
+
+/// RFC 8252 §7.1: "a URI scheme based on a domain name under their control, expressed in reverse
+/// order": at least two dot-separated labels, none empty.
+fn is_reverse_domain(scheme: &str) -> bool {
+    let labels: Vec<&str> = scheme.split('.').collect();
+    labels.len() >= 2 && labels.iter().all(|label| !label.is_empty())
+}
+
+/// RFC 8252 §7.1: public native apps only, and "only a single slash" after the scheme (there is
+/// no naming authority).
+fn check_private_use(raw: &str, url: &Url, kind: ClientKind) -> Result<(), String> {
+    if kind != ClientKind::Public {
+        return Err(format!(
+            "`{raw}`: private-use schemes are for public clients (native apps) only"
+        ));
+    }
+    if url.has_authority() || !url.path().starts_with('/') {
+        return Err(format!(
+            "`{raw}`: a private-use scheme is followed by a single slash, as com.example.app:/callback"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "redirect_uri_tests.rs"]
+mod tests;

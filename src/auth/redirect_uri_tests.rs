@@ -1,0 +1,98 @@
+use super::*;
+
+#[test]
+fn loopback_ip_literals_match_on_any_port() {
+    for (registered, given) in [
+        (
+            "http://127.0.0.1/callback",
+            "http://127.0.0.1:53219/callback",
+        ),
+        (
+            "http://127.0.0.1:8000/callback",
+            "http://127.0.0.1/callback",
+        ),
+        (
+            "http://127.0.0.1:8000/callback",
+            "http://127.0.0.1:9000/callback",
+        ),
+        ("http://[::1]/callback", "http://[::1]:61000/callback"),
+        ("http://[::1]:80/cb?x=1", "http://[::1]:1/cb?x=1"),
+        ("http://127.0.0.1", "http://127.0.0.1:4000"),
+        ("https://app.example/cb", "https://app.example/cb"),
+    ] {
+        assert!(matches(registered, given), "{registered} ~ {given}");
+    }
+}
+
+#[test]
+fn everything_but_a_loopback_port_compares_exactly() {
+    for (registered, given) in [
+        // Path, query, scheme and host still count.
+        (
+            "http://127.0.0.1/callback",
+            "http://127.0.0.1:5000/callback/",
+        ),
+        ("http://127.0.0.1/callback", "http://127.0.0.1:5000/other"),
+        ("http://127.0.0.1/cb?x=1", "http://127.0.0.1:5000/cb?x=2"),
+        ("http://127.0.0.1/cb", "http://127.0.0.1:5000/cb?x=1"),
+        ("http://127.0.0.1/cb", "https://127.0.0.1:5000/cb"),
+        ("http://127.0.0.1/cb", "http://[::1]:5000/cb"),
+        ("http://[::1]/cb", "http://127.0.0.1/cb"),
+        // `localhost` is a name, not a literal (RFC 8252 §8.3).
+        ("http://localhost/cb", "http://localhost:5000/cb"),
+        ("http://localhost:3000/cb", "http://localhost:3001/cb"),
+        // Ports of other hosts, and what only looks like a port.
+        ("https://app.example/cb", "https://app.example:8443/cb"),
+        ("http://127.0.0.1/cb", "http://127.0.0.1:99999/cb"),
+        ("http://127.0.0.1/cb", "http://127.0.0.1:80@evil.example/cb"),
+        ("http://127.0.0.1/cb", "http://127.0.0.1.evil.example/cb"),
+        ("http://127.0.0.1/cb", "http://127.0.0.1:5000/cb#x"),
+    ] {
+        assert!(!matches(registered, given), "{registered} !~ {given}");
+    }
+}
+
+#[test]
+fn redirect_uris_must_be_https_unless_loopback_or_a_public_apps_private_scheme() {
+    for (ok, kind) in [
+        ("https://app.example/cb?x=1", ClientKind::Confidential),
+        ("http://localhost:3000/cb", ClientKind::Confidential),
+        ("http://127.0.0.1/cb", ClientKind::Public),
+        ("http://[::1]:8080/cb", ClientKind::Public),
+        ("com.example.app:/callback", ClientKind::Public),
+        ("io.github.someone.app:/oauth2redirect", ClientKind::Public),
+    ] {
+        assert_eq!(check(ok, kind), Ok(()), "{ok}");
+    }
+    for (bad, kind, why) in [
+        ("/relative/cb", ClientKind::Public, "absolute"),
+        ("http://app.example/cb", ClientKind::Public, "https"),
+        (
+            "https://app.example/cb#frag",
+            ClientKind::Public,
+            "fragment",
+        ),
+        ("javascript:alert(1)", ClientKind::Public, "https"),
+        ("ftp://app.example/cb", ClientKind::Public, "https"),
+        ("myapp:/callback", ClientKind::Public, "reverse domain"),
+        (
+            "com.example.app:/callback",
+            ClientKind::Confidential,
+            "public clients",
+        ),
+        (
+            "com.example.app://callback",
+            ClientKind::Public,
+            "single slash",
+        ),
+        (
+            "com.example.app:callback",
+            ClientKind::Public,
+            "single slash",
+        ),
+        ("com..app:/callback", ClientKind::Public, "https"),
+    ] {
+        let message = check(bad, kind).err().unwrap_or_default();
+        assert!(message.contains(why), "{bad}: {message}");
+    }
+}
