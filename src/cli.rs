@@ -62,7 +62,12 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => server::serve(config).await,
         Command::Migrate => {
-            let db = store::connect(config.database_url.expose(), None).await?;
+            let db = store::connect(
+                config.database_url.expose(),
+                None,
+                config.database_acquire_timeout,
+            )
+            .await?;
             store::migrate(&db).await?;
             println!("migrations applied");
             Ok(())

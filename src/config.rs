@@ -34,6 +34,10 @@ pub struct Config {
     /// A secret: PostgreSQL URLs may carry a password.
     pub database_url: Secret,
     pub database_max_connections: Option<u32>,
+    /// How long a request waits for a database connection (opening one included) before it
+    /// answers 503 with `Retry-After`; also bounds connecting at start-up.
+    #[serde(deserialize_with = "human_duration")]
+    pub database_acquire_timeout: Duration,
     pub keys_dir: PathBuf,
     /// The algorithm of keys generated on first start, and of every token when it is `HS*`.
     pub algorithm: Algorithm,
@@ -190,6 +194,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: Secret::from("sqlite://sesame.db?mode=rwc".to_owned()),
             database_max_connections: None,
+            database_acquire_timeout: Duration::from_secs(3),
             keys_dir: PathBuf::from("keys"),
             algorithm: Algorithm::RS256,
             signing_key: None,

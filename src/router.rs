@@ -14,6 +14,8 @@ use crate::state::AppState;
 pub fn build_router(state: AppState) -> Router {
     let body_limit = state.config.max_body_size;
     let timeout = state.config.request_timeout;
+    let watch_database =
+        middleware::from_fn_with_state(state.clone(), http::failure::watch_database);
     Router::new()
         .merge(http::oauth::routes())
         .merge(http::simplejwt::routes(&state.config))
@@ -24,6 +26,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(http::admin::routes())
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(http::ops::track_metrics))
+        .layer(watch_database)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             timeout,

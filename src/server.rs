@@ -27,6 +27,7 @@ pub async fn build_state(
     let db = store::connect(
         config.database_url.expose(),
         config.database_max_connections,
+        config.database_acquire_timeout,
     )
     .await
     .context("connecting to the database")?;

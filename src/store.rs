@@ -8,6 +8,7 @@
 
 pub mod audit_events;
 pub mod authorization_codes;
+pub mod availability;
 pub mod clients;
 pub mod login_attempts;
 pub mod refresh_tokens;
@@ -39,11 +40,19 @@ const POSTGRES_MAX_CONNECTIONS: u32 = 16;
 ///
 /// SQLite databases run in WAL mode with `synchronous=NORMAL`, foreign keys on and a
 /// 5-second busy timeout. Statement logging is off on every backend because bound
-/// parameters include token identifiers and password hashes.
-pub async fn connect(url: &str, max_connections: Option<u32>) -> Result<DatabaseConnection, DbErr> {
+/// parameters include token identifiers and password hashes. A connection that cannot be had
+/// within `acquire_timeout` (opening one included: sqlx bounds both by one deadline, retrying a
+/// refused connection until then) fails with an error `availability::is_unavailable` accepts.
+pub async fn connect(
+    url: &str,
+    max_connections: Option<u32>,
+    acquire_timeout: Duration,
+) -> Result<DatabaseConnection, DbErr> {
     let is_sqlite = url.starts_with("sqlite:");
     let mut opts = ConnectOptions::new(url);
     opts.sqlx_logging(false)
+        .acquire_timeout(acquire_timeout)
+        .connect_timeout(acquire_timeout)
         .max_connections(max_connections.unwrap_or(if is_sqlite {
             SQLITE_MAX_CONNECTIONS
         } else {
@@ -252,6 +261,10 @@ pub fn join_list<I: IntoIterator<Item = impl AsRef<str>>>(items: I) -> String {
     out
 }
 
+/// The store's unit tests wait for a connection as long as sqlx does by default.
+#[cfg(test)]
+const TEST_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// A fresh database with the migrations applied, for the store's unit tests: a SQLite file
 /// in a temporary directory, or a new schema in `SESAME_TEST_DATABASE_URL` (PostgreSQL),
 /// which the caller drops by hand afterwards.
@@ -268,7 +281,9 @@ pub(crate) async fn test_db() -> (Option<tempfile::TempDir>, DatabaseConnection)
                 std::process::id(),
                 SEQ.fetch_add(1, Ordering::Relaxed)
             );
-            let admin = connect(&url, Some(1)).await.expect("connect");
+            let admin = connect(&url, Some(1), TEST_ACQUIRE_TIMEOUT)
+                .await
+                .expect("connect");
             admin
                 .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
                 .await
@@ -282,7 +297,9 @@ pub(crate) async fn test_db() -> (Option<tempfile::TempDir>, DatabaseConnection)
         Err(_) => {
             let dir = tempfile::tempdir().expect("tempdir");
             let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-            let db = connect(&url, None).await.expect("connect");
+            let db = connect(&url, None, TEST_ACQUIRE_TIMEOUT)
+                .await
+                .expect("connect");
             (Some(dir), db)
         }
     };
@@ -321,7 +338,7 @@ mod tests {
     async fn sqlite_connections_use_wal_and_foreign_keys() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("p.db").display());
-        let db = connect(&url, Some(2)).await.unwrap();
+        let db = connect(&url, Some(2), TEST_ACQUIRE_TIMEOUT).await.unwrap();
         for (pragma, want) in [
             ("journal_mode", "wal"),
             ("foreign_keys", "1"),
@@ -343,7 +360,9 @@ mod tests {
 
     #[tokio::test]
     async fn in_memory_sqlite_is_shared_by_the_pool() {
-        let db = connect("sqlite::memory:", None).await.unwrap();
+        let db = connect("sqlite::memory:", None, TEST_ACQUIRE_TIMEOUT)
+            .await
+            .unwrap();
         migrate(&db).await.unwrap();
         let counts = futures_count(&db).await;
         assert!(counts.iter().all(|&n| n == 0));

@@ -28,6 +28,9 @@ impl Config {
                 return invalid(format!("claim name `{name}` is empty or reserved"));
             }
         }
+        if self.database_acquire_timeout.is_zero() {
+            return invalid("database_acquire_timeout must be positive".into());
+        }
         if self.session_lifetime.is_zero() || self.authorization_code_lifetime.is_zero() {
             return invalid("session and authorization code lifetimes must be positive".into());
         }

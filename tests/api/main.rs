@@ -20,6 +20,7 @@ mod cli;
 mod code_grant;
 mod compat;
 mod cookie_cors;
+mod database_outage;
 mod directory_cache;
 mod discovery;
 mod django_import;

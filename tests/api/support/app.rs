@@ -16,7 +16,7 @@ use sesame::config::Config;
 use sesame::crypto::keys::{Algorithm, KeyRing};
 use sesame::{AppState, build_router, server};
 
-use super::database::{Backend, PgSchema};
+use super::database::{Backend, PgSchema, TestDatabase};
 use super::requests::TestRequest;
 
 /// The app's clock: it stands still until the test moves it, so what a test sees never depends
@@ -96,6 +96,21 @@ impl TestApp {
     /// `backend` with settings changed by `configure`, or `None` when the backend is skipped.
     pub async fn on(backend: Backend, configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
         let database = backend.provision().await?;
+        Some(TestApp::build(backend, database, configure).await)
+    }
+
+    /// An app on the PostgreSQL server at `url`, which the test runs itself (see
+    /// [`super::cluster::PgCluster`]), with settings changed by `configure`.
+    pub async fn on_postgres_url(url: String, configure: impl FnOnce(&mut Config)) -> TestApp {
+        let database = TestDatabase { url, schema: None };
+        TestApp::build(Backend::Postgres, database, configure).await
+    }
+
+    async fn build(
+        backend: Backend,
+        database: TestDatabase,
+        configure: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let dir = TempDir::new().expect("temp dir");
         let keys_dir = dir.path().join("keys");
         copy_dir(shared_keys(), &keys_dir);
@@ -114,14 +129,14 @@ impl TestApp {
         let state = server::build_state(config, metrics, SharedClock::new(clock.clone()))
             .await
             .expect("state");
-        Some(TestApp {
+        TestApp {
             router: build_router(state.clone()),
             state,
             backend,
             dir,
             clock,
             _schema: database.schema,
-        })
+        }
     }
 
     /// An app served on a real listener at 127.0.0.1:0 whose issuer is that listener's URL, as
