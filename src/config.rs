@@ -74,6 +74,17 @@ pub struct Config {
     pub max_body_size: usize,
     #[serde(deserialize_with = "human_duration")]
     pub request_timeout: Duration,
+    /// How long a connection may take to send a complete request head, counted from its opening
+    /// or from its previous response.
+    #[serde(deserialize_with = "human_duration")]
+    pub header_read_timeout: Duration,
+    /// A connection that moves no byte for this long between requests is closed.
+    #[serde(deserialize_with = "human_duration")]
+    pub keep_alive_timeout: Duration,
+    /// Bytes of request line and headers; past it the answer is 431 (RFC 6585 §5).
+    pub max_header_size: usize,
+    /// Connections open at once; past it the listener stops accepting until one closes.
+    pub max_connections: usize,
     /// How long clients, users and revocation checks may be answered from memory. Changes made
     /// through this instance apply at once; those of another instance or the CLI within this.
     #[serde(deserialize_with = "human_duration")]
@@ -215,6 +226,10 @@ impl Default for Config {
             argon2: Argon2Cost::OWASP,
             max_body_size: 64 * 1024,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            keep_alive_timeout: Duration::from_secs(5),
+            max_header_size: 32 * 1024,
+            max_connections: 10_000,
             cache_ttl: Duration::from_secs(1),
             log_format: LogFormat::Text,
 

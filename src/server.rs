@@ -1,6 +1,5 @@
 //! Starting the server: state from configuration, the listener, key reloading, graceful shutdown.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -14,6 +13,13 @@ use crate::crypto::keys::KeyRing;
 use crate::router::build_router;
 use crate::state::AppState;
 use crate::{store, telemetry};
+
+pub mod connections;
+
+use connections::ConnectionLimits;
+
+/// File descriptors kept back from `max_connections` for the database pool, key files and logs.
+const RESERVED_FILES: u64 = 256;
 
 /// How often the key ring is re-read, so keys rotated by the CLI or another instance are picked up.
 const KEY_RELOAD_INTERVAL: Duration = Duration::from_secs(60);
@@ -60,19 +66,32 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         "signing key loaded"
     );
     tokio::spawn(reload_keys_periodically(state.clone()));
+    let limits = connection_limits(&state.config);
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("binding {listen}"))?;
-    tracing::info!(%listen, "listening");
-    axum::serve(
-        listener,
-        build_router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("serving")?;
+    tracing::info!(%listen, max_connections = limits.max_connections, "listening");
+    connections::serve(listener, build_router(state), limits, shutdown_signal()).await;
     tracing::info!("shut down");
     Ok(())
+}
+
+/// The configured limits, with `max_connections` lowered to fit the open-file limit (raised to
+/// its hard limit first): past it `accept` would fail instead of waiting.
+fn connection_limits(config: &Config) -> ConnectionLimits {
+    let mut limits = ConnectionLimits::from_config(config);
+    if let Some(files) = connections::raise_open_file_limit() {
+        let fit = usize::try_from(files.saturating_sub(RESERVED_FILES)).unwrap_or(usize::MAX);
+        if fit < limits.max_connections {
+            tracing::warn!(
+                open_file_limit = files,
+                max_connections = fit,
+                "the open-file limit is lower than max_connections; serving fewer at once"
+            );
+            limits.max_connections = fit.max(1);
+        }
+    }
+    limits
 }
 
 /// Creates the first admin from `bootstrap_admin` and `bootstrap_admin_password`, while no active

@@ -19,6 +19,7 @@ mod browser_login;
 mod cli;
 mod code_grant;
 mod compat;
+mod connections;
 mod cookie_cors;
 mod database_outage;
 mod directory_cache;

@@ -14,6 +14,7 @@ use tokio::net::TcpListener;
 use sesame::clock::{Clock, SharedClock};
 use sesame::config::Config;
 use sesame::crypto::keys::{Algorithm, KeyRing};
+use sesame::server::connections::{self, ConnectionLimits};
 use sesame::{AppState, build_router, server};
 
 use super::database::{Backend, PgSchema, TestDatabase};
@@ -62,14 +63,16 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Serves `router` on `listener` until the test's runtime ends.
-fn serve_on(listener: TcpListener, router: Router) {
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
+/// Serves `router` on `listener` as `sesame serve` does, within `config`'s connection limits,
+/// until the test's runtime ends.
+fn serve_on(listener: TcpListener, router: Router, config: &Config) {
+    let limits = ConnectionLimits::from_config(config);
+    tokio::spawn(connections::serve(
+        listener,
+        router,
+        limits,
+        std::future::pending(),
+    ));
 }
 
 async fn bind() -> (TcpListener, String) {
@@ -144,7 +147,7 @@ impl TestApp {
     pub async fn served(backend: Backend) -> Option<TestApp> {
         let (listener, issuer) = bind().await;
         let app = TestApp::on(backend, |c| c.issuer = issuer).await?;
-        serve_on(listener, app.router.clone());
+        serve_on(listener, app.router.clone(), &app.state.config);
         Some(app)
     }
 
@@ -158,7 +161,7 @@ impl TestApp {
     /// Serves the router on 127.0.0.1:0 and returns its base URL (the issuer stays as it was).
     pub async fn serve(&self) -> String {
         let (listener, url) = bind().await;
-        serve_on(listener, self.router.clone());
+        serve_on(listener, self.router.clone(), &self.state.config);
         url
     }
 
