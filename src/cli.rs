@@ -62,7 +62,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => server::serve(config).await,
         Command::Migrate => {
-            let db = store::connect(
+            let db = store::open::open(
                 config.database_url.expose(),
                 None,
                 config.database_acquire_timeout,

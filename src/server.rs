@@ -12,7 +12,8 @@ use crate::config::Config;
 use crate::crypto::keys::KeyRing;
 use crate::router::build_router;
 use crate::state::AppState;
-use crate::{store, telemetry};
+use crate::store::availability::redacted_url;
+use crate::{paths, store, telemetry};
 
 pub mod connections;
 
@@ -30,26 +31,39 @@ pub async fn build_state(
     metrics: Option<PrometheusHandle>,
     clock: SharedClock,
 ) -> anyhow::Result<AppState> {
-    let db = store::connect(
+    Ok(start(config, metrics, clock).await?.0)
+}
+
+/// [`build_state`], and whether the signing key was generated just now.
+async fn start(
+    config: Config,
+    metrics: Option<PrometheusHandle>,
+    clock: SharedClock,
+) -> anyhow::Result<(AppState, bool)> {
+    let db = store::open::open(
         config.database_url.expose(),
         config.database_max_connections,
         config.database_acquire_timeout,
     )
-    .await
-    .context("connecting to the database")?;
+    .await?;
     store::migrate(&db)
         .await
         .context("migrating the database")?;
+    let keys_dir = &config.keys_dir;
+    let generated = !config.algorithm.is_symmetric()
+        && !KeyRing::has_signing_key(keys_dir)
+            .with_context(|| format!("reading keys from {}", keys_dir.display()))?;
     let secret = config.signing_key.as_ref().map(|s| s.expose().as_bytes());
-    let keys = KeyRing::load_or_init(&config.keys_dir, config.algorithm, secret, clock.now())
-        .with_context(|| format!("loading keys from {}", config.keys_dir.display()))?;
-    Ok(AppState::new(db, config, keys, metrics, clock))
+    let keys = KeyRing::load_or_init(keys_dir, config.algorithm, secret, clock.now())
+        .with_context(|| format!("loading keys from {}", keys_dir.display()))?;
+    Ok((AppState::new(db, config, keys, metrics, clock), generated))
 }
 
 /// `sesame serve`.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listen = config.listen;
-    let state = build_state(config, telemetry::metrics_handle(), SharedClock::default()).await?;
+    let (state, key_generated) =
+        start(config, telemetry::metrics_handle(), SharedClock::default()).await?;
     bootstrap_admin(&state).await?;
     let cost = state.config.argon2;
     if cost.below_owasp() {
@@ -60,20 +74,43 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
              password hashes are easier to crack if the database leaks"
         );
     }
-    tracing::info!(
-        kid = state.keys().signing_key_id(state.now()),
-        issuer = %state.config.issuer,
-        "signing key loaded"
-    );
     tokio::spawn(reload_keys_periodically(state.clone()));
     let limits = connection_limits(&state.config);
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("binding {listen}"))?;
-    tracing::info!(%listen, max_connections = limits.max_connections, "listening");
+    log_start(&state, &listener, key_generated, limits.max_connections);
     connections::serve(listener, build_router(state), limits, shutdown_signal()).await;
     tracing::info!("shut down");
     Ok(())
+}
+
+/// The one line that says what this process is: version, database (password redacted), the
+/// address it listens on, the signing key, and where the admin UI is.
+fn log_start(
+    state: &AppState,
+    listener: &TcpListener,
+    key_generated: bool,
+    max_connections: usize,
+) {
+    let keys = state.keys();
+    let now = state.now();
+    let config = &state.config;
+    let listen = listener
+        .local_addr()
+        .map_or_else(|_| config.listen.to_string(), |addr| addr.to_string());
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        database = %redacted_url(config.database_url.expose()),
+        %listen,
+        key_alg = %keys.algorithm(now),
+        kid = keys.signing_key_id(now),
+        key_generated,
+        issuer = %config.issuer,
+        admin = %format!("{}{}", config.issuer, paths::ADMIN),
+        max_connections,
+        "sesame started"
+    );
 }
 
 /// The configured limits, with `max_connections` lowered to fit the open-file limit (raised to

@@ -11,6 +11,7 @@ pub mod authorization_codes;
 pub mod availability;
 pub mod clients;
 pub mod login_attempts;
+pub mod open;
 pub mod refresh_tokens;
 pub mod revocations;
 pub mod rotations;

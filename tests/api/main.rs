@@ -39,6 +39,7 @@ mod simplejwt_obtain;
 mod simplejwt_refresh;
 mod simplejwt_sliding;
 mod simplejwt_verify_blacklist;
+mod startup;
 mod throttling;
 mod token_errors;
 mod token_grants;
