@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+use crate::support::cluster::PgCluster;
+
 /// The binary, run in `dir` with `database_url` and its stderr written to `dir/stderr.log`.
 fn sesame(dir: &Path, database_url: &str, args: &[&str]) -> (Command, PathBuf) {
     let log = dir.join("stderr.log");
@@ -48,16 +50,16 @@ impl Drop for Server {
     }
 }
 
-/// `sesame serve` until it logs that it started; that line.
-fn start_line(dir: &Path, database_url: &str) -> String {
+/// `sesame serve` until it logs that it started: the server, that line, and the log file.
+fn serve(dir: &Path, database_url: &str) -> (Server, String, PathBuf) {
     let (mut command, log) = sesame(dir, database_url, &["serve"]);
-    let _server = Server(command.spawn().unwrap());
+    let server = Server(command.spawn().unwrap());
     let started = Instant::now();
     loop {
         let written = std::fs::read_to_string(&log).unwrap();
         if let Some(line) = written.lines().find(|line| line.contains("sesame started")) {
             assert!(!written.contains('\u{1b}'), "an escape code: {written:?}");
-            return line.to_owned();
+            return (server, line.to_owned(), log);
         }
         assert!(
             started.elapsed() < Duration::from_secs(60),
@@ -72,7 +74,8 @@ fn the_start_up_line_says_version_database_address_key_and_admin_url_without_esc
     let dir = TempDir::new().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("s.db").display());
 
-    let first = start_line(dir.path(), &url);
+    let (server, first, _) = serve(dir.path(), &url);
+    drop(server);
     let version = format!("version=\"{}\"", env!("CARGO_PKG_VERSION"));
     for expected in [
         version.as_str(),
@@ -90,7 +93,7 @@ fn the_start_up_line_says_version_database_address_key_and_admin_url_without_esc
         "the bound port: {first}"
     );
 
-    let again = start_line(dir.path(), &url);
+    let (_server, again, _) = serve(dir.path(), &url);
     assert!(again.contains("key_generated=false"), "{again}");
 }
 
@@ -173,5 +176,74 @@ fn an_unparsable_url_is_explained() {
     assert!(
         said.contains("its scheme `mysql` is not supported"),
         "{said}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_is_logged_once_and_its_end_once_however_many_requests_fail() {
+    let Some(cluster) = PgCluster::start() else {
+        return;
+    };
+    let dir = TempDir::new().unwrap();
+    let (_server, line, log) = serve(dir.path(), &cluster.url());
+    let listen = line
+        .split("listen=")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    let token = format!("http://{listen}/api/token/");
+    let http = reqwest::Client::new();
+    let credentials = serde_json::json!({ "username": "alice", "password": "wrong" });
+
+    cluster.stop();
+    let attempts: Vec<_> = (0..5)
+        .map(|_| tokio::spawn(http.post(&token).json(&credentials).send()))
+        .collect();
+    for attempt in attempts {
+        assert_eq!(attempt.await.unwrap().unwrap().status(), 503);
+    }
+    cluster.resume();
+    let started = Instant::now();
+    let back = loop {
+        let answer = http.post(&token).json(&credentials).send().await.unwrap();
+        if answer.status() == 401 {
+            break started.elapsed();
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "not back");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(back < Duration::from_secs(5), "back after {back:?}");
+    // The outage probe pings once a second; a ping waiting on a refused port retries within 0.6 s.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+
+    let written = std::fs::read_to_string(log).unwrap();
+    let count = |needle: &str| written.lines().filter(|l| l.contains(needle)).count();
+    assert_eq!(count("database unreachable"), 1, "{written}");
+    assert_eq!(count("database reachable again"), 1, "{written}");
+    let down = written
+        .lines()
+        .find(|l| l.contains("database unreachable"))
+        .unwrap();
+    let port = cluster
+        .url()
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        down.contains(&format!(
+            "cannot connect to 127.0.0.1:{port}: Connection refused"
+        )),
+        "{down}"
+    );
+    assert_eq!(
+        count(" ERROR "),
+        1,
+        "nothing else at error level: {written}"
     );
 }
