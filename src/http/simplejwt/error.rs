@@ -258,6 +258,7 @@ impl ApiError {
 /// Counts failures by reason, as the OAuth surface does (`sesame_failures_total`).
 fn count_failure(err: &ApiError) {
     let reason = match err {
+        _ if err.unavailable().is_some() => "database_unavailable",
         ApiError::Domain(Error::InvalidCredentials) => "invalid_credentials",
         ApiError::Domain(Error::Throttled { .. }) => "login_throttled",
         ApiError::Domain(Error::Token(TokenError::Reused)) => "refresh_reuse",
