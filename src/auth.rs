@@ -28,6 +28,7 @@ pub mod tokens;
 use sea_orm::DbErr;
 
 use crate::crypto::keys::KeyError;
+use crate::store;
 
 /// What can go wrong while granting, verifying or revoking. Each surface maps these to its own
 /// wire format in one place (RFC 6749 §5.2 JSON, simplejwt's `detail`, the compat envelope).
@@ -66,9 +67,14 @@ pub enum Error {
     /// A presented token is unusable; the variant says why (simplejwt reports each differently).
     #[error(transparent)]
     Token(#[from] TokenError),
+    /// The database cannot be reached (see `store::availability::is_unavailable`): every surface
+    /// answers 503 with `Retry-After` (RFC 9110 §15.6.4), in its own body shape. Nothing was
+    /// decided, so the client may retry the same request.
+    #[error("database unavailable: {0}")]
+    Unavailable(DbErr),
     /// An unexpected failure: database, key files, a crashed blocking task. Answered as a 5xx.
     #[error(transparent)]
-    Internal(#[from] Internal),
+    Internal(Internal),
 }
 
 /// Why a presented token was refused.
@@ -114,9 +120,22 @@ pub enum Internal {
     Flow(&'static str),
 }
 
+/// Every internal failure becomes an `Error` here, so an unreachable database is told apart from
+/// a failed query wherever the failure came from.
+impl From<Internal> for Error {
+    fn from(err: Internal) -> Error {
+        match err {
+            Internal::Database(db) if store::availability::is_unavailable(&db) => {
+                Error::Unavailable(db)
+            }
+            other => Error::Internal(other),
+        }
+    }
+}
+
 impl From<DbErr> for Error {
     fn from(err: DbErr) -> Error {
-        Error::Internal(Internal::Database(err))
+        Internal::Database(err).into()
     }
 }
 

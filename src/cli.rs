@@ -88,8 +88,8 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Serve => server::serve(config).await,
         Command::Migrate => {
             let url = config.database_url.expose();
-            eprintln!("database: {}", store::redacted_url(url));
-            let db = store::connect(url, None).await?;
+            eprintln!("database: {}", store::availability::redacted_url(url));
+            let db = store::open::open(url, None, config.database_acquire_timeout).await?;
             store::migrate(&db).await?;
             println!("migrations applied");
             let now = SharedClock::default().now();
@@ -127,8 +127,8 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
 /// A missing SQLite file, an unmigrated database or a missing key ring, each with what to do.
 async fn open(config: Config) -> anyhow::Result<AppState> {
     let url = config.database_url.expose();
-    eprintln!("database: {}", store::redacted_url(url));
-    if let Some(file) = store::sqlite_file(url).filter(|file| !file.exists()) {
+    eprintln!("database: {}", store::availability::redacted_url(url));
+    if let Some(file) = store::availability::sqlite_path(url).filter(|file| !file.exists()) {
         bail!(
             "there is no database at {}: operator commands do not create one. Run this where \
              `sesame serve` runs (or pass its --config / SESAME_DATABASE_URL), or create a new \
@@ -136,9 +136,12 @@ async fn open(config: Config) -> anyhow::Result<AppState> {
             file.display()
         );
     }
-    let db = store::connect(url, config.database_max_connections)
-        .await
-        .context("connecting to the database")?;
+    let db = store::open::open(
+        url,
+        config.database_max_connections,
+        config.database_acquire_timeout,
+    )
+    .await?;
     let pending = migration::Migrator::get_pending_migrations(&db).await?;
     if !pending.is_empty() {
         bail!(

@@ -34,6 +34,10 @@ pub struct Config {
     /// A secret: PostgreSQL URLs may carry a password.
     pub database_url: Secret,
     pub database_max_connections: Option<u32>,
+    /// How long a request waits for a database connection (opening one included) before it
+    /// answers 503 with `Retry-After`; also bounds connecting at start-up.
+    #[serde(deserialize_with = "human_duration")]
+    pub database_acquire_timeout: Duration,
     pub keys_dir: PathBuf,
     /// The algorithm of keys generated on first start; when it is `HS*`, access and refresh
     /// tokens are signed with `signing_key` instead (simplejwt's mode).
@@ -77,6 +81,17 @@ pub struct Config {
     pub max_body_size: usize,
     #[serde(deserialize_with = "human_duration")]
     pub request_timeout: Duration,
+    /// How long a connection may take to send a complete request head, counted from its opening
+    /// or from its previous response.
+    #[serde(deserialize_with = "human_duration")]
+    pub header_read_timeout: Duration,
+    /// A connection that moves no byte for this long between requests is closed.
+    #[serde(deserialize_with = "human_duration")]
+    pub keep_alive_timeout: Duration,
+    /// Bytes of request line and headers; past it the answer is 431 (RFC 6585 §5).
+    pub max_header_size: usize,
+    /// Connections open at once; past it the listener stops accepting until one closes.
+    pub max_connections: usize,
     /// How long clients, users and revocation checks may be answered from memory. Changes made
     /// through this instance apply at once; those of another instance or the CLI within this.
     #[serde(deserialize_with = "human_duration")]
@@ -197,6 +212,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: Secret::from("sqlite://sesame.db?mode=rwc".to_owned()),
             database_max_connections: None,
+            database_acquire_timeout: Duration::from_secs(3),
             keys_dir: PathBuf::from("keys"),
             algorithm: Algorithm::RS256,
             id_token_algorithm: Algorithm::RS256,
@@ -218,6 +234,10 @@ impl Default for Config {
             argon2: Argon2Cost::OWASP,
             max_body_size: 64 * 1024,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            keep_alive_timeout: Duration::from_secs(5),
+            max_header_size: 32 * 1024,
+            max_connections: 10_000,
             cache_ttl: Duration::from_secs(1),
             log_format: LogFormat::Text,
 

@@ -5,7 +5,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::middleware;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
+use tracing::Level;
 
 use crate::http;
 use crate::state::AppState;
@@ -14,6 +15,8 @@ use crate::state::AppState;
 pub fn build_router(state: AppState) -> Router {
     let body_limit = state.config.max_body_size;
     let timeout = state.config.request_timeout;
+    let watch_database =
+        middleware::from_fn_with_state(state.clone(), http::failure::watch_database);
     Router::new()
         .merge(http::oauth::routes())
         .merge(http::simplejwt::routes(&state.config))
@@ -24,12 +27,14 @@ pub fn build_router(state: AppState) -> Router {
         .merge(http::admin::routes())
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(http::ops::track_metrics))
+        .layer(watch_database)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             timeout,
         ))
-        // Spans carry method and path only: query strings could carry tokens.
-        .layer(TraceLayer::new_for_http().make_span_with(
+        // Spans carry method and path only: query strings could carry tokens. A 5xx is not
+        // logged here: each surface logs an internal failure with its cause, and an outage once.
+        .layer(TraceLayer::new_for_http().on_failure(DefaultOnFailure::new().level(Level::DEBUG)).make_span_with(
             |request: &axum::extract::Request| {
                 tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
             },

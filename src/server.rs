@@ -1,6 +1,5 @@
 //! Starting the server: state from configuration, the listener, key reloading, graceful shutdown.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -14,7 +13,15 @@ use crate::config::Config;
 use crate::crypto::keys::KeyRing;
 use crate::router::build_router;
 use crate::state::AppState;
-use crate::{store, telemetry};
+use crate::store::availability::redacted_url;
+use crate::{paths, store, telemetry};
+
+pub mod connections;
+
+use connections::ConnectionLimits;
+
+/// File descriptors kept back from `max_connections` for the database pool, key files and logs.
+const RESERVED_FILES: u64 = 256;
 
 /// How often the key ring is re-read, so keys rotated by the CLI or another instance are picked up.
 const KEY_RELOAD_INTERVAL: Duration = Duration::from_secs(60);
@@ -25,17 +32,28 @@ pub async fn build_state(
     metrics: Option<PrometheusHandle>,
     clock: SharedClock,
 ) -> anyhow::Result<AppState> {
-    let db = store::connect(
+    Ok(start(config, metrics, clock).await?.0)
+}
+
+/// [`build_state`], and whether the signing key was generated just now.
+async fn start(
+    config: Config,
+    metrics: Option<PrometheusHandle>,
+    clock: SharedClock,
+) -> anyhow::Result<(AppState, bool)> {
+    let db = store::open::open(
         config.database_url.expose(),
         config.database_max_connections,
+        config.database_acquire_timeout,
     )
-    .await
-    .context("connecting to the database")?;
+    .await?;
     store::migrate(&db)
         .await
         .context("migrating the database")?;
+    let generated = !KeyRing::has_signing_key(&config.keys_dir)
+        .with_context(|| format!("reading keys from {}", config.keys_dir.display()))?;
     let keys = init_keys(&config, clock.now())?;
-    Ok(AppState::new(db, config, keys, metrics, clock))
+    Ok((AppState::new(db, config, keys, metrics, clock), generated))
 }
 
 /// Loads the key ring of `keys_dir`, generating its first key if it has none (what `serve` and
@@ -55,7 +73,8 @@ pub fn init_keys(config: &Config, now: DateTime<Utc>) -> anyhow::Result<KeyRing>
 /// `sesame serve`.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listen = config.listen;
-    let state = build_state(config, telemetry::metrics_handle(), SharedClock::default()).await?;
+    let (state, key_generated) =
+        start(config, telemetry::metrics_handle(), SharedClock::default()).await?;
     bootstrap_admin(&state).await?;
     let cost = state.config.argon2;
     if cost.below_owasp() {
@@ -66,25 +85,61 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
              password hashes are easier to crack if the database leaks"
         );
     }
-    tracing::info!(
-        kid = state.keys().signing_key_id(state.now()),
-        issuer = %state.config.issuer,
-        "signing key loaded"
-    );
     tokio::spawn(reload_keys_periodically(state.clone()));
+    let limits = connection_limits(&state.config);
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("binding {listen}"))?;
-    tracing::info!(%listen, "listening");
-    axum::serve(
-        listener,
-        build_router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("serving")?;
+    log_start(&state, &listener, key_generated, limits.max_connections);
+    connections::serve(listener, build_router(state), limits, shutdown_signal()).await;
     tracing::info!("shut down");
     Ok(())
+}
+
+/// The one line that says what this process is: version, database (password redacted), the
+/// address it listens on, the signing key, and where the admin UI is.
+fn log_start(
+    state: &AppState,
+    listener: &TcpListener,
+    key_generated: bool,
+    max_connections: usize,
+) {
+    let keys = state.keys();
+    let now = state.now();
+    let config = &state.config;
+    let listen = listener
+        .local_addr()
+        .map_or_else(|_| config.listen.to_string(), |addr| addr.to_string());
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        database = %redacted_url(config.database_url.expose()),
+        %listen,
+        key_alg = %keys.algorithm(now),
+        kid = keys.signing_key_id(now),
+        key_generated,
+        issuer = %config.issuer,
+        admin = %format!("{}{}", config.issuer, paths::ADMIN),
+        max_connections,
+        "sesame started"
+    );
+}
+
+/// The configured limits, with `max_connections` lowered to fit the open-file limit (raised to
+/// its hard limit first): past it `accept` would fail instead of waiting.
+fn connection_limits(config: &Config) -> ConnectionLimits {
+    let mut limits = ConnectionLimits::from_config(config);
+    if let Some(files) = connections::raise_open_file_limit() {
+        let fit = usize::try_from(files.saturating_sub(RESERVED_FILES)).unwrap_or(usize::MAX);
+        if fit < limits.max_connections {
+            tracing::warn!(
+                open_file_limit = files,
+                max_connections = fit,
+                "the open-file limit is lower than max_connections; serving fewer at once"
+            );
+            limits.max_connections = fit.max(1);
+        }
+    }
+    limits
 }
 
 /// Creates the first admin from `bootstrap_admin` and `bootstrap_admin_password`, while no active

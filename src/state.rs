@@ -15,6 +15,7 @@ use crate::crypto::keys::{KeyError, KeyRing};
 use crate::crypto::password_workers::PasswordWorkers;
 use crate::crypto::passwords::PasswordHasher;
 use crate::store::WriteGate;
+use crate::store::availability::Availability;
 use crate::store::rotations::RotationQueue;
 
 /// Cheap to clone: one `Arc` around everything.
@@ -36,6 +37,8 @@ pub struct AppInner {
     /// Refresh-token rotations, written in groups by one task (see `store::rotations`).
     pub rotations: RotationQueue,
     pub metrics: Option<PrometheusHandle>,
+    /// The database's outage log: one line when it becomes unreachable, one when it is back.
+    pub availability: Availability,
     /// The configured `token_type`, `jti` and `user_id` claim names, shared by verified tokens.
     pub claim_names: Arc<ClaimNames>,
     clock: SharedClock,
@@ -62,6 +65,7 @@ impl AppState {
         let writes = WriteGate::new(&db);
         let rotations = RotationQueue::new(db.clone(), writes.clone());
         let claim_names = Arc::new(config.claim_names());
+        let availability = Availability::new(db.clone(), config.database_url.clone());
         AppState(Arc::new(AppInner {
             db,
             config,
@@ -72,6 +76,7 @@ impl AppState {
             writes,
             rotations,
             metrics,
+            availability,
             claim_names,
             clock,
         }))

@@ -8,8 +8,10 @@
 
 pub mod audit_events;
 pub mod authorization_codes;
+pub mod availability;
 pub mod clients;
 pub mod login_attempts;
+pub mod open;
 pub mod refresh_tokens;
 pub mod revocations;
 pub mod rotations;
@@ -40,11 +42,19 @@ const POSTGRES_MAX_CONNECTIONS: u32 = 16;
 ///
 /// SQLite databases run in WAL mode with `synchronous=NORMAL`, foreign keys on and a
 /// 5-second busy timeout. Statement logging is off on every backend because bound
-/// parameters include token identifiers and password hashes.
-pub async fn connect(url: &str, max_connections: Option<u32>) -> Result<DatabaseConnection, DbErr> {
+/// parameters include token identifiers and password hashes. A connection that cannot be had
+/// within `acquire_timeout` (opening one included: sqlx bounds both by one deadline, retrying a
+/// refused connection until then) fails with an error `availability::is_unavailable` accepts.
+pub async fn connect(
+    url: &str,
+    max_connections: Option<u32>,
+    acquire_timeout: Duration,
+) -> Result<DatabaseConnection, DbErr> {
     let is_sqlite = url.starts_with("sqlite:");
     let mut opts = ConnectOptions::new(url);
     opts.sqlx_logging(false)
+        .acquire_timeout(acquire_timeout)
+        .connect_timeout(acquire_timeout)
         .max_connections(max_connections.unwrap_or(if is_sqlite {
             SQLITE_MAX_CONNECTIONS
         } else {
@@ -66,37 +76,6 @@ pub async fn connect(url: &str, max_connections: Option<u32>) -> Result<Database
         }
     }
     Database::connect(opts).await
-}
-
-/// `url` with its password replaced by `***`, for logs and messages; a URL that does not parse
-/// is shown up to its scheme only, since it may hold a password where a parser cannot find it.
-pub fn redacted_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(parsed) if parsed.cannot_be_a_base() => format!("{}:…", parsed.scheme()),
-        Ok(mut parsed) => {
-            if parsed.password().is_some() {
-                // Only fails for URLs that cannot have a password, which this one has.
-                let _ = parsed.set_password(Some("***"));
-            }
-            parsed.to_string()
-        }
-        Err(_) => match url.split_once(':') {
-            Some((scheme, _)) if scheme.chars().all(|c| c.is_ascii_alphanumeric()) => {
-                format!("{scheme}:…")
-            }
-            _ => "…".to_owned(),
-        },
-    }
-}
-
-/// The file a SQLite URL names, or `None` for another database or an in-memory one.
-pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
-    use std::str::FromStr as _;
-    if !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=memory") {
-        return None;
-    }
-    let options = sea_orm::sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
-    Some(options.get_filename().to_owned())
 }
 
 /// SQLite admits one writer at a time; another one sleeps in SQLite's busy handler and retries
@@ -316,6 +295,10 @@ pub fn join_list<I: IntoIterator<Item = impl AsRef<str>>>(items: I) -> String {
     out
 }
 
+/// The store's unit tests wait for a connection as long as sqlx does by default.
+#[cfg(test)]
+const TEST_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// A fresh database with the migrations applied, for the store's unit tests: a SQLite file
 /// in a temporary directory, or a new schema in `SESAME_TEST_DATABASE_URL` (PostgreSQL),
 /// which the caller drops by hand afterwards.
@@ -332,7 +315,9 @@ pub(crate) async fn test_db() -> (Option<tempfile::TempDir>, DatabaseConnection)
                 std::process::id(),
                 SEQ.fetch_add(1, Ordering::Relaxed)
             );
-            let admin = connect(&url, Some(1)).await.expect("connect");
+            let admin = connect(&url, Some(1), TEST_ACQUIRE_TIMEOUT)
+                .await
+                .expect("connect");
             admin
                 .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
                 .await
@@ -346,7 +331,9 @@ pub(crate) async fn test_db() -> (Option<tempfile::TempDir>, DatabaseConnection)
         Err(_) => {
             let dir = tempfile::tempdir().expect("tempdir");
             let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-            let db = connect(&url, None).await.expect("connect");
+            let db = connect(&url, None, TEST_ACQUIRE_TIMEOUT)
+                .await
+                .expect("connect");
             (Some(dir), db)
         }
     };
@@ -388,31 +375,6 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn a_url_is_shown_without_its_password() {
-        assert_eq!(
-            redacted_url("postgres://sesame:hunter2@db.internal:5432/auth"),
-            "postgres://sesame:***@db.internal:5432/auth"
-        );
-        assert_eq!(
-            redacted_url("sqlite://sesame.db?mode=rwc"),
-            "sqlite://sesame.db?mode=rwc"
-        );
-        assert_eq!(redacted_url("postgres//user:pw@host"), "…");
-        assert_eq!(redacted_url("postgres:user:pw@@"), "postgres:…");
-    }
-
-    #[test]
-    fn the_file_of_a_sqlite_url() {
-        let file = sqlite_file("sqlite://data/sesame.db?mode=rwc");
-        assert_eq!(
-            file.as_deref(),
-            Some(std::path::Path::new("data/sesame.db"))
-        );
-        assert_eq!(sqlite_file("sqlite::memory:"), None);
-        assert_eq!(sqlite_file("postgres://localhost/db"), None);
-    }
-
     #[tokio::test]
     async fn migrations_roll_back_and_reapply() {
         let (_dir, db) = test_db().await;
@@ -427,7 +389,7 @@ mod tests {
     async fn sqlite_connections_use_wal_and_foreign_keys() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("p.db").display());
-        let db = connect(&url, Some(2)).await.unwrap();
+        let db = connect(&url, Some(2), TEST_ACQUIRE_TIMEOUT).await.unwrap();
         for (pragma, want) in [
             ("journal_mode", "wal"),
             ("foreign_keys", "1"),
@@ -449,7 +411,9 @@ mod tests {
 
     #[tokio::test]
     async fn in_memory_sqlite_is_shared_by_the_pool() {
-        let db = connect("sqlite::memory:", None).await.unwrap();
+        let db = connect("sqlite::memory:", None, TEST_ACQUIRE_TIMEOUT)
+            .await
+            .unwrap();
         migrate(&db).await.unwrap();
         let counts = futures_count(&db).await;
         assert!(counts.iter().all(|&n| n == 0));

@@ -163,3 +163,32 @@ fn api_surface_settings_are_validated() {
         .is_err()
     );
 }
+
+#[test]
+fn connection_and_database_limits_load_and_refuse_zero() {
+    Jail::expect_with(|jail| {
+        jail.create_file(
+            "sesame.toml",
+            "header_read_timeout = \"2s\"\nkeep_alive_timeout = \"500ms\"\n\
+             max_header_size = 8192\nmax_connections = 64\ndatabase_acquire_timeout = 1\n",
+        )?;
+        let config = Config::load(Path::new("sesame.toml")).unwrap();
+        assert_eq!(config.header_read_timeout, Duration::from_secs(2));
+        assert_eq!(config.keep_alive_timeout, Duration::from_millis(500));
+        assert_eq!((config.max_header_size, config.max_connections), (8192, 64));
+        assert_eq!(config.database_acquire_timeout, Duration::from_secs(1));
+        Ok(())
+    });
+    let refused: [fn(&mut Config); 4] = [
+        |c| c.keep_alive_timeout = Duration::ZERO,
+        |c| c.max_header_size = 100,
+        |c| c.max_connections = 0,
+        |c| c.database_acquire_timeout = Duration::ZERO,
+    ];
+    for change in refused {
+        let mut config = Config::default();
+        change(&mut config);
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("must be"), "{err}");
+    }
+}

@@ -35,6 +35,15 @@ impl Config {
                 return invalid(format!("claim name `{name}` is empty or reserved"));
             }
         }
+        if self.header_read_timeout.is_zero() || self.keep_alive_timeout.is_zero() {
+            return invalid("header_read_timeout and keep_alive_timeout must be positive".into());
+        }
+        if self.max_header_size < 1024 || self.max_connections == 0 {
+            return invalid("max_header_size must be at least 1024 and max_connections 1".into());
+        }
+        if self.database_acquire_timeout.is_zero() {
+            return invalid("database_acquire_timeout must be positive".into());
+        }
         if self.session_lifetime.is_zero() || self.authorization_code_lifetime.is_zero() {
             return invalid("session and authorization code lifetimes must be positive".into());
         }

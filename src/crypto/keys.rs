@@ -102,6 +102,11 @@ impl KeyRing {
         Self::load(dir, alg, hmac_secret)
     }
 
+    /// Whether `dir` holds a key that can sign, so that `load_or_init` generates none.
+    pub fn has_signing_key(dir: &Path) -> Result<bool, KeyError> {
+        keydir::has_signing_key(dir)
+    }
+
     /// Load the ring from `dir` without generating anything. `alg` is the configured algorithm:
     /// HS* means `hmac_secret` signs access and refresh tokens; otherwise the directory's keys
     /// sign access tokens and `refresh.key` signs refresh tokens. The directory's keys sign ID

@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
+use sea_orm::DbErr;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -18,6 +19,7 @@ use crate::auth::blacklist;
 use crate::config::Config;
 use crate::entities::users;
 use crate::http::extract::ClientIp;
+use crate::http::failure::mark_unavailable;
 use crate::http::simplejwt::{self, ApiError, Body};
 use crate::paths;
 use crate::state::AppState;
@@ -100,8 +102,25 @@ struct LoginFailure {
     detail: Value,
 }
 
+/// The envelope of a request that found the database unreachable: 503, `Retry-After`, and the
+/// front end's `{code, msg}` so its generic error handling shows the message.
+fn unavailable(cause: &DbErr) -> Response {
+    let envelope = Envelope::<()> {
+        code: 503,
+        msg: "Service temporarily unavailable, try again later.",
+        data: None,
+    };
+    let mut response = (StatusCode::SERVICE_UNAVAILABLE, Json(envelope)).into_response();
+    mark_unavailable(&mut response, cause);
+    response
+}
+
 impl IntoResponse for CompatError {
     fn into_response(self) -> Response {
+        let (CompatError::Login(err) | CompatError::Api(err)) = &self;
+        if let Some(cause) = err.unavailable() {
+            return unavailable(cause);
+        }
         match self {
             CompatError::Login(err) => {
                 let (status, detail) = err.status_and_body();

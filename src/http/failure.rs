@@ -1,11 +1,52 @@
 //! What every surface does the same way with a failure, whatever its wire format: log an internal
-//! cause with its whole source chain (the client only ever sees a generic answer), and tell a
-//! throttled client when to come back (`Retry-After`, RFC 9110 §10.2.3).
+//! cause with its whole source chain (the client only ever sees a generic answer), tell a
+//! throttled client when to come back (`Retry-After`, RFC 9110 §10.2.3), and answer an unreachable
+//! database with 503 and `Retry-After` (RFC 9110 §15.6.4), logged once per outage.
 
 use std::error::Error;
+use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use sea_orm::DbErr;
+
+use crate::state::AppState;
+
+/// What a client is told to wait (`Retry-After`) when the database is unreachable: about the
+/// time a restarted database takes to accept connections again.
+pub const UNAVAILABLE_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+/// Marks a response that answered "database unreachable", with the cause, for
+/// [`watch_database`] to log once per outage.
+#[derive(Clone, Debug)]
+pub struct DatabaseUnavailable(pub Arc<str>);
+
+/// Finishes a surface's 503 answer to an unreachable database: `Retry-After`, and the mark
+/// [`watch_database`] looks for. Each surface calls this from its one error mapping.
+pub fn mark_unavailable(response: &mut Response, cause: &DbErr) {
+    set_retry_after(response.headers_mut(), UNAVAILABLE_RETRY_AFTER);
+    response
+        .extensions_mut()
+        .insert(DatabaseUnavailable(cause.to_string().into()));
+}
+
+/// The router layer that reports responses marked by [`mark_unavailable`] to the database's
+/// outage log: the first of an outage is logged with the database and the cause, the rest are
+/// not (a log line per request would bury the one that says what is wrong).
+pub async fn watch_database(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(request).await;
+    if let Some(DatabaseUnavailable(cause)) = response.extensions().get() {
+        state.availability.report(cause);
+    }
+    response
+}
 
 /// Logs an internal failure of a request on `surface` (`oauth`, `api`, `html`) with every cause
 /// in its source chain.

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use crate::auth::Error;
 use crate::auth::admin::AdminError;
 use crate::http::extract::FormRejection;
-use crate::http::failure::{log_internal, retry_after_secs, set_retry_after};
+use crate::http::failure::{log_internal, mark_unavailable, retry_after_secs, set_retry_after};
 use crate::views::admin::AdminErrorPage;
 use crate::views::{ErrorPage, render_status};
 
@@ -116,6 +116,11 @@ fn describe(frame: Frame, failure: &Failure) -> (StatusCode, &'static str, Strin
     use Frame::{Admin, Public};
     use StatusCode as S;
     match (frame, failure) {
+        (_, Failure::Domain(Error::Unavailable(_))) => (
+            S::SERVICE_UNAVAILABLE,
+            "Temporarily unavailable",
+            "Sesame cannot reach its database right now. Try again in a few seconds.".into(),
+        ),
         (Public, Failure::Domain(err)) => describe_domain(err),
         (Admin, Failure::Domain(_)) => (
             S::INTERNAL_SERVER_ERROR,
@@ -185,6 +190,7 @@ impl IntoResponse for PageError {
             (Failure::Domain(Error::Internal(internal)), Frame::Public) => {
                 log_internal("html", internal);
             }
+            (Failure::Domain(Error::Unavailable(_)), _) => {}
             (Failure::Domain(err), Frame::Admin) => log_internal("admin", err),
             _ => {}
         }
@@ -206,6 +212,9 @@ impl IntoResponse for PageError {
             (&failure, frame)
         {
             set_retry_after(response.headers_mut(), *retry_after);
+        }
+        if let Failure::Domain(Error::Unavailable(cause)) = &failure {
+            mark_unavailable(&mut response, cause);
         }
         response
     }

@@ -1,6 +1,6 @@
 //! Operations: liveness, readiness (database reachable, signing key loaded) and Prometheus metrics.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
@@ -9,9 +9,13 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use crate::http::failure::{UNAVAILABLE_RETRY_AFTER, set_retry_after};
 use crate::paths;
 use crate::state::AppState;
 use crate::store;
+
+/// How long `/readyz` waits for the database.
+const READINESS_TIMEOUT: Duration = Duration::from_millis(800);
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -24,10 +28,24 @@ async fn healthz_get() -> &'static str {
     "ok"
 }
 
+/// `/readyz`: 503 within [`READINESS_TIMEOUT`] when the database does not answer (a load
+/// balancer must not wait the pool's acquire timeout to learn it), with `Retry-After`.
 async fn readyz_get(State(state): State<AppState>) -> Response {
-    if let Err(err) = store::ping(&state.db).await {
-        tracing::warn!(error = %err, "readiness: database unreachable");
-        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response();
+    let ping = tokio::time::timeout(READINESS_TIMEOUT, store::ping(&state.db)).await;
+    let failure = match ping {
+        Ok(Ok(())) => None,
+        Ok(Err(err)) => Some(err.to_string()),
+        Err(_) => Some(format!(
+            "no answer within {} ms",
+            READINESS_TIMEOUT.as_millis()
+        )),
+    };
+    if let Some(cause) = failure {
+        state.availability.report(&cause);
+        let mut response =
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response();
+        set_retry_after(response.headers_mut(), UNAVAILABLE_RETRY_AFTER);
+        return response;
     }
     if state.keys().signing_key_id(state.now()).is_empty() {
         return (StatusCode::SERVICE_UNAVAILABLE, "no signing key").into_response();

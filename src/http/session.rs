@@ -40,6 +40,8 @@ impl FromRequestParts<AppState> for MaybeUser {
         let jar = CookieJar::from_headers(&parts.headers);
         match signed_in(state, cookies::session_id(&jar)).await {
             Ok(signed_in) => Ok(MaybeUser(signed_in)),
+            // An unreachable database is logged once per outage, by the request that fails on it.
+            Err(auth::Error::Unavailable(_)) => Ok(MaybeUser(None)),
             Err(err) => {
                 tracing::error!(error = %err, "reading the session failed; treating as signed out");
                 Ok(MaybeUser(None))

@@ -113,7 +113,7 @@ async fn write_groups(
             }
             Err(err) => {
                 for pending in first {
-                    let _ = pending.answer.send(Err(DbErr::Custom(err.to_string())));
+                    let _ = pending.answer.send(Err(err.clone()));
                 }
             }
         }

@@ -11,6 +11,7 @@ pub mod admin;
 pub mod agent;
 mod app;
 pub mod builders;
+pub mod cluster;
 mod database;
 pub mod environment;
 pub mod html;

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::auth::{Error, TokenError};
 use crate::http::extract::{CredentialsRejection, FormRejection};
-use crate::http::failure::{log_internal, retry_after_secs, set_retry_after};
+use crate::http::failure::{log_internal, mark_unavailable, retry_after_secs, set_retry_after};
 
 /// An error at the OAuth surface.
 #[derive(Debug)]
@@ -80,6 +80,13 @@ fn describe(err: &Error) -> (StatusCode, &'static str, String) {
             "invalid_grant",
             token_description(*token).into(),
         ),
+        // RFC 6749 §4.1.2.1 names `temporarily_unavailable` for the authorization endpoint; the
+        // same words say the same thing at the token endpoint, and nothing was decided.
+        Error::Unavailable(_) => (
+            S::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "the server cannot reach its database; retry after Retry-After seconds".into(),
+        ),
         Error::Internal(_) => (
             S::INTERNAL_SERVER_ERROR,
             "server_error",
@@ -104,6 +111,7 @@ fn reason(code: &'static str, err: &Error) -> &'static str {
     match err {
         Error::InvalidCredentials => "invalid_credentials",
         Error::Throttled { .. } => "login_throttled",
+        Error::Unavailable(_) => "database_unavailable",
         Error::Token(TokenError::Reused) => "refresh_reuse",
         Error::Token(TokenError::Expired) => "token_expired",
         Error::Token(_) => "token_invalid",
@@ -158,6 +166,9 @@ impl IntoResponse for OAuthError {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Basic realm=\"sesame\""),
             );
+        }
+        if let OAuthError::Domain(Error::Unavailable(cause)) = &self {
+            mark_unavailable(&mut response, cause);
         }
         response
     }

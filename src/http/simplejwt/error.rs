@@ -6,6 +6,7 @@
 use axum::Json;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use sea_orm::DbErr;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::{Value, json};
@@ -13,7 +14,7 @@ use serde_json::{Value, json};
 use crate::auth::registration::RegistrationError;
 use crate::auth::sliding::SlidingError;
 use crate::auth::{Error, TokenError};
-use crate::http::failure::{log_internal, retry_after_secs, set_retry_after};
+use crate::http::failure::{log_internal, mark_unavailable, retry_after_secs, set_retry_after};
 
 /// Messages per field in declaration order, or DRF's `non_field_errors`.
 pub type FieldErrors = Vec<(String, Vec<String>)>;
@@ -120,9 +121,16 @@ fn token_not_valid(msg: &str) -> (StatusCode, Value) {
     )
 }
 
-/// `APIException`'s default answer to an unexpected failure, after logging it.
+/// `APIException`'s default answer to an unexpected failure, after logging it; DRF's
+/// `ServiceUnavailable` when the database cannot be reached (logged once per outage elsewhere).
 fn internal(err: &Error) -> (StatusCode, Value) {
     match err {
+        Error::Unavailable(_) => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                detail("Service temporarily unavailable, try again later."),
+            );
+        }
         Error::Internal(internal) => log_internal("api", internal),
         other => tracing::error!(error = %other, "unexpected domain error at the /api surface"),
     }
@@ -192,6 +200,17 @@ fn auth_error(err: &AuthError) -> (StatusCode, Value) {
 }
 
 impl ApiError {
+    /// The unreachable database's error, when that is what this error is.
+    pub fn unavailable(&self) -> Option<&DbErr> {
+        match self {
+            ApiError::Domain(Error::Unavailable(cause))
+            | ApiError::Verify(Error::Unavailable(cause))
+            | ApiError::Sliding(SlidingError::Other(Error::Unavailable(cause)))
+            | ApiError::Auth(AuthError::Internal(Error::Unavailable(cause))) => Some(cause),
+            _ => None,
+        }
+    }
+
     /// The status and body this error answers with (the compat profile wraps the body).
     pub fn status_and_body(&self) -> (StatusCode, Value) {
         match self {
@@ -239,6 +258,7 @@ impl ApiError {
 /// Counts failures by reason, as the OAuth surface does (`sesame_failures_total`).
 fn count_failure(err: &ApiError) {
     let reason = match err {
+        _ if err.unavailable().is_some() => "database_unavailable",
         ApiError::Domain(Error::InvalidCredentials) => "invalid_credentials",
         ApiError::Domain(Error::Throttled { .. }) => "login_throttled",
         ApiError::Domain(Error::Token(TokenError::Reused)) => "refresh_reuse",
@@ -259,6 +279,9 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(body)).into_response();
         if let ApiError::Domain(Error::Throttled { retry_after }) = &self {
             set_retry_after(response.headers_mut(), *retry_after);
+        }
+        if let Some(cause) = self.unavailable() {
+            mark_unavailable(&mut response, cause);
         }
         response
     }

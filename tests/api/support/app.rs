@@ -14,9 +14,10 @@ use tokio::net::TcpListener;
 use sesame::clock::{Clock, SharedClock};
 use sesame::config::Config;
 use sesame::crypto::keys::{Algorithm, KeyRing};
+use sesame::server::connections::{self, ConnectionLimits};
 use sesame::{AppState, build_router, server};
 
-use super::database::{Backend, PgSchema};
+use super::database::{Backend, PgSchema, TestDatabase};
 use super::requests::TestRequest;
 
 /// The app's clock: it stands still until the test moves it, so what a test sees never depends
@@ -63,14 +64,16 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Serves `router` on `listener` until the test's runtime ends.
-fn serve_on(listener: TcpListener, router: Router) {
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
+/// Serves `router` on `listener` as `sesame serve` does, within `config`'s connection limits,
+/// until the test's runtime ends.
+fn serve_on(listener: TcpListener, router: Router, config: &Config) {
+    let limits = ConnectionLimits::from_config(config);
+    tokio::spawn(connections::serve(
+        listener,
+        router,
+        limits,
+        std::future::pending(),
+    ));
 }
 
 async fn bind() -> (TcpListener, String) {
@@ -97,6 +100,21 @@ impl TestApp {
     /// `backend` with settings changed by `configure`, or `None` when the backend is skipped.
     pub async fn on(backend: Backend, configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
         let database = backend.provision().await?;
+        Some(TestApp::build(backend, database, configure).await)
+    }
+
+    /// An app on the PostgreSQL server at `url`, which the test runs itself (see
+    /// [`super::cluster::PgCluster`]), with settings changed by `configure`.
+    pub async fn on_postgres_url(url: String, configure: impl FnOnce(&mut Config)) -> TestApp {
+        let database = TestDatabase { url, schema: None };
+        TestApp::build(Backend::Postgres, database, configure).await
+    }
+
+    async fn build(
+        backend: Backend,
+        database: TestDatabase,
+        configure: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let dir = TempDir::new().expect("temp dir");
         let keys_dir = dir.path().join("keys");
         copy_dir(shared_keys(), &keys_dir);
@@ -115,14 +133,14 @@ impl TestApp {
         let state = server::build_state(config, metrics, SharedClock::new(clock.clone()))
             .await
             .expect("state");
-        Some(TestApp {
+        TestApp {
             router: build_router(state.clone()),
             state,
             backend,
             dir,
             clock,
             _schema: database.schema,
-        })
+        }
     }
 
     /// An app served on a real listener at 127.0.0.1:0 whose issuer is that listener's URL, as
@@ -142,7 +160,7 @@ impl TestApp {
             configure(c);
         })
         .await?;
-        serve_on(listener, app.router.clone());
+        serve_on(listener, app.router.clone(), &app.state.config);
         Some(app)
     }
 
@@ -156,7 +174,7 @@ impl TestApp {
     /// Serves the router on 127.0.0.1:0 and returns its base URL (the issuer stays as it was).
     pub async fn serve(&self) -> String {
         let (listener, url) = bind().await;
-        serve_on(listener, self.router.clone());
+        serve_on(listener, self.router.clone(), &self.state.config);
         url
     }
 

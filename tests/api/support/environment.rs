@@ -33,6 +33,28 @@ pub fn postgres_url() -> Option<String> {
     }
 }
 
+/// The directory holding PostgreSQL's `initdb` and `pg_ctl` (the newest of
+/// `/usr/lib/postgresql/*/bin`), for tests that start and stop a server of their own; or `None`
+/// (after the note).
+pub fn postgres_server_binaries() -> Option<PathBuf> {
+    static SAID: OnceLock<()> = OnceLock::new();
+    let newest = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|version| version.path().join("bin"))
+        .filter(|bin| bin.join("initdb").exists() && bin.join("pg_ctl").exists())
+        .max();
+    match newest {
+        Some(bin) => Some(bin),
+        None => missing(
+            &SAID,
+            "database outage tests: no initdb and pg_ctl under /usr/lib/postgresql/*/bin; \
+             apt-get update && apt-get install -y postgresql",
+        ),
+    }
+}
+
 /// Chromium and chromedriver, or `None` (after the note).
 pub fn chromium() -> Option<Chromium> {
     static SAID: OnceLock<()> = OnceLock::new();
