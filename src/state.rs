@@ -9,6 +9,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::directory::Directory;
+use crate::auth::throttle::Gates;
 use crate::clock::SharedClock;
 use crate::config::{ClaimNames, Config};
 use crate::crypto::keys::{KeyError, KeyRing};
@@ -38,6 +39,8 @@ pub struct AppInner {
     pub metrics: Option<PrometheusHandle>,
     /// The configured `token_type`, `jti` and `user_id` claim names, shared by verified tokens.
     pub claim_names: Arc<ClaimNames>,
+    /// Serialises concurrent password checks of one source on one account (`throttle::Gates`).
+    pub login_gates: Gates,
     clock: SharedClock,
 }
 
@@ -73,6 +76,7 @@ impl AppState {
             rotations,
             metrics,
             claim_names,
+            login_gates: Gates::default(),
             clock,
         }))
     }

@@ -15,7 +15,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::admin::users::ADMIN_ROLE;
-use super::{Error, accounts};
+use super::{Error, accounts, device, throttle};
 use crate::crypto::secrets;
 use crate::entities::{sessions, users};
 use crate::state::AppState;
@@ -162,13 +162,20 @@ pub struct LoginAttempt<'a> {
     pub identifier: &'a str,
     pub password: &'a str,
     pub client_ip: Option<IpAddr>,
+    /// The device cookie the browser sent (`device`), as sent.
+    pub device_cookie: Option<&'a str>,
 }
 
 /// What a login form submission comes to.
 #[derive(Clone, Debug)]
 pub enum LoginOutcome {
-    /// Signed in, in a new session; `admin` when the user has the admin role.
-    SignedIn { session: NewSession, admin: bool },
+    /// Signed in, in a new session; `admin` when the user has the admin role; `device` is the
+    /// browser's new device cookie.
+    SignedIn {
+        session: NewSession,
+        admin: bool,
+        device: String,
+    },
     /// A stale or forged form (no session, or not its CSRF token): the form again in a new
     /// pre-session, and the password is typed again.
     Expired(NewSession),
@@ -186,8 +193,9 @@ pub enum LoginRetry {
     Incomplete,
     /// An unknown account, a wrong password or an inactive user: deliberately one answer.
     Refused,
-    /// Too many recent failures: the password was not checked; try again after this long.
-    Throttled(Duration),
+    /// Too many recent failures (of the rule the scope names): the password was not checked; try
+    /// again after this long.
+    Throttled(Duration, throttle::Scope),
 }
 
 /// A login form submission: the CSRF check against the session the form was served in, the
@@ -213,15 +221,28 @@ pub async fn log_in(
     if attempt.identifier.is_empty() || attempt.password.is_empty() {
         return retry(LoginRetry::Incomplete);
     }
+    let source = throttle::Source {
+        ip: attempt.client_ip,
+        device: attempt
+            .device_cookie
+            .and_then(|c| device::read(state, c, now)),
+    };
     let (identifier, password) = (attempt.identifier, attempt.password);
-    match accounts::check_password(state, identifier, password, attempt.client_ip, now).await {
+    match accounts::check_password(state, identifier, password, &source, now).await {
         Ok(user) => {
             let session = sign_in(state, &user, attempt.session_id, now).await?;
             let admin = user.has_role(ADMIN_ROLE);
-            Ok(LoginOutcome::SignedIn { session, admin })
+            let device = device::issue(state, user.id, now);
+            Ok(LoginOutcome::SignedIn {
+                session,
+                admin,
+                device,
+            })
         }
         Err(Error::InvalidCredentials) => retry(LoginRetry::Refused),
-        Err(Error::Throttled { retry_after }) => retry(LoginRetry::Throttled(retry_after)),
+        Err(Error::Throttled { retry_after, scope }) => {
+            retry(LoginRetry::Throttled(retry_after, scope))
+        }
         Err(err) => Err(err),
     }
 }

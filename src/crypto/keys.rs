@@ -19,6 +19,7 @@ use jsonwebtoken::{DecodingKey, Validation};
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
+use super::cookie_key::CookieKey;
 use super::keydir;
 use super::material::{self, Material};
 
@@ -67,6 +68,7 @@ pub struct KeyRing {
     first: Signer,
     rest: Vec<Signer>,
     refresh: Material,
+    cookie: CookieKey,
     verifiers: HashMap<String, Verifier>,
     jwks: Jwks,
 }
@@ -99,20 +101,29 @@ impl KeyRing {
             .iter()
             .map(|signer| (signer.material.kid.clone(), verifier(&signer.material)))
             .collect();
-        let (mut signers, refresh) = if alg.is_symmetric() {
+        let refresh_key;
+        let (mut signers, refresh, secret) = if alg.is_symmetric() {
             let secret = hmac_secret.ok_or(KeyError::MissingSecret(alg))?;
             let signer = Signer {
                 material: hmac(alg, secret)?,
                 activates_at: Some(DateTime::<Utc>::MIN_UTC),
             };
-            (vec![signer], hmac(alg, secret)?)
+            (vec![signer], hmac(alg, secret)?, secret)
         } else {
             if !published.iter().any(|signer| signer.activates_at.is_some()) {
                 return Err(KeyError::NoSigningKey(dir.to_owned()));
             }
-            let refresh = hmac(Algorithm::HS256, &keydir::read_refresh_key(dir)?)?;
-            (published, refresh)
+            refresh_key = keydir::read_refresh_key(dir)?;
+            (
+                published,
+                hmac(Algorithm::HS256, &refresh_key)?,
+                &refresh_key[..],
+            )
         };
+        let cookie = CookieKey::derive(secret).map_err(|err| KeyError::KeyMaterial {
+            alg: Algorithm::HS256,
+            source: err.into(),
+        })?;
         verifiers.insert(refresh.kid.clone(), verifier(&refresh));
         signers.retain(|signer| signer.activates_at.is_some());
         signers.sort_by_key(|signer| signer.activates_at);
@@ -124,9 +135,15 @@ impl KeyRing {
             first,
             rest: signers.collect(),
             refresh,
+            cookie,
             verifiers,
             jwks,
         })
+    }
+
+    /// The key that signs Sesame's own cookies.
+    pub fn cookie_key(&self) -> &CookieKey {
+        &self.cookie
     }
 
     /// The `kid` of the key that signs access and ID tokens at `now`.

@@ -13,7 +13,7 @@ use crate::auth::sessions::{self, FormSession, LoginAttempt, LoginOutcome, Login
 use crate::auth::{authorize, tokens};
 use crate::http::cookies;
 use crate::http::extract::{ClientIp, Form, FormRejection, Params};
-use crate::http::failure::{retry_after_secs, set_retry_after};
+use crate::http::failure::{count_throttled, retry_after_secs, sentence, set_retry_after};
 use crate::http::html::{Failure, PageError, see_other};
 use crate::http::session::{MaybeUser, SignedIn, csrf_matches, is_same_origin_path};
 use crate::paths;
@@ -126,6 +126,7 @@ async fn login_post(
         identifier: &form.identifier,
         password: params.get("password").unwrap_or_default(),
         client_ip,
+        device_cookie: cookies::device(&jar),
     };
     let outcome = sessions::log_in(&state, attempt, state.now()).await?;
     login_answer(&state, jar, form, outcome).await
@@ -139,8 +140,13 @@ async fn login_answer(
     outcome: LoginOutcome,
 ) -> Result<Response, PageError> {
     let (csrf_token, reason, jar) = match outcome {
-        LoginOutcome::SignedIn { session, admin } => {
+        LoginOutcome::SignedIn {
+            session,
+            admin,
+            device,
+        } => {
             let jar = cookies::start_session(&state.config, jar, &session.id, admin);
+            let jar = cookies::set_device(&state.config, jar, &device);
             let target = form.next.as_deref().unwrap_or(paths::LOGIN);
             return Ok((jar, see_other(target)).into_response());
         }
@@ -152,7 +158,8 @@ async fn login_answer(
     };
     let (status, message) = form_again(reason);
     let mut page = login_page(state, status, csrf_token, form.failed(message)).await?;
-    if let Some(LoginRetry::Throttled(retry_after)) = reason {
+    if let Some(LoginRetry::Throttled(retry_after, scope)) = reason {
+        count_throttled("form", scope);
         set_retry_after(page.headers_mut(), retry_after);
     }
     Ok((jar, page).into_response())
@@ -173,10 +180,11 @@ fn form_again(reason: Option<LoginRetry>) -> (StatusCode, String) {
             StatusCode::OK,
             "The username or password is incorrect.".into(),
         ),
-        Some(LoginRetry::Throttled(retry_after)) => (
+        Some(LoginRetry::Throttled(retry_after, scope)) => (
             StatusCode::TOO_MANY_REQUESTS,
             format!(
-                "Too many failed attempts. Try again in {} seconds.",
+                "{}. Try again in {} seconds.",
+                sentence(scope.describe()),
                 retry_after_secs(retry_after)
             ),
         ),

@@ -14,10 +14,11 @@ use axum_extra::extract::cookie::CookieJar;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::auth::blacklist;
+use crate::auth::{Error, blacklist};
 use crate::config::Config;
 use crate::entities::users;
 use crate::http::extract::ClientIp;
+use crate::http::failure::count_throttled;
 use crate::http::simplejwt::{self, ApiError, Body};
 use crate::paths;
 use crate::state::AppState;
@@ -104,6 +105,9 @@ impl IntoResponse for CompatError {
     fn into_response(self) -> Response {
         match self {
             CompatError::Login(err) => {
+                if let ApiError::Domain(Error::Throttled { scope, .. }) = &err {
+                    count_throttled("compat", *scope);
+                }
                 let (status, detail) = err.status_and_body();
                 if status.is_server_error() {
                     return err.into_response();

@@ -4,6 +4,8 @@
 //! - `sesame_session` (Path=/, SameSite=Lax): the browser session's id, for every page.
 //! - `sesame_admin` (Path=/admin, SameSite=Strict): the same id for a user with the `admin`
 //!   role, so the admin UI is never reached by a cross-site navigation.
+//! - `sesame_device` (Path=/login, SameSite=Strict): the signed device cookie a successful login
+//!   on the form leaves (`auth::device`), read by the next login's throttle.
 //! - the refresh cookie of simplejwt's cookie mode ([`refresh`]).
 //!
 //! All are HttpOnly. The two session cookies are Secure when the issuer is `https://` or
@@ -18,6 +20,8 @@ use crate::paths;
 pub const SESSION: &str = "sesame_session";
 /// The admin UI's copy of the session id.
 pub const ADMIN: &str = "sesame_admin";
+/// The device cookie (`auth::device`).
+pub const DEVICE: &str = "sesame_device";
 
 /// The session id in the session cookie, if the browser sent one.
 pub fn session_id(jar: &CookieJar) -> Option<&str> {
@@ -27,6 +31,24 @@ pub fn session_id(jar: &CookieJar) -> Option<&str> {
 /// The session id in the admin cookie, if the browser sent one (only under `/admin`).
 pub fn admin_session_id(jar: &CookieJar) -> Option<&str> {
     value(jar, ADMIN)
+}
+
+/// The device cookie, if the browser sent one (only to the login form).
+pub fn device(jar: &CookieJar) -> Option<&str> {
+    value(jar, DEVICE)
+}
+
+/// Sets the device cookie `value` (signed by `auth::device`) for as long as it is honoured.
+pub fn set_device(config: &Config, jar: CookieJar, value: &str) -> CookieJar {
+    let max_age = i64::try_from(crate::auth::device::LIFETIME.as_secs()).unwrap_or(i64::MAX);
+    let cookie = Cookie::build((DEVICE, value.to_owned()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path(paths::LOGIN)
+        .secure(secure(config))
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .build();
+    jar.add(cookie)
 }
 
 fn value<'a>(jar: &'a CookieJar, name: &str) -> Option<&'a str> {

@@ -38,6 +38,7 @@ mod simplejwt_refresh;
 mod simplejwt_sliding;
 mod simplejwt_verify_blacklist;
 mod throttling;
+mod throttling_abuse;
 mod token_errors;
 mod token_grants;
 mod token_refresh;
