@@ -45,11 +45,13 @@ pub enum Action {
     KeyRetire,
     /// The first admin was created from the bootstrap settings.
     AdminBootstrap,
+    /// An admin cleared one source's login failures on an account.
+    ThrottleClear,
 }
 
 impl Action {
     /// Every action, in the order the audit view offers them.
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::LoginSuccess,
         Action::LoginFailure,
         Action::RefreshReuse,
@@ -69,6 +71,7 @@ impl Action {
         Action::KeyRotate,
         Action::KeyRetire,
         Action::AdminBootstrap,
+        Action::ThrottleClear,
     ];
 
     /// The stored name, e.g. `client.create`.
@@ -93,6 +96,7 @@ impl Action {
             Action::KeyRotate => "key.rotate",
             Action::KeyRetire => "key.retire",
             Action::AdminBootstrap => "admin.bootstrap",
+            Action::ThrottleClear => "throttle.clear",
         }
     }
 

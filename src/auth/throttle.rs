@@ -162,6 +162,15 @@ fn wait(
     (retry_at > now).then(|| (retry_at - now).to_std().unwrap_or_default())
 }
 
+/// How long a source whose failures on an account are `own` must wait by its own delay.
+pub fn source_wait(own: Summary, now: DateTime<Utc>) -> Option<Duration> {
+    wait(
+        delay_after(own.count, SOURCE_FREE_FAILURES),
+        own.latest,
+        now,
+    )
+}
+
 /// The wait the account ceiling imposes on a source whose own failures are `own`, when the
 /// account has had `account` failures in the window.
 fn ceiling_wait(account: Summary, own: Summary, now: DateTime<Utc>) -> Option<Duration> {
@@ -174,14 +183,7 @@ fn ceiling_wait(account: Summary, own: Summary, now: DateTime<Utc>) -> Option<Du
 pub async fn check(state: &AppState, pair: &Pair, now: DateTime<Utc>) -> Result<(), Error> {
     let db = &state.db;
     let own = store::login_attempts::summarize_pair(db, pair, now - to_chrono(RETENTION)).await?;
-    let mut waits = vec![(
-        wait(
-            delay_after(own.count, SOURCE_FREE_FAILURES),
-            own.latest,
-            now,
-        ),
-        Scope::Source,
-    )];
+    let mut waits = vec![(source_wait(own, now), Scope::Source)];
     if let (None, Some(ip)) = (&pair.device_key, &pair.ip_key) {
         let since = now - to_chrono(IP_WINDOW);
         let ip = store::login_attempts::summarize_ip(db, ip, since).await?;

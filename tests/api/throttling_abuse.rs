@@ -12,6 +12,7 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
 
 use crate::on_both_databases;
+use crate::support::admin::{assert_page, assert_see_other};
 use crate::support::html::csrf_token;
 use crate::support::{PASSWORD, TestApp};
 use sesame::auth::throttle::{ACCOUNT_MAX_DELAY, Scope, Source};
@@ -23,6 +24,7 @@ on_both_databases!(
     a_device_cookie_lets_the_owner_in_from_behind_the_attackers_address,
     sixteen_simultaneous_right_passwords_all_succeed,
     the_account_ceiling_slows_a_distributed_guess,
+    an_admin_sees_and_clears_a_throttle,
 );
 
 const WRONG: &str = "wrong password";
@@ -176,4 +178,86 @@ async fn the_account_ceiling_slows_a_distributed_guess(app: TestApp) {
         matches!(result, Err(Error::InvalidCredentials)),
         "{result:?}"
     );
+}
+
+async fn an_admin_sees_and_clears_a_throttle(app: TestApp) {
+    let alice = app.user("alice").create().await;
+    let attacker = [127, 0, 0, 66];
+    for _ in 0..5 {
+        assert_eq!(
+            api_login(&app, WRONG, attacker).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        api_login(&app, WRONG, attacker).await,
+        (StatusCode::TOO_MANY_REQUESTS, Some(1))
+    );
+    let (_, session) = app.admin().await;
+
+    let page = app.get("/admin/throttles").session(&session).await;
+    assert_page(&page, StatusCode::OK);
+    let text = page.text();
+    let row = format!(
+        "<td><a href=\"/admin/users/{}\">alice</a></td>\n      <td>127.0.0.66</td>\n      \
+         <td>5</td>",
+        alice.id
+    );
+    assert!(text.contains(&row), "{text}");
+    assert!(text.contains("<td>1 s</td>"), "{text}");
+    let account = format!("user:{}", alice.id);
+    let fields = [
+        ("account", account.as_str()),
+        ("ip", "127.0.0.66"),
+        ("device", ""),
+    ];
+
+    // Without the CSRF token nothing is cleared.
+    let mut forged = vec![("csrf_token", "forged")];
+    forged.extend_from_slice(&fields);
+    let refused = app
+        .post("/admin/throttles/clear")
+        .session(&session)
+        .form(&forged)
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        login_attempts::Entity::find()
+            .count(app.db())
+            .await
+            .unwrap(),
+        5
+    );
+
+    let response = app
+        .admin_post("/admin/throttles/clear", &session, &fields)
+        .await;
+    assert_see_other(&response, "/admin/throttles?notice=cleared");
+    assert_eq!(
+        login_attempts::Entity::find()
+            .count(app.db())
+            .await
+            .unwrap(),
+        0
+    );
+    let event = app
+        .assert_last_event("throttle.clear", "root", &account)
+        .await;
+    let details: serde_json::Value = serde_json::from_str(&event.details.unwrap()).unwrap();
+    assert_eq!(
+        details,
+        json!({ "ip": "127.0.0.66", "device": null, "failures": 5 })
+    );
+    // The source is checked again at once; clearing again finds nothing and records nothing.
+    assert_eq!(
+        api_login(&app, WRONG, attacker).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let again = [("account", "user:0"), ("ip", ""), ("device", "")];
+    let response = app
+        .admin_post("/admin/throttles/clear", &session, &again)
+        .await;
+    assert_see_other(&response, "/admin/throttles?notice=nothing_cleared");
+    app.assert_last_event("throttle.clear", "root", &account)
+        .await;
 }
