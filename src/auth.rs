@@ -16,6 +16,7 @@ pub mod django_import;
 pub mod end_session;
 pub mod grant;
 pub mod introspection;
+pub mod login_csrf;
 pub mod password_policy;
 pub mod registration;
 pub mod revocation;

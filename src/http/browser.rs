@@ -1,5 +1,5 @@
 //! The browser login form (`GET`/`POST /login`) and `POST /logout` (SPEC §7 "Browser"). The
-//! decisions (pre-session, CSRF, the throttled password check, signing in) are
+//! decisions (the CSRF cookie, the throttled password check, signing in) are
 //! `auth::sessions::log_in`'s; this module parses the form, calls it and renders.
 
 use axum::Router;
@@ -9,7 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 
-use crate::auth::sessions::{self, FormSession, LoginAttempt, LoginOutcome, LoginRetry};
+use crate::auth::login_csrf;
+use crate::auth::sessions::{self, LoginAttempt, LoginOutcome, LoginRetry};
 use crate::auth::{authorize, tokens};
 use crate::http::cookies;
 use crate::http::extract::{ClientIp, Form, FormRejection, Params};
@@ -91,14 +92,9 @@ async fn login_get(
     if let (Some(user), None) = (&user, &next) {
         return Ok(signed_in_page(user));
     }
-    let found = sessions::login_form_session(&state, cookies::session_id(&jar), state.now());
-    let (csrf_token, jar) = match found.await? {
-        FormSession::Existing { csrf_token } => (csrf_token, jar),
-        FormSession::Started(new) => {
-            let jar = cookies::start_session(&state.config, jar, &new.id, false);
-            (new.csrf_token, jar)
-        }
-    };
+    let csrf = login_csrf::for_form(&state, cookies::login_csrf(&jar), state.now());
+    let jar = cookies::set_login_csrf(&state.config, jar, csrf.cookie.as_deref());
+    let csrf_token = csrf.token;
     let form = LoginForm {
         next,
         identifier: String::new(),
@@ -122,6 +118,7 @@ async fn login_post(
     };
     let attempt = LoginAttempt {
         session_id: cookies::session_id(&jar),
+        csrf_cookie: cookies::login_csrf(&jar),
         csrf_token: params.get("csrf_token"),
         identifier: &form.identifier,
         password: params.get("password").unwrap_or_default(),
@@ -151,8 +148,8 @@ async fn login_answer(
             return Ok((jar, see_other(target)).into_response());
         }
         LoginOutcome::Expired(fresh) => {
-            let jar = cookies::start_session(&state.config, jar, &fresh.id, false);
-            (fresh.csrf_token, None, jar)
+            let jar = cookies::set_login_csrf(&state.config, jar, fresh.cookie.as_deref());
+            (fresh.token, None, jar)
         }
         LoginOutcome::Retry { csrf_token, reason } => (csrf_token, Some(reason), jar),
     };
