@@ -100,7 +100,8 @@ async fn a_device_cookie_lets_the_owner_in_from_behind_the_attackers_address(app
     let refused = attacker.login("alice", PASSWORD, None).await;
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(refused.header("retry-after"), Some("1"));
-    // The owner's browser is its own source, and a forged cookie is nobody's.
+    // The owner's browser, its session long over, is its own source; a forged cookie is nobody's.
+    owner.cookies.remove("sesame_session");
     let response = owner.login("alice", PASSWORD, None).await;
     assert_eq!(
         response.status,
