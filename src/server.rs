@@ -59,6 +59,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         "signing key loaded"
     );
     tokio::spawn(reload_keys_periodically(state.clone()));
+    tokio::spawn(store::wal::checkpoint_periodically(
+        state.db.clone(),
+        state.writes.clone(),
+    ));
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("binding {listen}"))?;
