@@ -12,6 +12,7 @@ mod admin_escaping;
 mod admin_keys;
 mod admin_tokens;
 mod admin_users;
+mod anonymous_writes;
 mod audit_trail;
 mod authorize;
 mod browser_chromium;
