@@ -30,7 +30,7 @@ pub async fn check_password(
     let user = store::users::find_by_login(&state.db, identifier).await?;
     let attempt = throttle::pair(user.as_ref().map(|u| u.id), identifier, source);
     // Held until the outcome is recorded: the next attempt of this pair sees it.
-    let _gate = state.login_gates.enter(&attempt).await;
+    let gate = state.login_gates.enter(&attempt).await;
     throttle::check(state, &attempt, now).await?;
     let stored = user.as_ref().map_or_else(
         || state.password_hasher.dummy_hash().to_owned(),
@@ -49,6 +49,7 @@ pub async fn check_password(
         }
     };
     throttle::record_success(state, &attempt).await?;
+    drop(gate);
     let success = AuditEvent::new(&Actor::user(&user, client_ip), Action::LoginSuccess)
         .target(format!("user:{}", user.id));
     audit::record(state, success, now).await?;
