@@ -56,11 +56,7 @@ async fn flush_browser(
         store::authorization_codes::delete_expired(db, now - keep, batch)
     })
     .await?;
-    let forget = chrono::Duration::from_std(crate::auth::throttle::RETENTION)?;
-    let attempts = drain(batch, || {
-        store::login_attempts::delete_older_than(db, now - forget, batch)
-    })
-    .await?;
+    let attempts = crate::auth::throttle::forget_expired(state, now, batch).await?;
     println!(
         "deleted {sessions} expired sessions, {codes} old authorization codes and {attempts} old login attempts"
     );

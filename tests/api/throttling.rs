@@ -26,6 +26,7 @@ on_both_databases!(
     a_success_resets_the_count,
     unknown_identifiers_are_throttled_alike,
     an_ip_waits_after_100_failures_in_10_minutes,
+    failures_older_than_a_day_are_forgotten,
 );
 
 const WRONG: &str = "wrong password";
@@ -262,4 +263,21 @@ async fn an_ip_waits_after_100_failures_in_10_minutes(app: TestApp) {
     check(&app, "alice", PASSWORD, Some(ip), window_passed)
         .await
         .unwrap();
+}
+
+async fn failures_older_than_a_day_are_forgotten(app: TestApp) {
+    let t0 = whole_seconds_now();
+    let pair = throttle::pair(None, "nobody", &Source::ip(None));
+    for age in [25, 24 * 7, 23] {
+        let at = t0 - Duration::hours(age);
+        throttle::record_failure(&app.state, &pair, at)
+            .await
+            .unwrap();
+    }
+    // One row per statement: the sweep loops until a batch comes back short.
+    let forgotten = throttle::forget_expired(&app.state, t0, 1).await.unwrap();
+    assert_eq!(forgotten, 2);
+    let rows = login_attempts::Entity::find().all(app.db()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].attempted_at, t0 - Duration::hours(23));
 }
