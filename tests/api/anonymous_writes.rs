@@ -7,6 +7,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::on_both_databases;
 use crate::support::TestApp;
+use crate::support::oauth::REDIRECT_URI;
 use sesame::entities::{
     audit_events, authorization_codes, clients, login_attempts, refresh_tokens, revocations,
     sessions, users,
@@ -43,14 +44,24 @@ async fn ten_thousand_anonymous_login_forms_write_nothing(app: TestApp) {
 
 async fn anonymous_requests_on_every_surface_write_nothing(app: TestApp) {
     app.user("alice").create().await;
-    let client = app.client("app").create().await;
+    let client = app.client("app").code_flow().create().await;
     let before = row_counts(app.db()).await;
     let authorize = format!(
-        "/oauth/authorize?response_type=code&client_id={}&redirect_uri=https%3A%2F%2Fapp.example%2Fcb\
+        "/oauth/authorize?response_type=code&client_id={}&redirect_uri={}\
          &scope=openid&state=s&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM\
          &code_challenge_method=S256",
-        client.0
+        client.0,
+        form_urlencoded::byte_serialize(REDIRECT_URI.as_bytes()).collect::<String>()
     );
+    // A valid authorization request from nobody in particular is sent to the login form.
+    let response = app.get(&authorize).await;
+    assert_eq!(
+        response.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        response.text()
+    );
+    assert!(response.location().starts_with("/login?next="));
     let wrong_client = [("grant_type", "client_credentials")];
     let gets = [
         "/login?next=%2Fadmin",
