@@ -25,6 +25,7 @@ on_both_databases!(
     sixteen_simultaneous_right_passwords_all_succeed,
     the_account_ceiling_slows_a_distributed_guess,
     an_admin_sees_and_clears_a_throttle,
+    a_device_cookie_is_honoured_for_180_days,
 );
 
 const WRONG: &str = "wrong password";
@@ -261,4 +262,20 @@ async fn an_admin_sees_and_clears_a_throttle(app: TestApp) {
     assert_see_other(&response, "/admin/throttles?notice=nothing_cleared");
     app.assert_last_event("throttle.clear", "root", &account)
         .await;
+}
+
+async fn a_device_cookie_is_honoured_for_180_days(app: TestApp) {
+    app.user("alice").create().await;
+    let shared = [127, 0, 0, 81];
+    let mut owner = app.agent().with_ip(shared);
+    owner.sign_in("alice").await;
+    owner.cookies.remove("sesame_session");
+    app.advance(StdDuration::from_secs(180 * 24 * 3600));
+    let mut attacker = app.agent().with_ip(shared);
+    for _ in 0..5 {
+        attacker.login("alice", WRONG, None).await;
+    }
+    // Half a year on, the browser is one of the crowd behind its address again.
+    let response = owner.login("alice", PASSWORD, None).await;
+    assert_eq!(response.status, StatusCode::TOO_MANY_REQUESTS);
 }
