@@ -10,11 +10,13 @@ pub mod audit;
 pub mod authorize;
 pub mod blacklist;
 pub mod clients;
+pub mod device;
 pub mod directory;
 pub mod django_import;
 pub mod end_session;
 pub mod grant;
 pub mod introspection;
+pub mod login_csrf;
 pub mod password_policy;
 pub mod redirect_uri;
 pub mod registration;
@@ -61,9 +63,12 @@ pub enum Error {
     #[error("invalid grant: {0}")]
     InvalidGrant(String),
     /// SPEC §10: "a throttled login answers 429 with `Retry-After`". Too many recent failed
-    /// password checks for the account or from the IP; the password was not looked at.
-    #[error("too many failed login attempts; retry after {retry_after:?}")]
-    Throttled { retry_after: std::time::Duration },
+    /// password checks, of the rule `scope` says; the password was not looked at.
+    #[error("{}; retry after {retry_after:?}", scope.describe())]
+    Throttled {
+        retry_after: std::time::Duration,
+        scope: throttle::Scope,
+    },
     /// A presented token is unusable; the variant says why (simplejwt reports each differently).
     #[error(transparent)]
     Token(#[from] TokenError),

@@ -39,6 +39,8 @@ pub const ADMIN_TOKEN_REVOKE: &str = "/admin/tokens/{family_id}/revoke";
 pub const ADMIN_KEYS: &str = "/admin/keys";
 pub const ADMIN_KEYS_ROTATE: &str = "/admin/keys/rotate";
 pub const ADMIN_KEY_RETIRE: &str = "/admin/keys/{kid}/retire";
+pub const ADMIN_THROTTLES: &str = "/admin/throttles";
+pub const ADMIN_THROTTLES_CLEAR: &str = "/admin/throttles/clear";
 pub const ADMIN_AUDIT: &str = "/admin/audit";
 
 pub const HEALTHZ: &str = "/healthz";

@@ -8,6 +8,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 
 use crate::auth::admin::{AdminError, users};
+use crate::auth::throttle;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::crypto::keys::KeyRing;
@@ -22,6 +23,9 @@ use connections::ConnectionLimits;
 
 /// File descriptors kept back from `max_connections` for the database pool, key files and logs.
 const RESERVED_FILES: u64 = 256;
+
+/// How often login failures older than `throttle::RETENTION` are deleted.
+const ATTEMPT_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// How often the key ring is re-read, so keys rotated by the CLI or another instance are picked up.
 const KEY_RELOAD_INTERVAL: Duration = Duration::from_secs(60);
@@ -86,6 +90,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     tokio::spawn(reload_keys_periodically(state.clone()));
+    tokio::spawn(forget_attempts_periodically(state.clone()));
+    tokio::spawn(store::wal::checkpoint_periodically(
+        state.db.clone(),
+        state.writes.clone(),
+    ));
     let limits = connection_limits(&state.config);
     let listener = TcpListener::bind(listen)
         .await
@@ -174,6 +183,19 @@ async fn reload_keys_periodically(state: AppState) {
         interval.tick().await;
         if let Err(err) = state.reload_keys(state.now()) {
             tracing::error!(error = %err, "reloading keys failed; keeping the current ring");
+        }
+    }
+}
+
+/// Deletes the login failures the throttle no longer reads, so `login_attempts` holds at most a
+/// day of them even when `sesame tokens flush` never runs.
+async fn forget_attempts_periodically(state: AppState) {
+    let mut interval = tokio::time::interval(ATTEMPT_SWEEP_INTERVAL);
+    loop {
+        interval.tick().await;
+        match throttle::forget_expired(&state, state.now(), 1000).await {
+            Ok(deleted) => tracing::debug!(deleted, "old login failures deleted"),
+            Err(err) => tracing::error!(error = %err, "deleting old login failures failed"),
         }
     }
 }

@@ -9,6 +9,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::directory::Directory;
+use crate::auth::throttle::Gates;
 use crate::clock::SharedClock;
 use crate::config::{ClaimNames, Config};
 use crate::crypto::keys::{KeyError, KeyRing};
@@ -41,6 +42,8 @@ pub struct AppInner {
     pub availability: Availability,
     /// The configured `token_type`, `jti` and `user_id` claim names, shared by verified tokens.
     pub claim_names: Arc<ClaimNames>,
+    /// Serialises concurrent password checks of one source on one account (`throttle::Gates`).
+    pub login_gates: Gates,
     clock: SharedClock,
 }
 
@@ -78,6 +81,7 @@ impl AppState {
             metrics,
             availability,
             claim_names,
+            login_gates: Gates::default(),
             clock,
         }))
     }

@@ -4,7 +4,6 @@
 //! An unknown user is verified against a dummy hash, and an inactive user's password is verified
 //! anyway, so all three failures cost the same time and give the same answer (SPEC §10).
 
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -19,18 +18,20 @@ use crate::store::{self, InsertError, UniqueField};
 
 /// Checks an identifier (username, email or phone) and password. Returns the active user, or
 /// `InvalidCredentials` for a wrong password, an unknown user and an inactive user alike, or
-/// `Throttled` while too many recent failures make the account or `client_ip` wait.
+/// `Throttled` while too many recent failures make `source` wait (see `throttle`).
 pub async fn check_password(
     state: &AppState,
     identifier: &str,
     password: &str,
-    client_ip: Option<IpAddr>,
+    source: &throttle::Source,
     now: DateTime<Utc>,
 ) -> Result<users::Model, Error> {
+    let client_ip = source.ip;
     let user = store::users::find_by_login(&state.db, identifier).await?;
-    let attempt = throttle::AttemptKeys::new(user.as_ref(), identifier, client_ip);
+    let attempt = throttle::pair(user.as_ref().map(|u| u.id), identifier, source);
+    // Held until the outcome is recorded: the next attempt of this pair sees it.
+    let gate = state.login_gates.enter(&attempt).await;
     throttle::check(state, &attempt, now).await?;
-    throttle::record_failure(state, &attempt, now).await?;
     let stored = user.as_ref().map_or_else(
         || state.password_hasher.dummy_hash().to_owned(),
         |u| u.password_hash.clone(),
@@ -41,12 +42,14 @@ pub async fn check_password(
             (user, needs_rehash)
         }
         _ => {
+            throttle::record_failure(state, &attempt, now).await?;
             let actor = Actor::unverified(identifier, client_ip);
             audit::record(state, AuditEvent::new(&actor, Action::LoginFailure), now).await?;
             return Err(Error::InvalidCredentials);
         }
     };
     throttle::record_success(state, &attempt).await?;
+    drop(gate);
     let success = AuditEvent::new(&Actor::user(&user, client_ip), Action::LoginSuccess)
         .target(format!("user:{}", user.id));
     audit::record(state, success, now).await?;

@@ -1,5 +1,5 @@
-//! The admin UI's domain (SPEC §7 "Admin UI"): managing clients, users, refresh-token families and
-//! signing keys, and the dashboard's figures. Every change records an audit event naming the
+//! The admin UI's domain (SPEC §7 "Admin UI"): managing clients, users, refresh-token families,
+//! signing keys and login throttles, and the dashboard's figures. Every change records an audit event naming the
 //! admin and their address.
 //!
 //! Form input arrives as plain strings and is parsed here, so the rules (what a redirect URI may
@@ -9,6 +9,7 @@ pub mod client_form;
 pub mod clients;
 pub mod keys;
 pub mod overview;
+pub mod throttles;
 pub mod tokens;
 pub mod users;
 

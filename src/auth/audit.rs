@@ -47,11 +47,13 @@ pub enum Action {
     KeyRetire,
     /// The first admin was created from the bootstrap settings.
     AdminBootstrap,
+    /// An admin cleared one source's login failures on an account.
+    ThrottleClear,
 }
 
 impl Action {
     /// Every action, in the order the audit view offers them.
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::LoginSuccess,
         Action::LoginFailure,
         Action::RefreshReuse,
@@ -72,6 +74,7 @@ impl Action {
         Action::KeyRotate,
         Action::KeyRetire,
         Action::AdminBootstrap,
+        Action::ThrottleClear,
     ];
 
     /// The stored name, e.g. `client.create`.
@@ -97,6 +100,7 @@ impl Action {
             Action::KeyRotate => "key.rotate",
             Action::KeyRetire => "key.retire",
             Action::AdminBootstrap => "admin.bootstrap",
+            Action::ThrottleClear => "throttle.clear",
         }
     }
 

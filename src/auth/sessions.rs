@@ -2,12 +2,11 @@
 //! random 256-bit id; the row holds its SHA-256, the user, a CSRF token (the synchronizer-token
 //! pattern) and the expiry.
 //!
-//! A pre-session is a row without a user: it carries the login form's CSRF token, which is how
-//! login CSRF is stopped (OWASP: "pre-sessions"). Signing in replaces whatever session the
+//! Only a signed-in session is a row: the login form's CSRF protection is a signed cookie
+//! (`login_csrf`), so showing the form writes nothing. Signing in replaces whatever session the
 //! browser had with a new id, so an id planted before login is worthless after it.
 //!
-//! The login form's decisions are here too: [`login_form_session`] for showing it, [`log_in`]
-//! for a submission.
+//! The login form's decisions are here too: [`log_in`] for a submission.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -15,14 +14,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::admin::users::ADMIN_ROLE;
-use super::{Error, accounts};
+use super::{Error, accounts, device, login_csrf, throttle};
 use crate::crypto::secrets;
 use crate::entities::{sessions, users};
 use crate::state::AppState;
 use crate::store;
-
-/// How long the login form stays valid before it must be reloaded.
-pub const PRE_SESSION_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// A session that was just created: the id goes into the cookie, once.
 #[derive(Clone, Debug)]
@@ -44,7 +40,7 @@ fn after(now: DateTime<Utc>, lifetime: Duration) -> DateTime<Utc> {
 
 async fn create(
     state: &AppState,
-    user: Option<&users::Model>,
+    user: &users::Model,
     lifetime: Duration,
     now: DateTime<Utc>,
 ) -> Result<NewSession, Error> {
@@ -54,20 +50,15 @@ async fn create(
         &state.db,
         store::sessions::NewSession {
             token_hash: secrets::sha256_hex(&id),
-            user_id: user.map(|u| u.id),
+            user_id: Some(user.id),
             csrf_token: csrf_token.clone(),
-            auth_time: user.map(|_| now),
+            auth_time: Some(now),
             created_at: now,
             expires_at: after(now, lifetime),
         },
     )
     .await?;
     Ok(NewSession { id, csrf_token })
-}
-
-/// Starts a pre-session for the login form.
-pub async fn start_pre_session(state: &AppState, now: DateTime<Utc>) -> Result<NewSession, Error> {
-    create(state, None, PRE_SESSION_LIFETIME, now).await
 }
 
 /// The unexpired session (signed in or not) a cookie names.
@@ -112,7 +103,7 @@ pub async fn sign_in(
     if let Some(old) = replaced {
         sign_out(state, old).await?;
     }
-    let session = create(state, Some(user), state.config.session_lifetime, now).await?;
+    let session = create(state, user, state.config.session_lifetime, now).await?;
     tracing::info!(user_id = user.id, "signed in");
     Ok(session)
 }
@@ -123,56 +114,37 @@ pub async fn sign_out(state: &AppState, id: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// The session a login form is served in.
-#[derive(Clone, Debug)]
-pub enum FormSession {
-    /// The browser's own unexpired session: reloading the form keeps it.
-    Existing { csrf_token: String },
-    /// A new pre-session; its id goes into the cookie.
-    Started(NewSession),
-}
-
-/// The session to serve the login form in: the one `session_id` names while it lasts, else a new
-/// pre-session.
-pub async fn login_form_session(
-    state: &AppState,
-    session_id: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<FormSession, Error> {
-    let existing = match session_id {
-        Some(id) => find_session(state, id, now).await?,
-        None => None,
-    };
-    Ok(match existing {
-        Some(session) => FormSession::Existing {
-            csrf_token: session.csrf_token,
-        },
-        None => FormSession::Started(start_pre_session(state, now).await?),
-    })
-}
-
 /// A submitted login form, as the domain reads it.
 #[derive(Clone, Copy, Debug)]
 pub struct LoginAttempt<'a> {
-    /// The id the session cookie carries: the session the form was served in.
+    /// The id the session cookie carries: the session signing in replaces.
     pub session_id: Option<&'a str>,
+    /// The login form's CSRF cookie (`login_csrf`), as sent.
+    pub csrf_cookie: Option<&'a str>,
     /// The CSRF token the form carried.
     pub csrf_token: Option<&'a str>,
     /// A username, email or phone, as typed (trimmed).
     pub identifier: &'a str,
     pub password: &'a str,
     pub client_ip: Option<IpAddr>,
+    /// The device cookie the browser sent (`device`), as sent.
+    pub device_cookie: Option<&'a str>,
 }
 
 /// What a login form submission comes to.
 #[derive(Clone, Debug)]
 pub enum LoginOutcome {
-    /// Signed in, in a new session; `admin` when the user has the admin role.
-    SignedIn { session: NewSession, admin: bool },
-    /// A stale or forged form (no session, or not its CSRF token): the form again in a new
-    /// pre-session, and the password is typed again.
-    Expired(NewSession),
-    /// The form again in the same session, saying why.
+    /// Signed in, in a new session; `admin` when the user has the admin role; `device` is the
+    /// browser's new device cookie.
+    SignedIn {
+        session: NewSession,
+        admin: bool,
+        device: String,
+    },
+    /// A stale or forged form (no valid CSRF cookie, or not its token): the form again with a
+    /// new token, and the password is typed again.
+    Expired(login_csrf::FormToken),
+    /// The form again with the same CSRF token, saying why.
     Retry {
         csrf_token: String,
         reason: LoginRetry,
@@ -186,42 +158,55 @@ pub enum LoginRetry {
     Incomplete,
     /// An unknown account, a wrong password or an inactive user: deliberately one answer.
     Refused,
-    /// Too many recent failures: the password was not checked; try again after this long.
-    Throttled(Duration),
+    /// Too many recent failures (of the rule the scope names): the password was not checked; try
+    /// again after this long.
+    Throttled(Duration, throttle::Scope),
 }
 
-/// A login form submission: the CSRF check against the session the form was served in, the
-/// empty-field check, the password check (throttled as on every surface) and the sign-in.
+/// A login form submission: the CSRF check against the form's cookie, the empty-field check,
+/// the password check (throttled as on every surface) and the sign-in. Nothing is written before
+/// the password has been checked.
 pub async fn log_in(
     state: &AppState,
     attempt: LoginAttempt<'_>,
     now: DateTime<Utc>,
 ) -> Result<LoginOutcome, Error> {
-    let session = match attempt.session_id {
-        Some(id) => find_session(state, id, now).await?,
-        None => None,
-    };
-    let Some(session) = session.filter(|s| csrf_matches(&s.csrf_token, attempt.csrf_token)) else {
-        return Ok(LoginOutcome::Expired(start_pre_session(state, now).await?));
+    let (cookie, submitted) = (attempt.csrf_cookie, attempt.csrf_token);
+    let Some(csrf_token) = submitted.filter(|_| login_csrf::verify(state, cookie, submitted, now))
+    else {
+        return Ok(LoginOutcome::Expired(login_csrf::issue(state, now)));
     };
     let retry = |reason| {
         Ok(LoginOutcome::Retry {
-            csrf_token: session.csrf_token,
+            csrf_token: csrf_token.to_owned(),
             reason,
         })
     };
     if attempt.identifier.is_empty() || attempt.password.is_empty() {
         return retry(LoginRetry::Incomplete);
     }
+    let source = throttle::Source {
+        ip: attempt.client_ip,
+        device: attempt
+            .device_cookie
+            .and_then(|c| device::read(state, c, now)),
+    };
     let (identifier, password) = (attempt.identifier, attempt.password);
-    match accounts::check_password(state, identifier, password, attempt.client_ip, now).await {
+    match accounts::check_password(state, identifier, password, &source, now).await {
         Ok(user) => {
             let session = sign_in(state, &user, attempt.session_id, now).await?;
             let admin = user.has_role(ADMIN_ROLE);
-            Ok(LoginOutcome::SignedIn { session, admin })
+            let device = device::issue(state, user.id, now);
+            Ok(LoginOutcome::SignedIn {
+                session,
+                admin,
+                device,
+            })
         }
         Err(Error::InvalidCredentials) => retry(LoginRetry::Refused),
-        Err(Error::Throttled { retry_after }) => retry(LoginRetry::Throttled(retry_after)),
+        Err(Error::Throttled { retry_after, scope }) => {
+            retry(LoginRetry::Throttled(retry_after, scope))
+        }
         Err(err) => Err(err),
     }
 }

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::clients::{Client, GrantType};
 use super::tokens;
-use super::{Error, TokenError, accounts};
+use super::{Error, TokenError, accounts, throttle};
 use crate::entities::users;
 use crate::state::AppState;
 
@@ -46,7 +46,8 @@ pub async fn obtain_sliding_token(
     now: DateTime<Utc>,
 ) -> Result<(users::Model, String), Error> {
     client.require(GrantType::Password)?;
-    let user = accounts::check_password(state, identifier, password, client_ip, now).await?;
+    let source = throttle::Source::ip(client_ip);
+    let user = accounts::check_password(state, identifier, password, &source, now).await?;
     let token = issue_sliding_token(state, client, &user, now)?;
     metrics::counter!("sesame_tokens_issued_total", "grant" => "sliding").increment(1);
     Ok((user, token))

@@ -1,58 +1,125 @@
-//! Login throttling (SPEC §10): an exponential delay, never a hard lock, once an account has had
-//! 5 consecutive failed password checks or an IP 100 failures within 10 minutes. The attempts live
-//! in the database (`login_attempts`), so every instance throttles alike, and every surface that
-//! checks a password (the password grant, `/api/token/`, the HTML form) goes through here via
-//! `accounts::check_password`.
+//! Login throttling (SPEC §10): delays keyed by who is guessing, never a hard lock. Every surface
+//! that checks a password (the password grant, `/api/token/`, the compat login, the HTML form)
+//! goes through here via `accounts::check_password`; the failures live in the database
+//! (`login_attempts`), so every instance throttles alike.
 //!
-//! The delay runs from the latest failure: after the `n`-th failure beyond the free ones the next
-//! attempt waits `BASE_DELAY * 2^n`, capped at `MAX_DELAY`. A throttled attempt is refused before
-//! the password is looked at and is not recorded, so it neither reveals anything nor lengthens
-//! the wait. Unknown identifiers are throttled exactly like accounts, so throttling tells nobody
-//! whether an account exists.
+//! - **Source on account**: a source is the device cookie a browser that signed in to the account
+//!   before carries (OWASP "device cookies"), else the client IP (IPv6 by /64). After
+//!   [`SOURCE_FREE_FAILURES`] failures of one source on one account, that source waits
+//!   `BASE_DELAY * 2^n` from its latest failure, capped at [`MAX_DELAY`]. Another source is not
+//!   affected, so an attacker cannot keep the owner out.
+//! - **Address**: an IP with [`IP_FREE_FAILURES`] failures within [`IP_WINDOW`], on any accounts,
+//!   waits the same way (a device-cookie holder behind that address does not).
+//! - **Account ceiling**: once an account has had [`ACCOUNT_FREE_FAILURES`] failures within
+//!   [`ACCOUNT_WINDOW`] from all sources together, every source that has itself failed on it in
+//!   that window waits, at most [`ACCOUNT_MAX_DELAY`] from its own latest failure. A source with
+//!   no failure of its own on the account is never delayed by it: it slows a distributed guess
+//!   without locking anyone out.
+//!
+//! Only a password check that failed is recorded, after it failed: an attempt in flight is not a
+//! failure. Concurrent attempts of one source on one account are taken one after the other
+//! ([`Gates`]), so a burst of guesses cannot all pass the check before the first failure is
+//! written. A throttled attempt is refused before the password is looked at and is not recorded.
+//! Unknown identifiers are throttled exactly like accounts, so throttling tells nobody whether an
+//! account exists.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use super::Error;
-use crate::entities::users;
+use super::device::Device;
 use crate::state::AppState;
 use crate::store;
-use crate::store::login_attempts::Summary;
+use crate::store::login_attempts::{Pair, Summary};
 
-/// Consecutive failures an account may have before the delay starts.
-pub const ACCOUNT_FREE_FAILURES: u64 = 5;
-/// Failures an IP may have within [`IP_WINDOW`] before the delay starts.
+/// Failures one source may have on one account before its delay starts.
+pub const SOURCE_FREE_FAILURES: u64 = 5;
+/// Failures an IP may have within [`IP_WINDOW`], on any accounts, before its delay starts.
 pub const IP_FREE_FAILURES: u64 = 100;
 /// The window over which an IP's failures are counted.
 pub const IP_WINDOW: Duration = Duration::from_secs(10 * 60);
+/// Failures an account may have within [`ACCOUNT_WINDOW`], from all sources, before the ceiling
+/// slows the sources that failed.
+pub const ACCOUNT_FREE_FAILURES: u64 = 50;
+/// The window over which an account's failures are counted for the ceiling.
+pub const ACCOUNT_WINDOW: Duration = Duration::from_secs(10 * 60);
+/// The longest wait the account ceiling imposes on a source.
+pub const ACCOUNT_MAX_DELAY: Duration = Duration::from_secs(60);
 /// The first delay; each further failure doubles it.
 pub const BASE_DELAY: Duration = Duration::from_secs(1);
-/// The longest delay: an attacker can slow a user down, never lock them out.
+/// The longest delay: an attacker can slow their own source down, never lock anyone out.
 pub const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
 /// Attempts older than this are forgotten (and deleted by `sesame tokens flush`).
 pub const RETENTION: Duration = Duration::from_secs(24 * 3600);
 
-/// Who is attempting: the account (or the unknown identifier) and the client's network.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AttemptKeys {
-    pub account: String,
-    pub ip: Option<String>,
+/// What a throttled attempt ran into; each surface words it in its own format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Too many failures on this account from this source.
+    Source,
+    /// Too many failures from this address, on any accounts.
+    Address,
+    /// Too many failures on this account from many sources, this one among them.
+    Account,
 }
 
-impl AttemptKeys {
-    /// Keys for an attempt on `identifier`, which names `user` if it exists.
-    pub fn new(user: Option<&users::Model>, identifier: &str, ip: Option<IpAddr>) -> AttemptKeys {
-        let account = match user {
-            // One account has up to three identifiers; they share one counter.
-            Some(user) => format!("user:{}", user.id),
-            None => format!("name:{}", identifier.trim().to_lowercase()),
-        };
-        AttemptKeys {
-            account,
-            ip: ip.map(ip_key),
+impl Scope {
+    /// A sentence without its full stop: "too many failed login attempts ...".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Scope::Source => "too many failed login attempts for this account from this client",
+            Scope::Address => "too many failed login attempts from this network address",
+            Scope::Account => "too many failed login attempts for this account from many addresses",
         }
+    }
+
+    /// The metric label: `source`, `address`, `account`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Source => "source",
+            Scope::Address => "address",
+            Scope::Account => "account",
+        }
+    }
+}
+
+/// Where a login attempt comes from.
+#[derive(Clone, Debug, Default)]
+pub struct Source {
+    /// The client IP, when the connection gave one.
+    pub ip: Option<IpAddr>,
+    /// The device cookie the login form came with, verified; used only for the account it names.
+    pub device: Option<Device>,
+}
+
+impl Source {
+    /// A source known by its address only (the JSON surfaces, which keep no cookies).
+    pub fn ip(ip: Option<IpAddr>) -> Source {
+        Source { ip, device: None }
+    }
+}
+
+/// The pair an attempt on `identifier` (naming the user `user_id` if it exists) from `source` is
+/// counted as.
+pub fn pair(user_id: Option<i64>, identifier: &str, source: &Source) -> Pair {
+    let account_key = match user_id {
+        // One account has up to three identifiers; they share one counter.
+        Some(id) => format!("user:{id}"),
+        None => format!("name:{}", identifier.trim().to_lowercase()),
+    };
+    let device_key = source
+        .device
+        .as_ref()
+        .filter(|device| user_id == Some(device.user_id))
+        .map(|device| device.id.clone());
+    Pair {
+        account_key,
+        ip_key: source.ip.map(ip_key),
+        device_key,
     }
 }
 
@@ -85,97 +152,119 @@ fn to_chrono(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
-/// How long until the attempts in `summary` allow another one, if they do not now.
-fn wait(summary: Summary, free: u64, now: DateTime<Utc>) -> Option<Duration> {
-    let delay = delay_after(summary.count, free)?;
-    let retry_at = summary.latest? + to_chrono(delay);
+/// How long until `delay` after `latest` has passed, if it has not by `now`.
+fn wait(
+    delay: Option<Duration>,
+    latest: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Option<Duration> {
+    let retry_at = latest? + to_chrono(delay?);
     (retry_at > now).then(|| (retry_at - now).to_std().unwrap_or_default())
 }
 
-/// Refuses the attempt with [`Error::Throttled`] while the account or the IP must wait.
-pub async fn check(state: &AppState, keys: &AttemptKeys, now: DateTime<Utc>) -> Result<(), Error> {
+/// How long a source whose failures on an account are `own` must wait by its own delay.
+pub fn source_wait(own: Summary, now: DateTime<Utc>) -> Option<Duration> {
+    wait(
+        delay_after(own.count, SOURCE_FREE_FAILURES),
+        own.latest,
+        now,
+    )
+}
+
+/// The wait the account ceiling imposes on a source whose own failures are `own`, when the
+/// account has had `account` failures in the window.
+fn ceiling_wait(account: Summary, own: Summary, now: DateTime<Utc>) -> Option<Duration> {
+    let delay = delay_after(account.count, ACCOUNT_FREE_FAILURES)?.min(ACCOUNT_MAX_DELAY);
+    wait(Some(delay), own.latest, now)
+}
+
+/// Refuses the attempt with [`Error::Throttled`] while its source must wait, saying which rule
+/// (the longest wait) it ran into.
+pub async fn check(state: &AppState, pair: &Pair, now: DateTime<Utc>) -> Result<(), Error> {
     let db = &state.db;
-    let since = now - to_chrono(RETENTION);
-    let account = store::login_attempts::summarize_account(db, &keys.account, since).await?;
-    let mut retry_after = wait(account, ACCOUNT_FREE_FAILURES, now);
-    if let Some(ip) = &keys.ip {
-        let window =
-            store::login_attempts::summarize_ip(db, ip, now - to_chrono(IP_WINDOW)).await?;
-        retry_after = retry_after.max(wait(window, IP_FREE_FAILURES, now));
+    let own = store::login_attempts::summarize_pair(db, pair, now - to_chrono(RETENTION)).await?;
+    let mut waits = vec![(source_wait(own, now), Scope::Source)];
+    if let (None, Some(ip)) = (&pair.device_key, &pair.ip_key) {
+        let since = now - to_chrono(IP_WINDOW);
+        let ip = store::login_attempts::summarize_ip(db, ip, since).await?;
+        let delay = delay_after(ip.count, IP_FREE_FAILURES);
+        waits.push((wait(delay, ip.latest, now), Scope::Address));
     }
-    match retry_after {
-        Some(retry_after) => {
-            metrics::counter!("sesame_login_throttled_total").increment(1);
-            Err(Error::Throttled { retry_after })
-        }
+    let since = now - to_chrono(ACCOUNT_WINDOW);
+    if own.latest.is_some_and(|latest| latest >= since) {
+        let account = store::login_attempts::summarize_account(db, &pair.account_key, since);
+        waits.push((ceiling_wait(account.await?, own, now), Scope::Account));
+    }
+    match waits
+        .into_iter()
+        .filter_map(|(wait, scope)| wait.map(|w| (w, scope)))
+        .max_by_key(|(wait, _)| *wait)
+    {
+        Some((retry_after, scope)) => Err(Error::Throttled { retry_after, scope }),
         None => Ok(()),
     }
 }
 
-/// Records an attempt as failed. `check_password` records it *before* verifying the password and
-/// clears it on success, so concurrent guesses see each other while argon2 runs.
+/// Records a failed password check of `pair`: called once the password was found wrong.
 pub async fn record_failure(
     state: &AppState,
-    keys: &AttemptKeys,
+    pair: &Pair,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    store::login_attempts::insert(&state.db, &keys.account, keys.ip.as_deref(), now).await?;
+    store::login_attempts::insert(&state.db, pair, now).await?;
     Ok(())
 }
 
-/// Forgets the account's failures: the password was right, so the next failure is the first.
-pub async fn record_success(state: &AppState, keys: &AttemptKeys) -> Result<(), Error> {
-    store::login_attempts::delete_for_account(&state.db, &keys.account).await?;
+/// Forgets the failures of this source on the account: it knew the password. Other sources'
+/// failures stay, so a guesser's delay is not reset by the owner signing in.
+pub async fn record_success(state: &AppState, pair: &Pair) -> Result<(), Error> {
+    store::login_attempts::delete_pair(&state.db, pair).await?;
     Ok(())
+}
+
+/// Deletes the failures older than [`RETENTION`], `batch` rows per statement so no transaction
+/// holds SQLite's writer long; answers how many. `sesame tokens flush` and the server's hourly
+/// sweep both call it, so the table holds at most a day of failures.
+pub async fn forget_expired(
+    state: &AppState,
+    now: DateTime<Utc>,
+    batch: u64,
+) -> Result<u64, Error> {
+    let before = now - to_chrono(RETENTION);
+    let mut total = 0;
+    loop {
+        let deleted = store::login_attempts::delete_older_than(&state.db, before, batch).await?;
+        total += deleted;
+        if deleted < batch {
+            return Ok(total);
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
+/// One gate per pair with an attempt in flight in this process: attempts of one source on one
+/// account are checked one after the other, so each sees the failures of the ones before it.
+#[derive(Default)]
+pub struct Gates(Mutex<HashMap<Pair, Arc<tokio::sync::Mutex<()>>>>);
+
+/// Past this many gates, the idle ones are dropped before another is added.
+const GATES_KEPT: usize = 1024;
+
+impl Gates {
+    /// Waits for the attempts of `pair` before this one; the gate opens when the guard drops.
+    pub async fn enter(&self, pair: &Pair) -> tokio::sync::OwnedMutexGuard<()> {
+        let gate = {
+            // A poisoned map only means a panic while it was held; the gates in it are sound.
+            let mut gates = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            if gates.len() >= GATES_KEPT {
+                gates.retain(|_, gate| Arc::strong_count(gate) > 1);
+            }
+            Arc::clone(gates.entry(pair.clone()).or_default())
+        };
+        gate.lock_owned().await
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn delay_doubles_from_the_threshold_and_is_capped() {
-        assert_eq!(delay_after(4, 5), None);
-        assert_eq!(delay_after(5, 5), Some(Duration::from_secs(1)));
-        assert_eq!(delay_after(6, 5), Some(Duration::from_secs(2)));
-        assert_eq!(delay_after(9, 5), Some(Duration::from_secs(16)));
-        assert_eq!(delay_after(20, 5), Some(MAX_DELAY));
-        assert_eq!(delay_after(u64::MAX, 5), Some(MAX_DELAY));
-    }
-
-    #[test]
-    fn ipv6_is_grouped_by_64_and_mapped_v4_unwrapped() {
-        let a: IpAddr = "2001:db8:1:2:aaaa::1"
-            .parse()
-            .unwrap_or(IpAddr::from([0; 4]));
-        let b: IpAddr = "2001:db8:1:2:bbbb::9"
-            .parse()
-            .unwrap_or(IpAddr::from([0; 4]));
-        assert_eq!(ip_key(a), "2001:db8:1:2::/64");
-        assert_eq!(ip_key(a), ip_key(b));
-        let mapped: IpAddr = "::ffff:10.0.0.1".parse().unwrap_or(IpAddr::from([0; 4]));
-        assert_eq!(ip_key(mapped), "10.0.0.1");
-    }
-
-    #[test]
-    fn wait_runs_from_the_latest_failure() {
-        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
-        let summary = Summary {
-            count: 6,
-            latest: Some(now - chrono::Duration::seconds(1)),
-        };
-        assert_eq!(wait(summary, 5, now), Some(Duration::from_secs(1)));
-        assert_eq!(wait(summary, 5, now + chrono::Duration::seconds(1)), None);
-        assert_eq!(
-            wait(
-                Summary {
-                    count: 4,
-                    ..summary
-                },
-                5,
-                now
-            ),
-            None
-        );
-    }
-}
+#[path = "throttle_tests.rs"]
+mod tests;

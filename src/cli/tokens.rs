@@ -50,11 +50,7 @@ async fn flush_browser(
         store::delete_expired::<authorization_codes::Entity, _>(db, now - keep, batch)
     })
     .await?;
-    let forget = chrono::Duration::from_std(crate::auth::throttle::RETENTION)?;
-    let attempts = drain(batch, || {
-        store::login_attempts::delete_older_than(db, now - forget, batch)
-    })
-    .await?;
+    let attempts = crate::auth::throttle::forget_expired(state, now, batch).await?;
     println!(
         "deleted {sessions} expired sessions, {codes} old authorization codes and {attempts} old login attempts"
     );

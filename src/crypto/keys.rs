@@ -19,6 +19,7 @@ use jsonwebtoken::{DecodingKey, Validation};
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
+use super::cookie_key::CookieKey;
 use super::keydir;
 use super::material::{self, Material};
 
@@ -73,6 +74,7 @@ pub struct KeyRing {
     /// HS* mode: the configured secret, signing access tokens instead of `first`/`rest`.
     shared: Option<Material>,
     refresh: Material,
+    cookie: CookieKey,
     verifiers: HashMap<String, Verifier>,
     jwks: Jwks,
 }
@@ -125,22 +127,34 @@ impl KeyRing {
         let first = signers
             .next()
             .ok_or_else(|| KeyError::NoSigningKey(dir.to_owned()))?;
-        let (shared, refresh) = if alg.is_symmetric() {
+        let refresh_key;
+        let (shared, refresh, cookie_secret) = if alg.is_symmetric() {
             let secret = hmac_secret.ok_or(KeyError::MissingSecret(alg))?;
-            (Some(hmac(alg, secret)?), hmac(alg, secret)?)
+            (Some(hmac(alg, secret)?), hmac(alg, secret)?, secret)
         } else {
-            let refresh = hmac(Algorithm::HS256, &keydir::read_refresh_key(dir)?)?;
-            (None, refresh)
+            refresh_key = keydir::read_refresh_key(dir)?;
+            let refresh = hmac(Algorithm::HS256, &refresh_key)?;
+            (None, refresh, &refresh_key[..])
         };
+        let cookie = CookieKey::derive(cookie_secret).map_err(|err| KeyError::KeyMaterial {
+            alg: Algorithm::HS256,
+            source: err.into(),
+        })?;
         verifiers.insert(refresh.kid.clone(), verifier(&refresh));
         Ok(Self {
             first,
             rest: signers.collect(),
             shared,
             refresh,
+            cookie,
             verifiers,
             jwks,
         })
+    }
+
+    /// The key that signs Sesame's own cookies.
+    pub fn cookie_key(&self) -> &CookieKey {
+        &self.cookie
     }
 
     /// The `kid` of the key that signs access tokens at `now` (the secret's in HS* mode).

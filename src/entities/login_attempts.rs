@@ -1,9 +1,9 @@
-//! The `login_attempts` table: password checks that failed (or are in flight), the input of the
+//! The `login_attempts` table: password checks that failed, the input of the
 //! login throttle.
 
 use sea_orm::entity::prelude::*;
 
-/// One attempt, keyed by account and by client IP.
+/// One failed attempt, keyed by account and by source (client IP, device cookie).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "login_attempts")]
 pub struct Model {
@@ -15,6 +15,9 @@ pub struct Model {
     /// The client IP (an IPv6 address reduced to its /64), when known.
     #[sea_orm(column_type = "Text", nullable)]
     pub ip_key: Option<String>,
+    /// The id of the device cookie the attempt came with, when it named this account.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub device_key: Option<String>,
     pub attempted_at: DateTimeUtc,
 }
 

@@ -1,5 +1,5 @@
-//! The `sessions` table: browser sessions, and the anonymous pre-sessions that carry the login
-//! form's CSRF token before anyone has signed in.
+//! The `sessions` table: signed-in browser sessions. (Rows without a user were the pre-sessions of
+//! older versions, which kept the login form's CSRF token; they are read as signed out and expire.)
 
 use sea_orm::entity::prelude::*;
 
@@ -11,7 +11,7 @@ pub struct Model {
     pub id: i64,
     #[sea_orm(column_type = "Text", unique)]
     pub token_hash: String,
-    /// `None` for a pre-session.
+    /// `None` only for an older version's pre-session.
     pub user_id: Option<i64>,
     /// The synchronizer token every form of this session must carry.
     #[sea_orm(column_type = "Text")]

@@ -1,5 +1,5 @@
 //! The admin UI at `/admin` (SPEC §7 "Admin UI"): server-rendered pages for clients, users,
-//! refresh-token families, signing keys and the audit log. Handlers only extract, call
+//! refresh-token families, signing keys, login throttles and the audit log. Handlers only extract, call
 //! `auth::admin` and render:
 //!
 //! - [`extract::AdminSession`]: the `sesame_admin` cookie (SameSite=Strict, Path=/admin) names a
@@ -15,6 +15,7 @@ mod clients;
 mod dashboard;
 mod extract;
 mod keys;
+mod throttles;
 mod tokens;
 mod users;
 
@@ -34,6 +35,11 @@ pub fn routes() -> Router<AppState> {
         .route(paths::ADMIN_KEYS, get(keys::keys_list))
         .route(paths::ADMIN_KEYS_ROTATE, post(keys::keys_rotate))
         .route(paths::ADMIN_KEY_RETIRE, post(keys::keys_retire))
+        .route(paths::ADMIN_THROTTLES, get(throttles::throttles_list))
+        .route(
+            paths::ADMIN_THROTTLES_CLEAR,
+            post(throttles::throttles_clear),
+        )
         .route(paths::ADMIN_AUDIT, get(audit::audit_list))
 }
 

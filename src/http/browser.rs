@@ -1,5 +1,5 @@
 //! The browser login form (`GET`/`POST /login`) and `POST /logout` (SPEC §7 "Browser"). The
-//! decisions (pre-session, CSRF, the throttled password check, signing in) are
+//! decisions (the CSRF cookie, the throttled password check, signing in) are
 //! `auth::sessions::log_in`'s; this module parses the form, calls it and renders.
 
 use axum::Router;
@@ -9,11 +9,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 
-use crate::auth::sessions::{self, FormSession, LoginAttempt, LoginOutcome, LoginRetry};
+use crate::auth::login_csrf;
+use crate::auth::sessions::{self, LoginAttempt, LoginOutcome, LoginRetry};
 use crate::auth::{authorize, tokens};
 use crate::http::cookies;
 use crate::http::extract::{ClientIp, Form, FormRejection, Params};
-use crate::http::failure::{retry_after_secs, set_retry_after};
+use crate::http::failure::{count_throttled, retry_after_secs, sentence, set_retry_after};
 use crate::http::html::{Failure, PageError, see_other};
 use crate::http::session::{MaybeUser, SignedIn, csrf_matches, is_same_origin_path};
 use crate::paths;
@@ -109,14 +110,9 @@ async fn login_get(
     if let (Some(user), None) = (&user, &next) {
         return Ok(signed_in_page(user));
     }
-    let found = sessions::login_form_session(&state, cookies::session_id(&jar), state.now());
-    let (csrf_token, jar) = match found.await? {
-        FormSession::Existing { csrf_token } => (csrf_token, jar),
-        FormSession::Started(new) => {
-            let jar = cookies::start_session(&state.config, jar, &new.id, false);
-            (new.csrf_token, jar)
-        }
-    };
+    let csrf = login_csrf::for_form(&state, cookies::login_csrf(&jar), state.now());
+    let jar = cookies::set_login_csrf(&state.config, jar, csrf.cookie.as_deref());
+    let csrf_token = csrf.token;
     let form = LoginForm {
         next,
         identifier: String::new(),
@@ -140,10 +136,12 @@ async fn login_post(
     };
     let attempt = LoginAttempt {
         session_id: cookies::session_id(&jar),
+        csrf_cookie: cookies::login_csrf(&jar),
         csrf_token: params.get("csrf_token"),
         identifier: &form.identifier,
         password: params.get("password").unwrap_or_default(),
         client_ip,
+        device_cookie: cookies::device(&jar),
     };
     let outcome = sessions::log_in(&state, attempt, state.now()).await?;
     login_answer(&state, jar, form, outcome).await
@@ -157,20 +155,26 @@ async fn login_answer(
     outcome: LoginOutcome,
 ) -> Result<Response, PageError> {
     let (csrf_token, reason, jar) = match outcome {
-        LoginOutcome::SignedIn { session, admin } => {
+        LoginOutcome::SignedIn {
+            session,
+            admin,
+            device,
+        } => {
             let jar = cookies::start_session(&state.config, jar, &session.id, admin);
+            let jar = cookies::set_device(&state.config, jar, &device);
             let target = form.next.as_deref().unwrap_or(paths::LOGIN);
             return Ok((jar, see_other(target)).into_response());
         }
         LoginOutcome::Expired(fresh) => {
-            let jar = cookies::start_session(&state.config, jar, &fresh.id, false);
-            (fresh.csrf_token, None, jar)
+            let jar = cookies::set_login_csrf(&state.config, jar, fresh.cookie.as_deref());
+            (fresh.token, None, jar)
         }
         LoginOutcome::Retry { csrf_token, reason } => (csrf_token, Some(reason), jar),
     };
     let (status, message) = form_again(reason);
     let mut page = login_page(state, status, csrf_token, form.failed(message), None).await?;
-    if let Some(LoginRetry::Throttled(retry_after)) = reason {
+    if let Some(LoginRetry::Throttled(retry_after, scope)) = reason {
+        count_throttled("form", scope);
         set_retry_after(page.headers_mut(), retry_after);
     }
     Ok((jar, page).into_response())
@@ -191,10 +195,11 @@ fn form_again(reason: Option<LoginRetry>) -> (StatusCode, String) {
             StatusCode::OK,
             "The username or password is incorrect.".into(),
         ),
-        Some(LoginRetry::Throttled(retry_after)) => (
+        Some(LoginRetry::Throttled(retry_after, scope)) => (
             StatusCode::TOO_MANY_REQUESTS,
             format!(
-                "Too many failed attempts. Try again in {} seconds.",
+                "{}. Try again in {} seconds.",
+                sentence(scope.describe()),
                 retry_after_secs(retry_after)
             ),
         ),

@@ -15,11 +15,11 @@ use sea_orm::DbErr;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::auth::blacklist;
+use crate::auth::{Error, blacklist};
 use crate::config::Config;
 use crate::entities::users;
 use crate::http::extract::ClientIp;
-use crate::http::failure::mark_unavailable;
+use crate::http::failure::{count_throttled, mark_unavailable};
 use crate::http::simplejwt::{self, ApiError, Body};
 use crate::paths;
 use crate::state::AppState;
@@ -123,6 +123,9 @@ impl IntoResponse for CompatError {
         }
         match self {
             CompatError::Login(err) => {
+                if let ApiError::Domain(Error::Throttled { scope, .. }) = &err {
+                    count_throttled("compat", *scope);
+                }
                 let (status, detail) = err.status_and_body();
                 if status.is_server_error() {
                     return err.into_response();

@@ -4,6 +4,10 @@
 //! - `sesame_session` (Path=/, SameSite=Lax): the browser session's id, for every page.
 //! - `sesame_admin` (Path=/admin, SameSite=Strict): the same id for a user with the `admin`
 //!   role, so the admin UI is never reached by a cross-site navigation.
+//! - `sesame_login_csrf` (Path=/login, SameSite=Lax): the login form's signed CSRF cookie
+//!   (`auth::login_csrf`), so showing the form stores nothing.
+//! - `sesame_device` (Path=/login, SameSite=Strict): the signed device cookie a successful login
+//!   on the form leaves (`auth::device`), read by the next login's throttle.
 //! - the refresh cookie of simplejwt's cookie mode ([`refresh`]).
 //!
 //! All are HttpOnly. The two session cookies are Secure when the issuer is `https://` or
@@ -18,6 +22,10 @@ use crate::paths;
 pub const SESSION: &str = "sesame_session";
 /// The admin UI's copy of the session id.
 pub const ADMIN: &str = "sesame_admin";
+/// The login form's CSRF cookie (`auth::login_csrf`).
+pub const LOGIN_CSRF: &str = "sesame_login_csrf";
+/// The device cookie (`auth::device`).
+pub const DEVICE: &str = "sesame_device";
 
 /// The session id in the session cookie, if the browser sent one.
 pub fn session_id(jar: &CookieJar) -> Option<&str> {
@@ -27,6 +35,60 @@ pub fn session_id(jar: &CookieJar) -> Option<&str> {
 /// The session id in the admin cookie, if the browser sent one (only under `/admin`).
 pub fn admin_session_id(jar: &CookieJar) -> Option<&str> {
     value(jar, ADMIN)
+}
+
+/// The login form's CSRF cookie, if the browser sent one.
+pub fn login_csrf(jar: &CookieJar) -> Option<&str> {
+    value(jar, LOGIN_CSRF)
+}
+
+/// Sets the login form's CSRF cookie when there is a new `value`, for as long as the form lasts.
+pub fn set_login_csrf(config: &Config, jar: CookieJar, value: Option<&str>) -> CookieJar {
+    match value {
+        Some(value) => jar.add(login_cookie(
+            config,
+            LOGIN_CSRF,
+            value,
+            SameSite::Lax,
+            crate::auth::login_csrf::LIFETIME,
+        )),
+        None => jar,
+    }
+}
+
+/// The device cookie, if the browser sent one (only to the login form).
+pub fn device(jar: &CookieJar) -> Option<&str> {
+    value(jar, DEVICE)
+}
+
+/// Sets the device cookie `value` (signed by `auth::device`) for as long as it is honoured.
+pub fn set_device(config: &Config, jar: CookieJar, value: &str) -> CookieJar {
+    let lifetime = crate::auth::device::LIFETIME;
+    jar.add(login_cookie(
+        config,
+        DEVICE,
+        value,
+        SameSite::Strict,
+        lifetime,
+    ))
+}
+
+/// A cookie only the login form reads (Path=/login), living `lifetime`.
+fn login_cookie(
+    config: &Config,
+    name: &'static str,
+    value: &str,
+    same_site: SameSite,
+    lifetime: std::time::Duration,
+) -> Cookie<'static> {
+    let max_age = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
+    Cookie::build((name, value.to_owned()))
+        .http_only(true)
+        .same_site(same_site)
+        .path(paths::LOGIN)
+        .secure(secure(config))
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .build()
 }
 
 fn value<'a>(jar: &'a CookieJar, name: &str) -> Option<&'a str> {

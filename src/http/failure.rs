@@ -48,6 +48,8 @@ pub async fn watch_database(
     response
 }
 
+use crate::auth::throttle::Scope;
+
 /// Logs an internal failure of a request on `surface` (`oauth`, `api`, `html`) with every cause
 /// in its source chain.
 pub fn log_internal(surface: &'static str, err: &(dyn Error + 'static)) {
@@ -68,6 +70,21 @@ fn source_chain(err: &(dyn Error + 'static)) -> String {
         source = cause.source();
     }
     chain
+}
+
+/// Counts a login refused by the throttle on `surface` (`oauth`, `api`, `compat`, `form`), by the
+/// rule it ran into: `sesame_login_throttled_total{surface, scope}`.
+pub fn count_throttled(surface: &'static str, scope: Scope) {
+    metrics::counter!("sesame_login_throttled_total", "surface" => surface, "scope" => scope.as_str())
+        .increment(1);
+}
+
+/// `text` with its first letter upper-case, for a surface that words messages as sentences.
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// Whole seconds for `Retry-After`, rounded up so a client never comes back too early.

@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Response};
 use crate::auth::Error;
 use crate::auth::admin::AdminError;
 use crate::http::extract::FormRejection;
-use crate::http::failure::{log_internal, mark_unavailable, retry_after_secs, set_retry_after};
+use crate::http::failure::{
+    log_internal, mark_unavailable, retry_after_secs, sentence, set_retry_after,
+};
 use crate::views::admin::AdminErrorPage;
 use crate::views::{ErrorPage, render_status};
 
@@ -170,11 +172,12 @@ fn describe_domain(err: &Error) -> (StatusCode, &'static str, String) {
             WRONG,
             "Sesame could not complete this request. Please try again in a moment.".into(),
         ),
-        Error::Throttled { retry_after } => (
+        Error::Throttled { retry_after, scope } => (
             StatusCode::TOO_MANY_REQUESTS,
             "Too many attempts",
             format!(
-                "Too many failed sign-in attempts. Try again in {} seconds.",
+                "{}. Try again in {} seconds.",
+                sentence(scope.describe()),
                 retry_after_secs(*retry_after)
             ),
         ),
@@ -208,7 +211,7 @@ impl IntoResponse for PageError {
                 render_status(status, &page)
             }
         };
-        if let (Failure::Domain(Error::Throttled { retry_after }), Frame::Public) =
+        if let (Failure::Domain(Error::Throttled { retry_after, .. }), Frame::Public) =
             (&failure, frame)
         {
             set_retry_after(response.headers_mut(), *retry_after);

@@ -14,7 +14,7 @@ use crate::entities::sessions::{ActiveModel, Column, Entity, Model};
 pub struct NewSession {
     /// SHA-256 (hex) of the id the cookie carries.
     pub token_hash: String,
-    /// `None` for a pre-session.
+    /// `None` only for an older version's pre-session.
     pub user_id: Option<i64>,
     pub csrf_token: String,
     pub auth_time: Option<DateTime<Utc>>,

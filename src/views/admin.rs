@@ -7,6 +7,7 @@ pub mod audit;
 pub mod clients;
 pub mod dashboard;
 pub mod keys;
+pub mod throttles;
 pub mod tokens;
 pub mod users;
 
@@ -19,7 +20,8 @@ use chrono::{DateTime, Utc};
 pub struct Chrome {
     pub username: String,
     pub csrf_token: String,
-    /// The navigation entry to highlight: `dashboard`, `clients`, `users`, `tokens`, `keys`, `audit`.
+    /// The navigation entry to highlight: `dashboard`, `clients`, `users`, `tokens`, `keys`,
+    /// `throttles`, `audit`.
     pub section: &'static str,
     pub notice: Option<&'static str>,
 }
@@ -46,6 +48,15 @@ impl Pager {
             next_href: (page < pages).then(|| href(page + 1)),
         }
     }
+}
+
+/// A one-button form on a table row (`admin/row_form.html`): it posts the page's CSRF token and
+/// `hidden` to `action`.
+#[derive(Clone, Debug)]
+pub struct RowForm {
+    pub action: &'static str,
+    pub hidden: Vec<(&'static str, String)>,
+    pub label: &'static str,
 }
 
 /// `2026-11-26 14:03 UTC`.

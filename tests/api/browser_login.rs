@@ -1,4 +1,4 @@
-//! The HTML login form and browser sessions: CSRF with a pre-session, session cookies, `next`
+//! The HTML login form and browser sessions: CSRF in a signed cookie, session cookies, `next`
 //! limited to same-origin paths, the admin cookie, logout, security headers.
 
 use axum::http::StatusCode;
@@ -13,7 +13,7 @@ use crate::support::{PASSWORD, TestApp, TestResponse};
 use sesame::entities::sessions;
 
 on_both_databases!(
-    login_form_is_a_secure_page_with_a_pre_session,
+    login_form_is_a_secure_page_that_stores_nothing,
     username_email_or_phone_sign_in_and_go_to_next,
     a_wrong_password_keeps_the_identifier_and_never_echoes_the_password,
     a_login_without_the_csrf_token_is_refused,
@@ -57,20 +57,26 @@ async fn session_rows(app: &TestApp) -> Vec<sessions::Model> {
     sessions::Entity::find().all(app.db()).await.unwrap()
 }
 
-async fn login_form_is_a_secure_page_with_a_pre_session(app: TestApp) {
+async fn login_form_is_a_secure_page_that_stores_nothing(app: TestApp) {
     let mut agent = app.agent();
     let page = agent.get("/login").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_security_headers(&page);
-    // The admin cookie's removal comes too, in no particular order.
-    let cookie = page
+    let cookies: Vec<&str> = page
         .headers
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("sesame_session="))
-        .unwrap();
-    for attribute in ["sesame_session=", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        .collect();
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    let cookie = cookies[0];
+    for attribute in [
+        "sesame_login_csrf=",
+        "HttpOnly",
+        "SameSite=Lax",
+        "Path=/login",
+        "Max-Age=3600",
+    ] {
         assert!(cookie.contains(attribute), "{cookie}");
     }
     assert!(!cookie.contains("Secure"), "http issuer: {cookie}");
@@ -85,20 +91,26 @@ async fn login_form_is_a_secure_page_with_a_pre_session(app: TestApp) {
         assert!(html.contains(needle), "{needle} in {html}");
     }
     assert!(!html.contains("<script"));
-    let rows = session_rows(&app).await;
-    assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].user_id, None, "a pre-session");
-    assert_eq!(rows[0].csrf_token, csrf_token(&html));
-    assert_ne!(
-        rows[0].token_hash,
-        agent.session().unwrap(),
-        "only the hash is stored"
+    // The form's token is the one the signed cookie carries: `<issued>.<token>.<signature>`.
+    let value = agent.cookies["sesame_login_csrf"].clone();
+    let parts: Vec<&str> = value.split('.').collect();
+    assert_eq!(parts.len(), 3, "{value}");
+    assert_eq!(parts[0], app.now().timestamp().to_string());
+    assert_eq!(parts[1], csrf_token(&html));
+    assert!(
+        session_rows(&app).await.is_empty(),
+        "showing the form stores nothing"
     );
 
-    // Reloading the form keeps the pre-session.
+    // Reloading the form keeps the token; an hour on, it is replaced.
     let again = agent.get("/login").await;
     assert!(again.header("set-cookie").is_none());
-    assert_eq!(session_rows(&app).await.len(), 1);
+    assert_eq!(csrf_token(&again.text()), parts[1]);
+    app.advance(Duration::from_secs(3600));
+    let later = agent.get("/login").await;
+    assert!(later.header("set-cookie").is_some());
+    assert_ne!(csrf_token(&later.text()), parts[1]);
+    assert!(session_rows(&app).await.is_empty());
 
     let css = app.get("/static/sesame.css").await;
     assert_eq!(css.status, StatusCode::OK);
@@ -141,16 +153,14 @@ async fn username_email_or_phone_sign_in_and_go_to_next(app: TestApp) {
         .count(app.db())
         .await
         .unwrap();
-    assert_eq!(pre_sessions, 0, "signing in replaces the pre-session");
+    assert_eq!(pre_sessions, 0, "only signed-in sessions are stored");
 }
 
 async fn a_wrong_password_keeps_the_identifier_and_never_echoes_the_password(app: TestApp) {
     app.user("alice").create().await;
     let mut agent = app.agent();
-    let pre_session = {
-        agent.get("/login").await;
-        agent.session().unwrap().to_owned()
-    };
+    agent.get("/login").await;
+    let csrf_cookie = agent.cookies["sesame_login_csrf"].clone();
     let response = agent.login("alice", "hunter2-wrong", None).await;
     assert_eq!(response.status, StatusCode::OK);
     assert_security_headers(&response);
@@ -162,10 +172,11 @@ async fn a_wrong_password_keeps_the_identifier_and_never_echoes_the_password(app
     assert!(html.contains("value=\"alice\""), "{html}");
     assert!(!html.contains("hunter2-wrong"));
     assert_eq!(
-        agent.session(),
-        Some(pre_session.as_str()),
-        "still the pre-session"
+        agent.cookies["sesame_login_csrf"], csrf_cookie,
+        "the same form token"
     );
+    assert_eq!(agent.session(), None);
+    assert!(session_rows(&app).await.is_empty());
     assert!(!html.contains("You are signed in"));
 }
 
@@ -188,7 +199,33 @@ async fn a_login_without_the_csrf_token_is_refused(app: TestApp) {
         assert!(response.text().contains("This form has expired"));
         assert!(response.header("location").is_none());
     }
-    // A cross-site POST carries no pre-session cookie at all.
+    // A token whose cookie is tampered with, or an hour old, is refused too.
+    let page = agent.get("/login").await;
+    let csrf = csrf_token(&page.text());
+    let params = [
+        ("username", "alice"),
+        ("password", PASSWORD),
+        ("csrf_token", csrf.as_str()),
+    ];
+    let good = agent.cookies["sesame_login_csrf"].clone();
+    let (issued, rest) = good.split_once('.').unwrap();
+    let older = (issued.parse::<i64>().unwrap() - 1).to_string();
+    let mut forger = app.agent();
+    forger
+        .cookies
+        .insert("sesame_login_csrf".into(), format!("{older}.{rest}"));
+    assert_eq!(
+        forger.post("/login", &params).await.status,
+        StatusCode::FORBIDDEN
+    );
+    app.advance(Duration::from_secs(3600));
+    let mut late = app.agent();
+    late.cookies.insert("sesame_login_csrf".into(), good);
+    assert_eq!(
+        late.post("/login", &params).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // A cross-site POST carries no CSRF cookie at all.
     let mut stranger = app.agent();
     let response = stranger
         .post(
@@ -267,7 +304,16 @@ async fn admins_get_the_admin_cookie_and_logout_clears_both(app: TestApp) {
     let csrf = csrf_token(&page.text());
     let response = agent.post("/logout", &[("csrf_token", &csrf)]).await;
     assert_eq!(response.status, StatusCode::SEE_OTHER);
-    assert!(agent.cookies.is_empty(), "{:?}", agent.cookies);
+    // What the login form reads stays: the device cookie is what the throttle knows this browser
+    // by, and the CSRF cookie serves the next form.
+    let mut left: Vec<&String> = agent.cookies.keys().collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["sesame_device", "sesame_login_csrf"],
+        "{:?}",
+        agent.cookies
+    );
 }
 
 async fn logout_needs_the_csrf_token_and_ends_the_session(app: TestApp) {

@@ -1,6 +1,8 @@
-//! Login throttling (SPEC §10): an exponential delay after 5 consecutive failures for an account
+//! Login throttling (SPEC §10): an exponential delay after 5 failures of one source on one account
 //! and after 100 failures in 10 minutes from an IP, never a hard lock, the same on every surface.
-//! Time is an input of the domain, so kicking in and releasing need no sleeping.
+//! Time is an input of the domain, so kicking in and releasing need no sleeping. What an attacker
+//! cannot do with it (keep the owner out, count right passwords as failures) is in
+//! `throttling_abuse.rs`.
 
 use std::net::IpAddr;
 use std::time::Duration as StdDuration;
@@ -12,7 +14,7 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 use crate::on_both_databases;
 use crate::support::html::csrf_token;
 use crate::support::{PASSWORD, TestApp};
-use sesame::auth::throttle::{self, AttemptKeys};
+use sesame::auth::throttle::{self, Scope, Source};
 use sesame::auth::{Error, accounts};
 use sesame::entities::login_attempts;
 
@@ -24,6 +26,7 @@ on_both_databases!(
     a_success_resets_the_count,
     unknown_identifiers_are_throttled_alike,
     an_ip_waits_after_100_failures_in_10_minutes,
+    failures_older_than_a_day_are_forgotten,
 );
 
 const WRONG: &str = "wrong password";
@@ -35,7 +38,7 @@ async fn check(
     ip: Option<IpAddr>,
     at: DateTime<Utc>,
 ) -> Result<(), Error> {
-    accounts::check_password(&app.state, identifier, password, ip, at)
+    accounts::check_password(&app.state, identifier, password, &Source::ip(ip), at)
         .await
         .map(|_| ())
 }
@@ -47,7 +50,7 @@ fn whole_seconds_now() -> DateTime<Utc> {
 
 fn retry_after(result: Result<(), Error>) -> StdDuration {
     match result {
-        Err(Error::Throttled { retry_after }) => retry_after,
+        Err(Error::Throttled { retry_after, .. }) => retry_after,
         other => panic!("expected Throttled, got {other:?}"),
     }
 }
@@ -77,7 +80,10 @@ async fn the_login_form_answers_429_after_five_failures(app: TestApp) {
     assert_eq!(response.header("retry-after"), Some("1"));
     assert_eq!(response.header("x-frame-options"), Some("DENY"));
     assert!(
-        response.text().contains("Too many failed attempts"),
+        response.text().contains(
+            "Too many failed login attempts for this account from this client. \
+             Try again in 1 seconds."
+        ),
         "{}",
         response.text()
     );
@@ -89,9 +95,10 @@ async fn the_login_form_answers_429_after_five_failures(app: TestApp) {
             .all(|r| r.ip_key.as_deref() == Some("198.51.100.7"))
     );
 
-    // Released once the delay has passed.
+    // Released once the delay has passed; the success forgets this source's failures.
     let later = rows.iter().map(|r| r.attempted_at).max().unwrap() + Duration::seconds(1);
-    check(&app, "alice", PASSWORD, None, later).await.unwrap();
+    let ip = Some(IpAddr::from([198, 51, 100, 7]));
+    check(&app, "alice", PASSWORD, ip, later).await.unwrap();
     assert_eq!(
         login_attempts::Entity::find()
             .count(app.db())
@@ -99,6 +106,9 @@ async fn the_login_form_answers_429_after_five_failures(app: TestApp) {
             .unwrap(),
         0
     );
+    let metrics = app.get("/metrics").await.text();
+    let counted = "sesame_login_throttled_total{surface=\"form\",scope=\"source\"}";
+    assert!(metrics.contains(counted), "{metrics}");
 }
 
 async fn the_password_grant_answers_slow_down(app: TestApp) {
@@ -118,6 +128,9 @@ async fn the_password_grant_answers_slow_down(app: TestApp) {
     assert_eq!(response.header("retry-after"), Some("1"));
     assert_eq!(response.header("cache-control"), Some("no-store"));
     insta::assert_json_snapshot!("slow_down", response.json());
+    let metrics = app.get("/metrics").await.text();
+    let counted = "sesame_login_throttled_total{surface=\"oauth\",scope=\"source\"}";
+    assert!(metrics.contains(counted), "{metrics}");
 }
 
 async fn the_api_token_endpoint_answers_drf_throttled(app: TestApp) {
@@ -131,6 +144,9 @@ async fn the_api_token_endpoint_answers_drf_throttled(app: TestApp) {
     assert_eq!(response.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(response.header("retry-after"), Some("1"));
     insta::assert_snapshot!("drf_throttled", response.body_str());
+    let metrics = app.get("/metrics").await.text();
+    let counted = "sesame_login_throttled_total{surface=\"api\",scope=\"source\"}";
+    assert!(metrics.contains(counted), "{metrics}");
 }
 
 async fn the_delay_doubles_and_releases(app: TestApp) {
@@ -203,6 +219,13 @@ async fn unknown_identifiers_are_throttled_alike(app: TestApp) {
         assert!(matches!(result, Err(Error::InvalidCredentials)));
     }
     let result = check(&app, "nobody", WRONG, None, t0 + Duration::seconds(4)).await;
+    assert!(matches!(
+        result,
+        Err(Error::Throttled {
+            scope: Scope::Source,
+            ..
+        })
+    ));
     assert_eq!(retry_after(result), StdDuration::from_secs(1));
 }
 
@@ -212,14 +235,21 @@ async fn an_ip_waits_after_100_failures_in_10_minutes(app: TestApp) {
     let t0 = whole_seconds_now();
     // 100 failures against 100 different accounts, recorded as check_password records them.
     for i in 0..100 {
-        let keys = AttemptKeys::new(None, &format!("victim{i}"), Some(ip));
-        throttle::record_failure(&app.state, &keys, t0 + Duration::seconds(i))
+        let pair = throttle::pair(None, &format!("victim{i}"), &Source::ip(Some(ip)));
+        throttle::record_failure(&app.state, &pair, t0 + Duration::seconds(i))
             .await
             .unwrap();
     }
     let last = t0 + Duration::seconds(99);
-    let waited = retry_after(check(&app, "alice", PASSWORD, Some(ip), last).await);
-    assert_eq!(waited, StdDuration::from_secs(1));
+    let result = check(&app, "alice", PASSWORD, Some(ip), last).await;
+    assert!(matches!(
+        result,
+        Err(Error::Throttled {
+            scope: Scope::Address,
+            ..
+        })
+    ));
+    assert_eq!(retry_after(result), StdDuration::from_secs(1));
     // Another IP is not affected; the same IP is released after the delay.
     let other: IpAddr = "203.0.113.10".parse().unwrap();
     check(&app, "alice", PASSWORD, Some(other), last)
@@ -242,4 +272,21 @@ async fn an_ip_waits_after_100_failures_in_10_minutes(app: TestApp) {
     check(&app, "alice", PASSWORD, Some(ip), window_passed)
         .await
         .unwrap();
+}
+
+async fn failures_older_than_a_day_are_forgotten(app: TestApp) {
+    let t0 = whole_seconds_now();
+    let pair = throttle::pair(None, "nobody", &Source::ip(None));
+    for age in [25, 24 * 7, 23] {
+        let at = t0 - Duration::hours(age);
+        throttle::record_failure(&app.state, &pair, at)
+            .await
+            .unwrap();
+    }
+    // One row per statement: the sweep loops until a batch comes back short.
+    let forgotten = throttle::forget_expired(&app.state, t0, 1).await.unwrap();
+    assert_eq!(forgotten, 2);
+    let rows = login_attempts::Entity::find().all(app.db()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].attempted_at, t0 - Duration::hours(23));
 }

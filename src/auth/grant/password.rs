@@ -10,7 +10,7 @@ use super::Granted;
 use crate::auth::clients::{Client, ClientKind, GrantType};
 use crate::auth::scope::Scope;
 use crate::auth::tokens::{self, Family, UserGrant};
-use crate::auth::{Error, accounts};
+use crate::auth::{Error, accounts, throttle};
 use crate::state::AppState;
 
 /// What the user typed, and where from (for the throttle).
@@ -42,7 +42,8 @@ pub async fn grant(
         password,
         client_ip,
     } = credentials;
-    let user = accounts::check_password(state, identifier, password, client_ip, now).await?;
+    let source = throttle::Source::ip(client_ip);
+    let user = accounts::check_password(state, identifier, password, &source, now).await?;
     let grant = UserGrant {
         user: &user,
         client,

@@ -134,6 +134,8 @@ pub fn notice(params: &Params) -> Option<&'static str> {
         "nothing" => "There was nothing left to revoke.",
         "rotated" => "A new key is published; it signs once JWKS caches have had time to learn it.",
         "retired" => "The key is retired: it is no longer published or accepted.",
+        "cleared" => "The throttle is cleared: that source is checked again at once.",
+        "nothing_cleared" => "There was nothing left to clear.",
         _ => return None,
     };
     Some(text)

@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use crate::auth::{Error, TokenError};
 use crate::http::extract::{CredentialsRejection, FormRejection};
-use crate::http::failure::{log_internal, mark_unavailable, retry_after_secs, set_retry_after};
+use crate::http::failure::{
+    count_throttled, log_internal, mark_unavailable, retry_after_secs, set_retry_after,
+};
 
 /// An error at the OAuth surface.
 #[derive(Debug)]
@@ -67,11 +69,12 @@ fn describe(err: &Error) -> (StatusCode, &'static str, String) {
         // RFC 6749 has no code for this. `slow_down` (RFC 8628 §3.5, in the IANA OAuth error
         // registry) says what is meant; `invalid_grant` would tell the client the password is
         // wrong, which was never checked, and invite the user to type it again.
-        Error::Throttled { retry_after } => (
+        Error::Throttled { retry_after, scope } => (
             S::TOO_MANY_REQUESTS,
             "slow_down",
             format!(
-                "too many failed login attempts; retry after {} seconds",
+                "{}; retry after {} seconds",
+                scope.describe(),
                 retry_after_secs(*retry_after)
             ),
         ),
@@ -157,7 +160,8 @@ impl IntoResponse for OAuthError {
             .into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if let OAuthError::Domain(Error::Throttled { retry_after }) = &self {
+        if let OAuthError::Domain(Error::Throttled { retry_after, scope }) = &self {
+            count_throttled("oauth", *scope);
             set_retry_after(headers, *retry_after);
         }
         if status == StatusCode::UNAUTHORIZED {

@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 use crate::auth::registration::RegistrationError;
 use crate::auth::sliding::SlidingError;
 use crate::auth::{Error, TokenError};
-use crate::http::failure::{log_internal, mark_unavailable, retry_after_secs, set_retry_after};
+use crate::http::failure::{
+    count_throttled, log_internal, mark_unavailable, retry_after_secs, sentence, set_retry_after,
+};
 
 /// Messages per field in declaration order, or DRF's `non_field_errors`.
 pub type FieldErrors = Vec<(String, Vec<String>)>;
@@ -154,10 +156,12 @@ fn token_error(err: &Error) -> (StatusCode, Value) {
         Error::Token(token) => token_not_valid(token_message(*token)),
         Error::InvalidGrant(_) => token_not_valid("Token is invalid"),
         // DRF's `Throttled` exception (SPEC §10: 429 with `Retry-After`, added below).
-        Error::Throttled { retry_after } => (
+        // DRF words a custom detail as "<detail> Expected available in N seconds.".
+        Error::Throttled { retry_after, scope } => (
             StatusCode::TOO_MANY_REQUESTS,
             detail(&format!(
-                "Request was throttled. Expected available in {} seconds.",
+                "{}. Expected available in {} seconds.",
+                sentence(scope.describe()),
                 retry_after_secs(*retry_after)
             )),
         ),
@@ -277,7 +281,8 @@ impl IntoResponse for ApiError {
         count_failure(&self);
         let (status, body) = self.status_and_body();
         let mut response = (status, Json(body)).into_response();
-        if let ApiError::Domain(Error::Throttled { retry_after }) = &self {
+        if let ApiError::Domain(Error::Throttled { retry_after, scope }) = &self {
+            count_throttled("api", *scope);
             set_retry_after(response.headers_mut(), *retry_after);
         }
         if let Some(cause) = self.unavailable() {
