@@ -15,6 +15,7 @@ mod m20261127_040002_create_login_attempts;
 mod m20261127_040003_create_authorization_codes;
 mod m20261127_050001_create_audit_events;
 mod m20261201_000001_index_revocations_revoked_at;
+mod m20261201_010001_users_canonical_identifiers;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_040003_create_authorization_codes::Migration),
             Box::new(m20261127_050001_create_audit_events::Migration),
             Box::new(m20261201_000001_index_revocations_revoked_at::Migration),
+            Box::new(m20261201_010001_users_canonical_identifiers::Migration),
         ]
     }
 }

@@ -47,7 +47,8 @@ impl AttemptKeys {
         let account = match user {
             // One account has up to three identifiers; they share one counter.
             Some(user) => format!("user:{}", user.id),
-            None => format!("name:{}", identifier.trim().to_lowercase()),
+            // Every spelling of an unknown name counts against one key, as it would name one user.
+            None => format!("name:{}", identifiers::canonical_username(identifier)),
         };
         AttemptKeys {
             account,
