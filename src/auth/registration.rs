@@ -41,12 +41,15 @@ pub enum RegistrationError {
     Other(#[from] Error),
 }
 
-/// Validates a registration and creates the (active, role-less) user.
+/// Validates a registration and creates the (active, role-less) user. The username is checked
+/// in the NFKC form it will be stored in, as Django's `UsernameField` normalizes before validating
+/// (`ﬁona` is `fiona`, also for the length limit); uniqueness compares canonical forms.
 pub async fn register_user(
     state: &AppState,
-    registration: Registration,
+    mut registration: Registration,
     now: DateTime<Utc>,
 ) -> Result<users::Model, RegistrationError> {
+    registration.username = identifiers::normalize_username(&registration.username);
     let errors = check_fields(state, &registration).await?;
     if !errors.is_empty() {
         return Err(RegistrationError::Invalid(errors));

@@ -23,6 +23,7 @@ mod cookie_cors;
 mod directory_cache;
 mod discovery;
 mod django_import;
+mod identifiers;
 mod introspect;
 mod oidc_logout;
 mod ops;
