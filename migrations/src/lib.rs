@@ -3,6 +3,9 @@
 //! Migrations describe the schema with sea-query only (never the server's entities), so
 //! the same statements run on SQLite and PostgreSQL and old migrations never change when
 //! an entity does.
+//! A column derived from others is computed in Rust by the code the server writes it with
+//! (the `identifiers` crate for the canonical usernames, emails and phones), never by SQL
+//! functions that differ between the two databases.
 
 pub use sea_orm_migration::prelude::*;
 
