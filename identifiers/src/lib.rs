@@ -5,8 +5,9 @@
 //! database's `lower()` is involved (SQLite's folds ASCII only; PostgreSQL's depends on the locale).
 //!
 //! - Usernames: Unicode identifier caseless matching (Unicode §3.13, D147, as `NFKC_Casefold`
-//!   does it): NFKC, full case folding (`ß` → `ss`), NFKC again. Compatibility forms (`ﬁ` and
-//!   `fi`, fullwidth `ａ` and `a`) and case variants (`Élodie`, `ÉLODIE`) are one username.
+//!   does it): NFKC, default-ignorable code points removed, full case folding (`ß` → `ss`), NFKC
+//!   again. Compatibility forms (`ﬁ` and `fi`, fullwidth `ａ` and `a`), case variants (`Élodie`,
+//!   `ÉLODIE`) and names with invisible characters (`ali` U+200B `ce`) are one username.
 //! - Emails: the whole address by the same caseless rule, local part included (see
 //!   [`canonical_email`] for why).
 //! - Phone numbers: the digits, with a leading `+` kept (see [`canonical_phone`]); no country rules.
@@ -16,6 +17,8 @@
 
 use icu_casemap::CaseMapperBorrowed;
 use icu_normalizer::ComposingNormalizerBorrowed;
+use icu_properties::CodePointSetData;
+use icu_properties::props::DefaultIgnorableCodePoint;
 
 /// NFKC, as Django's `AbstractBaseUser.normalize_username` stores a username: the display form.
 /// `ﬁona` becomes `fiona` and fullwidth `ａｌｉｃｅ` becomes `alice`; case is kept.
@@ -23,9 +26,10 @@ pub fn normalize_username(raw: &str) -> String {
     nfkc(raw)
 }
 
-/// The form usernames are compared by: `raw` trimmed of surrounding whitespace, then NFKC, full
-/// Unicode case folding and NFKC again (Unicode §3.13 D147, identifier caseless match, without
-/// `NFKC_Casefold`'s removal of default-ignorable code points, which usernames may not contain).
+/// The form usernames are compared by: `raw` trimmed of surrounding whitespace, then NFKC with
+/// default-ignorable code points (zero-width spaces and joiners, soft hyphens, variation
+/// selectors) removed, full Unicode case folding and NFKC again: `NFKC_Casefold`, the identifier
+/// caseless match of Unicode §3.13 (D147).
 ///
 /// `Élodie`, `élodie` and `ÉLODIE` give `élodie`; `straße` and `STRASSE` give `strasse`.
 pub fn canonical_username(raw: &str) -> String {
@@ -76,11 +80,19 @@ fn nfkc(s: &str) -> String {
         .into_owned()
 }
 
-/// NFKC, full case folding, NFKC. Folding can leave a string that is not NFKC (`ǰ` folds to `j`
-/// followed by U+030C, which NFKC composes back), so the last pass makes equal names equal bytes.
+/// NFKC without default-ignorables, full case folding, NFKC. Ignorables go before the first NFKC,
+/// so that `e` U+200B U+0301 composes to `é`, and after it, as NFKC maps U+FFA0 to the ignorable
+/// U+3164. Folding can leave a string that is not NFKC (`ǰ` folds to `j` followed by U+030C), so
+/// the last pass makes equal names equal bytes.
 fn caseless(s: &str) -> String {
-    let folded = CaseMapperBorrowed::new().fold_string(&nfkc(s)).into_owned();
+    let visible = without_ignorables(&nfkc(&without_ignorables(s)));
+    let folded = CaseMapperBorrowed::new().fold_string(&visible).into_owned();
     nfkc(&folded)
+}
+
+fn without_ignorables(s: &str) -> String {
+    let ignorable = CodePointSetData::new::<DefaultIgnorableCodePoint>();
+    s.chars().filter(|&c| !ignorable.contains(c)).collect()
 }
 
 #[cfg(test)]
@@ -114,6 +126,25 @@ mod tests {
     }
 
     #[test]
+    fn invisible_characters_do_not_make_another_name() {
+        // Zero-width space, zero-width joiner, soft hyphen, a variation selector.
+        for raw in [
+            "ali\u{200B}ce",
+            "al\u{200D}ice",
+            "ali\u{AD}ce",
+            "alice\u{FE0F}",
+        ] {
+            assert_eq!(canonical_username(raw), "alice", "{raw:?}");
+        }
+        assert_eq!(canonical_username("e\u{200B}\u{301}lodie"), "élodie");
+        assert_eq!(canonical_username("a\u{FFA0}b"), "ab");
+        assert_eq!(
+            canonical_email("bob\u{200B}@example.com"),
+            "bob@example.com"
+        );
+    }
+
+    #[test]
     fn different_names_stay_different() {
         assert_ne!(canonical_username("elodie"), canonical_username("élodie"));
         assert_ne!(canonical_username("alice"), canonical_username("alice2"));
@@ -131,7 +162,17 @@ mod tests {
 
     #[test]
     fn canonical_forms_are_fixed_points() {
-        for raw in ["Élodie", "ﬁona", "ＳＴＲＡＳＳＥ", "ǰ", "ΐ", "ﬃ", "Ⅻ"] {
+        for raw in [
+            "Élodie",
+            "ﬁona",
+            "ＳＴＲＡＳＳＥ",
+            "ǰ",
+            "ΐ",
+            "ﬃ",
+            "Ⅻ",
+            "ᾼ",
+            "ﾠe\u{301}",
+        ] {
             let once = canonical_username(raw);
             assert_eq!(canonical_username(&once), once, "{raw}");
         }
