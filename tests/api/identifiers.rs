@@ -360,15 +360,20 @@ async fn insert_legacy(
     app.db().execute(&insert).await.unwrap();
 }
 
-async fn the_migration_names_legacy_rows_that_collide(app: TestApp) {
-    let db = app.db();
+/// Rolls the schema back to just before the canonical columns.
+async fn schema_before_canonical_columns(app: &TestApp) {
     let names: Vec<String> = Migrator::migrations()
         .iter()
         .map(|m| m.name().to_owned())
         .collect();
     let position = names.iter().position(|n| n == CANONICAL_MIGRATION).unwrap();
     let undo = u32::try_from(names.len() - position).unwrap();
-    Migrator::down(db, Some(undo)).await.unwrap();
+    Migrator::down(app.db(), Some(undo)).await.unwrap();
+}
+
+async fn the_migration_names_legacy_rows_that_collide(app: TestApp) {
+    let db = app.db();
+    schema_before_canonical_columns(&app).await;
     // Rows the lower(...) indexes admitted on both databases, and one that collides with none.
     insert_legacy(
         &app,
@@ -443,3 +448,17 @@ async fn the_migration_names_legacy_rows_that_collide(app: TestApp) {
 }
 
 on_both_databases!(the_migration_names_legacy_rows_that_collide);
+
+/// The example: SQLite's `lower()` let `Élodie` and `élodie` both in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_migration_names_accounts_sqlite_folded_apart() {
+    let app = TestApp::spawn().await;
+    schema_before_canonical_columns(&app).await;
+    insert_legacy(&app, 7, "Élodie", None, None).await;
+    insert_legacy(&app, 9, "élodie", None, None).await;
+    let refused = Migrator::up(app.db(), None).await.unwrap_err().to_string();
+    assert!(
+        refused.contains("\n  username \"élodie\": id 7 (\"Élodie\"), id 9 (\"élodie\")\n"),
+        "{refused}"
+    );
+}
