@@ -24,6 +24,7 @@ mod directory_cache;
 mod discovery;
 mod django_import;
 mod identifiers;
+mod identifiers_migration;
 mod introspect;
 mod oidc_logout;
 mod ops;
