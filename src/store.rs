@@ -262,17 +262,16 @@ impl InsertError {
 }
 
 /// Finds the field in a unique-violation message. The messages look like
-/// `UNIQUE constraint failed: index 'users_username_lower'` or
-/// `UNIQUE constraint failed: users.phone` (SQLite) and
-/// `duplicate key value violates unique constraint "users_email_lower"` (PostgreSQL).
+/// `UNIQUE constraint failed: users.username_canonical` (SQLite) and
+/// `duplicate key value violates unique constraint "users_email_canonical_key"` (PostgreSQL).
 fn unique_field(msg: &str) -> Option<UniqueField> {
     const NEEDLES: [(&str, UniqueField); 8] = [
-        ("users_username_lower", UniqueField::Username),
-        ("users.username", UniqueField::Username),
-        ("users_email_lower", UniqueField::Email),
-        ("users.email", UniqueField::Email),
-        ("users_phone_key", UniqueField::Phone),
-        ("users.phone", UniqueField::Phone),
+        ("users_username_canonical_key", UniqueField::Username),
+        ("users.username_canonical", UniqueField::Username),
+        ("users_email_canonical_key", UniqueField::Email),
+        ("users.email_canonical", UniqueField::Email),
+        ("users_phone_canonical_key", UniqueField::Phone),
+        ("users.phone_canonical", UniqueField::Phone),
         ("clients_client_id_key", UniqueField::ClientId),
         ("clients.client_id", UniqueField::ClientId),
     ];
@@ -429,12 +428,15 @@ mod tests {
     fn unique_messages_name_the_field() {
         let cases = [
             (
-                "UNIQUE constraint failed: index 'users_username_lower'",
+                "UNIQUE constraint failed: users.username_canonical",
                 UniqueField::Username,
             ),
-            ("UNIQUE constraint failed: users.phone", UniqueField::Phone),
             (
-                "duplicate key value violates unique constraint \"users_email_lower\"",
+                "UNIQUE constraint failed: users.phone_canonical",
+                UniqueField::Phone,
+            ),
+            (
+                "duplicate key value violates unique constraint \"users_email_canonical_key\"",
                 UniqueField::Email,
             ),
             (

@@ -3,6 +3,9 @@
 //! Migrations describe the schema with sea-query only (never the server's entities), so
 //! the same statements run on SQLite and PostgreSQL and old migrations never change when
 //! an entity does.
+//! A column derived from others is computed in Rust by the code the server writes it with
+//! (the `identifiers` crate for the canonical usernames, emails and phones), never by SQL
+//! functions that differ between the two databases.
 
 pub use sea_orm_migration::prelude::*;
 
@@ -16,6 +19,7 @@ mod m20261127_040003_create_authorization_codes;
 mod m20261127_050001_create_audit_events;
 mod m20261201_000001_index_revocations_revoked_at;
 mod m20261201_000002_login_attempts_device_key;
+mod m20261201_010001_users_canonical_identifiers;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -33,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_050001_create_audit_events::Migration),
             Box::new(m20261201_000001_index_revocations_revoked_at::Migration),
             Box::new(m20261201_000002_login_attempts_device_key::Migration),
+            Box::new(m20261201_010001_users_canonical_identifiers::Migration),
         ]
     }
 }

@@ -28,25 +28,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // sea-query cannot express an index on `lower(col)`; this statement is the same on
-        // SQLite and PostgreSQL. The store's unique-violation mapping relies on these names.
-        let db = manager.get_connection();
-        db.execute_unprepared(
-            "CREATE UNIQUE INDEX users_username_lower ON users (lower(username))",
-        )
-        .await?;
-        db.execute_unprepared("CREATE UNIQUE INDEX users_email_lower ON users (lower(email))")
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("users_phone_key")
-                    .table(Users::Table)
-                    .col(Users::Phone)
-                    .unique()
-                    .to_owned(),
-            )
-            .await
+        create_unique_indexes(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -55,6 +37,28 @@ impl MigrationTrait for Migration {
             .drop_table(Table::drop().table(Users::Table).to_owned())
             .await
     }
+}
+
+/// The unique indexes of the first schema: username and email under `lower(...)`, phone as is.
+/// m20261201_010001_users_canonical_identifiers replaces them and puts them back on `down`.
+pub(crate) async fn create_unique_indexes(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    // sea-query cannot express an index on `lower(col)`; this statement is the same on
+    // SQLite and PostgreSQL.
+    let db = manager.get_connection();
+    db.execute_unprepared("CREATE UNIQUE INDEX users_username_lower ON users (lower(username))")
+        .await?;
+    db.execute_unprepared("CREATE UNIQUE INDEX users_email_lower ON users (lower(email))")
+        .await?;
+    manager
+        .create_index(
+            Index::create()
+                .name("users_phone_key")
+                .table(Users::Table)
+                .col(Users::Phone)
+                .unique()
+                .to_owned(),
+        )
+        .await
 }
 
 #[derive(DeriveIden)]

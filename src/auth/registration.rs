@@ -41,12 +41,15 @@ pub enum RegistrationError {
     Other(#[from] Error),
 }
 
-/// Validates a registration and creates the (active, role-less) user.
+/// Validates a registration and creates the (active, role-less) user. The username is checked
+/// in the NFKC form it will be stored in, as Django's `UsernameField` normalizes before validating
+/// (`ﬁona` is `fiona`, also for the length limit); uniqueness compares canonical forms.
 pub async fn register_user(
     state: &AppState,
-    registration: Registration,
+    mut registration: Registration,
     now: DateTime<Utc>,
 ) -> Result<users::Model, RegistrationError> {
+    registration.username = identifiers::normalize_username(&registration.username);
     let errors = check_fields(state, &registration).await?;
     if !errors.is_empty() {
         return Err(RegistrationError::Invalid(errors));
@@ -181,8 +184,9 @@ fn valid_email(value: &str) -> bool {
     local.split('.').all(atom) && domain_ok
 }
 
-/// Digits with the usual separators, an optional leading `+`, at least three digits.
-fn valid_phone(value: &str) -> bool {
+/// Digits with the usual separators, an optional leading `+`, at least three digits: the one
+/// phone rule of registration, the admin UI and the CLI.
+pub(crate) fn valid_phone(value: &str) -> bool {
     let rest = value.strip_prefix('+').unwrap_or(value);
     rest.chars()
         .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')'))

@@ -109,7 +109,7 @@ pub fn pair(user_id: Option<i64>, identifier: &str, source: &Source) -> Pair {
     let account_key = match user_id {
         // One account has up to three identifiers; they share one counter.
         Some(id) => format!("user:{id}"),
-        None => format!("name:{}", identifier.trim().to_lowercase()),
+        None => format!("name:{}", identifiers::canonical_username(identifier)),
     };
     let device_key = source
         .device

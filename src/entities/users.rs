@@ -17,6 +17,15 @@ pub struct Model {
     pub phone: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub password_hash: String,
+    /// [`identifiers::canonical_username`] of `username`: what logins and uniqueness compare.
+    #[sea_orm(column_type = "Text")]
+    pub username_canonical: String,
+    /// [`identifiers::canonical_email`] of `email`.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub email_canonical: Option<String>,
+    /// [`identifiers::canonical_phone`] of `phone`.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub phone_canonical: Option<String>,
     pub is_active: bool,
     /// Space-separated role names; see [`Model::roles`].
     #[sea_orm(column_type = "Text")]

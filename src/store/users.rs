@@ -1,8 +1,10 @@
 //! Queries on `users`: registration, login lookup by username, email or phone, password
 //! changes, and the admin UI's list and edits.
 //!
-//! Username and email compare case-insensitively through `lower(...)` on both sides, which
-//! is exactly the expression the unique indexes are built on, so lookups use them.
+//! Usernames, emails and phones are compared through their canonical forms (the `identifiers`
+//! crate), computed here in Rust whenever a row is written and stored in `*_canonical` columns
+//! under unique indexes: lookups compare those columns with `=`, identically on SQLite and
+//! PostgreSQL, and a duplicate is refused by the index whichever surface inserts it.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func, SimpleExpr};
@@ -30,8 +32,9 @@ pub struct NewUser {
 
 /// Inserts a user; `created_at` and `password_changed_at` are set to `now`.
 ///
-/// A username, email or phone already taken (case-insensitively for the first two)
-/// answers [`InsertError::Duplicate`].
+/// The username is stored NFKC-normalized (as Django's `normalize_username` does), each
+/// identifier's canonical form beside it. A username, email or phone whose canonical form is
+/// already taken answers [`InsertError::Duplicate`].
 pub async fn insert<C: ConnectionTrait>(
     db: &C,
     new: NewUser,
@@ -49,8 +52,11 @@ fn new_row(
     last_login: Option<DateTime<Utc>>,
 ) -> ActiveModel {
     ActiveModel {
-        username: Set(new.username),
+        username_canonical: Set(identifiers::canonical_username(&new.username)),
+        username: Set(identifiers::normalize_username(&new.username)),
+        email_canonical: Set(new.email.as_deref().map(identifiers::canonical_email)),
         email: Set(new.email),
+        phone_canonical: Set(new.phone.as_deref().map(identifiers::canonical_phone)),
         phone: Set(new.phone),
         password_hash: Set(new.password_hash),
         is_active: Set(new.is_active),
@@ -97,13 +103,8 @@ pub async fn find_by_id<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<Mo
     Entity::find_by_id(id).one(db).await
 }
 
-/// `lower(column) = lower(value)`, the shape the expression indexes serve.
-fn lower_eq(column: Column, value: &str) -> SimpleExpr {
-    Expr::expr(Func::lower(Expr::col(column))).eq(Func::lower(Expr::val(value)))
-}
-
-/// Finds the user a login identifier names: a username or email (case-insensitive) or a
-/// phone number, in one query.
+/// Finds the user a login identifier names: a username, an email or a phone number, each
+/// compared by its canonical form, in one query.
 ///
 /// When the identifier matches several users (one's username is another's email), the
 /// username match wins, then the email match, then the phone match.
@@ -111,29 +112,27 @@ pub async fn find_by_login<C: ConnectionTrait>(
     db: &C,
     identifier: &str,
 ) -> Result<Option<Model>, DbErr> {
-    let preference: SimpleExpr = Expr::case(lower_eq(Column::Username, identifier), 0)
-        .case(lower_eq(Column::Email, identifier), 1)
+    let username = Column::UsernameCanonical.eq(identifiers::canonical_username(identifier));
+    let email = Column::EmailCanonical.eq(identifiers::canonical_email(identifier));
+    let phone = Column::PhoneCanonical.eq(identifiers::canonical_phone(identifier));
+    let preference: SimpleExpr = Expr::case(username.clone(), 0)
+        .case(email.clone(), 1)
         .finally(2)
         .into();
     Entity::find()
-        .filter(
-            Condition::any()
-                .add(lower_eq(Column::Username, identifier))
-                .add(lower_eq(Column::Email, identifier))
-                .add(Column::Phone.eq(identifier)),
-        )
+        .filter(Condition::any().add(username).add(email).add(phone))
         .order_by(preference, Order::Asc)
         .one(db)
         .await
 }
 
-/// Finds a user by username, case-insensitively.
+/// Finds a user by username, compared by its canonical form (`ÉLODIE` finds `élodie`).
 pub async fn find_by_username<C: ConnectionTrait>(
     db: &C,
     username: &str,
 ) -> Result<Option<Model>, DbErr> {
     Entity::find()
-        .filter(lower_eq(Column::Username, username))
+        .filter(Column::UsernameCanonical.eq(identifiers::canonical_username(username)))
         .one(db)
         .await
 }
@@ -266,8 +265,8 @@ impl ProfileChanges {
     }
 }
 
-/// Saves a user's profile. A taken email or phone answers [`InsertError::Duplicate`]; an
-/// unknown id changes nothing.
+/// Saves a user's profile, with the canonical forms of its email and phone. An email or phone
+/// whose canonical form is taken answers [`InsertError::Duplicate`]; an unknown id changes nothing.
 pub async fn update_profile<C: ConnectionTrait>(
     db: &C,
     id: i64,
@@ -276,7 +275,15 @@ pub async fn update_profile<C: ConnectionTrait>(
     Entity::update_many()
         .col_expr(Column::DisplayName, Expr::val(changes.display_name.clone()))
         .col_expr(Column::Email, Expr::val(changes.email.clone()))
+        .col_expr(
+            Column::EmailCanonical,
+            Expr::val(changes.email.as_deref().map(identifiers::canonical_email)),
+        )
         .col_expr(Column::Phone, Expr::val(changes.phone.clone()))
+        .col_expr(
+            Column::PhoneCanonical,
+            Expr::val(changes.phone.as_deref().map(identifiers::canonical_phone)),
+        )
         .col_expr(Column::Roles, Expr::val(join_list(&changes.roles)))
         .col_expr(Column::IsActive, Expr::val(changes.is_active))
         .filter(Column::Id.eq(id))

@@ -193,6 +193,42 @@ fn unknown_settings_and_bad_input_fail_with_a_message() {
 }
 
 #[test]
+fn user_commands_name_users_by_the_canonical_rule() {
+    let cli = Cli::new();
+    cli.ok(&["migrate"], None);
+    cli.ok(
+        &["user", "add", "Élodie", "--phone", "+1 (555) 010-9999"],
+        Some("s3cret-password\n"),
+    );
+    let duplicates = [
+        ("ÉLODIE", "+1 555 0100", "username: already belongs to another user"),
+        ("zoe", "+15550109999", "phone: already belongs to another user"),
+    ];
+    for (username, phone, message) in duplicates {
+        let duplicate = cli.run(
+            &["user", "add", username, "--phone", phone],
+            Some("s3cret-password\n"),
+        );
+        assert!(!duplicate.status.success(), "{username}");
+        assert!(
+            String::from_utf8_lossy(&duplicate.stderr).contains(message),
+            "{}",
+            String::from_utf8_lossy(&duplicate.stderr)
+        );
+    }
+    assert!(
+        cli.ok(&["user", "deactivate", "élodie"], None)
+            .contains("deactivated élodie")
+    );
+    let listed = cli.ok(&["user", "list"], None);
+    assert!(
+        listed.contains("\tÉlodie\t") && listed.contains("inactive"),
+        "{listed}"
+    );
+    assert!(!listed.contains("zoe"), "{listed}");
+}
+
+#[test]
 fn a_flush_batch_below_one_is_refused_before_anything_runs() {
     let cli = Cli::new();
     let output = cli.run(&["tokens", "flush", "--batch", "0"], None);

@@ -167,7 +167,51 @@ async fn a_table_name_that_is_not_plain_is_refused(app: TestApp) {
     assert_eq!(store::users::count(app.db()).await.unwrap(), 0);
 }
 
+/// Django compares usernames exactly after NFKC; Sesame also folds case. Rows that are one user
+/// under Sesame's rule are skipped or lose the repeated email, as for an exact duplicate.
+async fn import_compares_identifiers_by_the_same_rule(app: TestApp) {
+    let elodie = app.user("ÉLODIE").create().await;
+    let file = app.dir.path().join("django.sqlite3");
+    let source = Database::connect(format!("sqlite://{}?mode=rwc", file.display()))
+        .await
+        .unwrap();
+    source.execute_unprepared(AUTH_USER).await.unwrap();
+    source
+        .execute_unprepared(
+            "INSERT INTO auth_user (id, password, last_login, is_superuser, username, last_name, email, is_staff, is_active, date_joined, first_name) VALUES \
+             (60, '!', NULL, 0, 'élodie', '', '', 0, 1, '2021-01-01 00:00:00', ''), \
+             (61, '!', NULL, 0, 'ﬁona', '', 'Fiona@Example.com', 0, 1, '2021-01-01 00:00:00', ''), \
+             (62, '!', NULL, 0, 'FIONA', '', '', 0, 1, '2021-01-01 00:00:00', ''), \
+             (63, '!', NULL, 0, 'Straße', '', 'FIONA@example.COM', 0, 1, '2021-01-01 00:00:00', '')",
+        )
+        .await
+        .unwrap();
+    let report = import_django_users(&app.state, &Actor::cli(), &source, "auth_user", app.now())
+        .await
+        .unwrap();
+    assert_eq!(report.imported, 2);
+    let taken = |name: &str| (name.to_owned(), "the username is taken".to_owned());
+    assert_eq!(report.skipped, [taken("élodie"), taken("FIONA")]);
+    assert_eq!(report.adjusted, [("Straße".to_owned(), "email".to_owned())]);
+    let fiona = store::users::find_by_id(app.db(), 61)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(fiona.username, "fiona", "stored NFKC-normalized");
+    let found = store::users::find_by_login(app.db(), "élodie")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id, elodie.id);
+    let strasse = store::users::find_by_login(app.db(), "STRASSE")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((strasse.id, strasse.email), (63, None));
+}
+
 on_both_databases!(
     imported_users_log_in_with_their_django_password_and_get_argon2id,
     a_table_name_that_is_not_plain_is_refused,
+    import_compares_identifiers_by_the_same_rule,
 );

@@ -26,6 +26,8 @@ mod database_outage;
 mod directory_cache;
 mod discovery;
 mod django_import;
+mod identifiers;
+mod identifiers_migration;
 mod introspect;
 mod login_freshness;
 mod native_apps;

@@ -9,6 +9,7 @@ use super::{AdminError, FieldErrors};
 use crate::auth::accounts::{self, CreateAccountError, NewAccount};
 use crate::auth::audit::{self, Action, Actor, AuditEvent};
 use crate::auth::password_policy::{Attribute, validate_password};
+use crate::auth::registration::valid_phone;
 use crate::auth::revocation::{self, Families, Reason};
 use crate::entities::users::Model;
 use crate::state::AppState;
@@ -49,10 +50,10 @@ impl ProfileInput {
             errors.add("email", "an address such as name@example.com");
         }
         let phone = non_empty(&self.phone);
-        if phone.as_deref().is_some_and(|p| !plausible_phone(p)) {
+        if phone.as_deref().is_some_and(|p| !valid_phone(p)) {
             errors.add(
                 "phone",
-                "digits only, optionally starting with +, such as +8613800000000",
+                "digits, optionally starting with + and separated by spaces, dashes or parentheses, such as +86 138 0013 8000",
             );
         }
         let mut roles: Vec<String> = Vec::new();
@@ -97,11 +98,6 @@ fn plausible_email(email: &str) -> bool {
         && !domain.is_empty()
         && !domain.contains('@')
         && !email.contains(char::is_whitespace)
-}
-
-fn plausible_phone(phone: &str) -> bool {
-    let digits = phone.strip_prefix('+').unwrap_or(phone);
-    (3..=20).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit())
 }
 
 /// Django's username rule: letters, digits and `@ . + - _`, at most 150 characters.
@@ -324,7 +320,7 @@ mod tests {
         let bad = ProfileInput {
             display_name: String::new(),
             email: "not-an-email".into(),
-            phone: "138 0000".into(),
+            phone: "138 00x0".into(),
             roles: "Admin".into(),
             is_active: true,
         };
