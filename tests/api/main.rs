@@ -32,6 +32,7 @@ mod relying_party_code;
 mod revocation_audit;
 mod revoke;
 mod rotation_groups;
+mod simplejwt_claims;
 mod simplejwt_me;
 mod simplejwt_obtain;
 mod simplejwt_refresh;

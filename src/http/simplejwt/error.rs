@@ -87,6 +87,8 @@ pub fn token_message(err: TokenError) -> &'static str {
     match err {
         TokenError::Invalid | TokenError::WrongClient => "Token is invalid",
         TokenError::Expired => "Token is expired",
+        TokenError::NoExp => "Token has no 'exp' claim",
+        TokenError::NoType => "Token has no type",
         TokenError::WrongType => "Token has wrong type",
         TokenError::NoId => "Token has no id",
         TokenError::Revoked
