@@ -55,6 +55,14 @@ impl Config {
         {
             return invalid("auth_header_types must be non-empty scheme names like Bearer".into());
         }
+        if crate::i18n::Language::parse(&self.language_code).is_none() {
+            let known: Vec<_> = crate::i18n::Language::all().collect();
+            return invalid(format!(
+                "language_code `{}` has no catalogues; one of: {}",
+                self.language_code,
+                known.join(", ")
+            ));
+        }
         if self.auth_token_classes.is_empty() {
             return invalid("auth_token_classes must name at least one token class".into());
         }

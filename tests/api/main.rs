@@ -12,6 +12,7 @@ mod admin_escaping;
 mod admin_keys;
 mod admin_tokens;
 mod admin_users;
+mod api_language;
 mod audit_trail;
 mod authorize;
 mod browser_chromium;
