@@ -103,6 +103,10 @@ pub struct Config {
     /// as Django's `LocaleMiddleware` does, answering `Content-Language` and `Vary`.
     pub accept_language: bool,
 
+    // branding (issue 12)
+    /// The deployment's name on its pages ("Sign in to Acme").
+    pub site_name: String,
+
     // browser login and authorize (issue 4)
     /// How long a browser session lasts after signing in.
     #[serde(deserialize_with = "human_duration")]
@@ -229,6 +233,7 @@ impl Default for Config {
             cors_allowed_origins: Vec::new(),
             language_code: crate::i18n::Language::EN_US.to_owned(),
             accept_language: false,
+            site_name: "Sesame".to_owned(),
             compat: Compat::default(),
 
             // browser login and authorize (issue 4)

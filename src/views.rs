@@ -95,6 +95,8 @@ pub struct LoginPage {
     pub error: Option<String>,
     /// The application the user is signing in to, when the login serves an authorization.
     pub client_name: Option<String>,
+    /// The deployment's name (`site_name`): "Sign in to Acme".
+    pub site_name: String,
 }
 
 /// `GET /login` when already signed in.

@@ -34,6 +34,9 @@ impl Config {
         if self.user_id_claim == self.token_type_claim {
             return invalid("user_id_claim and token_type_claim must differ".into());
         }
+        if self.site_name.trim().is_empty() {
+            return invalid("site_name must not be empty".into());
+        }
         if self.bootstrap_admin.is_some() != self.bootstrap_admin_password.is_some() {
             return invalid("bootstrap_admin and bootstrap_admin_password go together".into());
         }

@@ -65,6 +65,7 @@ async fn login_page(
         identifier: form.identifier,
         error: form.error,
         client_name: context.map(|c| c.client_name),
+        site_name: state.config.site_name.clone(),
     };
     Ok(views::render_with_form_targets(status, &page, &targets))
 }
