@@ -1,7 +1,8 @@
 //! The language of this surface's answers: `language_code`, or with `accept_language = true`
 //! the request's choice as Django's `LocaleMiddleware` makes it, with its `Content-Language`
 //! and `Vary: Accept-Language` headers (set on every response, as the middleware does when no
-//! i18n URL patterns are used).
+//! i18n URL patterns are used). Every response also carries DRF's `Vary: Accept` (an `APIView`
+//! with more than one renderer sends it), which the middleware's `Vary` follows.
 
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -51,9 +52,10 @@ impl Speak {
 pub async fn speak(speak: Speak, request: Request, next: Next) -> Response {
     let translator = speak.translator(request.headers());
     let mut response = TRANSLATOR.scope(translator, next.run(request)).await;
+    let headers = response.headers_mut();
+    patch_vary(headers, "Accept");
     if speak.accept_language {
-        let headers = response.headers_mut();
-        add_vary_accept_language(headers);
+        patch_vary(headers, "Accept-Language");
         if !headers.contains_key(header::CONTENT_LANGUAGE) {
             headers.insert(
                 header::CONTENT_LANGUAGE,
@@ -64,8 +66,8 @@ pub async fn speak(speak: Speak, request: Request, next: Next) -> Response {
     response
 }
 
-/// Django's `patch_vary_headers(response, ("Accept-Language",))`: appended once, `*` kept.
-fn add_vary_accept_language(headers: &mut HeaderMap) {
+/// Django's `patch_vary_headers(response, (name,))`: appended once, `*` kept.
+fn patch_vary(headers: &mut HeaderMap, name: &str) {
     let mut names: Vec<String> = headers
         .get_all(header::VARY)
         .iter()
@@ -74,11 +76,8 @@ fn add_vary_accept_language(headers: &mut HeaderMap) {
         .map(|name| name.trim().to_owned())
         .filter(|name| !name.is_empty())
         .collect();
-    if !names
-        .iter()
-        .any(|n| n.eq_ignore_ascii_case("accept-language"))
-    {
-        names.push("Accept-Language".to_owned());
+    if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+        names.push(name.to_owned());
     }
     let value = if names.iter().any(|n| n == "*") {
         "*".to_owned()
