@@ -1,9 +1,10 @@
 //! The messages of the `/api/` surface and the compat profile in a language, exactly as a Django
 //! project answers them: simplejwt's, DRF's and Django's own catalogues (`locale/`, subsets of
 //! the packages' `.mo` files made by `tools/locale_subset.py`), looked up as `DjangoTranslation`
-//! does — the packages merged in `INSTALLED_APPS` order (contrib.auth, rest_framework,
-//! rest_framework_simplejwt) over Django's own, then `LANGUAGE_CODE`'s catalogues, then the
-//! English msgid.
+//! does — the packages merged in `INSTALLED_APPS` order (contrib.admin, contrib.auth,
+//! rest_framework, rest_framework_simplejwt) over Django's own, then the less specific locale
+//! directories gettext chained (`ru` behind `ru_RU`), then `LANGUAGE_CODE`'s catalogues, then
+//! the English msgid.
 
 mod catalogue;
 mod negotiate;
@@ -17,6 +18,9 @@ pub use negotiate::{LANGUAGE_COOKIE, negotiate};
 /// A package whose catalogue Sesame ships, in lookup order (the first one holding a msgid wins).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Package {
+    /// `django.contrib.admin`, first in a new project's `INSTALLED_APPS`: its translations of
+    /// shared msgids (`user`) win.
+    Admin,
     /// `django.contrib.auth`: validators, the username field.
     Auth,
     /// `rest_framework`: field errors, parsers, exceptions.
@@ -27,7 +31,8 @@ pub enum Package {
     Django,
 }
 
-const PACKAGES: [Package; 4] = [
+const PACKAGES: [Package; 5] = [
+    Package::Admin,
     Package::Auth,
     Package::Drf,
     Package::Simplejwt,
@@ -62,13 +67,24 @@ impl Language {
         shipped::RESOLVED.iter().map(|(code, _)| *code)
     }
 
-    /// The catalogue directory of each package this language reads, in lookup order.
-    fn directories(self) -> impl Iterator<Item = (Package, &'static str)> {
-        let dirs = shipped::RESOLVED.get(self.0).map(|(_, dirs)| dirs);
-        PACKAGES
+    /// The catalogues this language reads, in Django's lookup order: each package's first
+    /// directory (admin, auth, DRF, simplejwt, Django: what `DjangoTranslation` merges), then
+    /// the others gettext found (`ru` after `ru_RU`) in the order Django adds them as fallbacks
+    /// (Django's own first, then the apps in reverse `INSTALLED_APPS` order).
+    fn directories(self) -> Vec<(Package, &'static str)> {
+        let Some((_, dirs)) = shipped::RESOLVED.get(self.0) else {
+            return Vec::new();
+        };
+        let merged = PACKAGES
             .into_iter()
-            .zip(dirs.into_iter().flatten())
-            .filter_map(|(package, dir)| dir.map(|dir| (package, dir)))
+            .zip(dirs)
+            .filter_map(|(package, found)| found.first().map(|dir| (package, *dir)));
+        let fallbacks = PACKAGES
+            .into_iter()
+            .zip(dirs)
+            .rev()
+            .flat_map(|(package, found)| found.iter().skip(1).map(move |dir| (package, *dir)));
+        merged.chain(fallbacks).collect()
     }
 
     fn is_english(self) -> bool {

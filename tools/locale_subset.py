@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Extracts the messages Sesame sends on /api/ and the compat profile from the compiled catalogues
-(.mo) of djangorestframework-simplejwt 5.5.1, djangorestframework 3.16.1 and Django 5.2, into
+(.mo) of djangorestframework-simplejwt 5.5.1, djangorestframework 3.18.3 and Django 5.2.19 (the
+versions the side-by-side peer runs), into
 small .po files under locale/, and writes src/i18n/shipped.rs, which embeds them.
 
 The .mo files are what Django reads at run time (fuzzy and untranslated entries already left out),
 so the subset is exactly what a Django project answers with. Usage:
 
     pip download --no-deps -d /tmp/wheels djangorestframework-simplejwt==5.5.1 \
-        djangorestframework==3.16.1 django==5.2
-    python3 tools/locale_subset.py /tmp/wheels
+        djangorestframework==3.18.3 django==5.2.19
+    python3 tools/locale_subset.py /tmp/wheels && cargo fmt
 
 Which catalogue directory a language code reads is Python's gettext.find (via Django's
 to_locale): the locale itself, then its language alone (he_IL, then he). Every Django language
@@ -74,8 +75,8 @@ AUTH = [
     "user",
     "The password is too similar to the %(verbose_name)s.",
     (
-        "This password is too short. It must contain at least %(min_length)d character.",
-        "This password is too short. It must contain at least %(min_length)d characters.",
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
     ),
     "This password is too common.",
     "This password is entirely numeric.",
@@ -89,10 +90,17 @@ CORE = [
 # keeps every message above that it translates, so the lookup order decides as in Django.
 MESSAGES = SIMPLEJWT + DRF + AUTH + CORE
 
-# Lookup order, highest first: INSTALLED_APPS order (contrib.auth, rest_framework,
-# rest_framework_simplejwt), then Django's own catalogue, as DjangoTranslation merges them.
-PACKAGE_TYPES = {"auth": "Auth", "drf": "Drf", "simplejwt": "Simplejwt", "django": "Django"}
+# Lookup order, highest first: a new project's INSTALLED_APPS order (contrib.admin, contrib.auth,
+# rest_framework, rest_framework_simplejwt), then Django's own, as DjangoTranslation merges them.
+PACKAGE_TYPES = {
+    "admin": "Admin",
+    "auth": "Auth",
+    "drf": "Drf",
+    "simplejwt": "Simplejwt",
+    "django": "Django",
+}
 PACKAGES = [
+    ("admin", "django/contrib/admin/locale", MESSAGES),
     ("auth", "django/contrib/auth/locale", MESSAGES),
     ("drf", "rest_framework/locale", MESSAGES),
     ("simplejwt", "rest_framework_simplejwt/locale", MESSAGES),
@@ -160,7 +168,7 @@ def main(wheels):
         global_settings = runpy.run_path(str(Path(tmp, "django/conf/global_settings.py")))
         lang_info = runpy.run_path(str(Path(tmp, "django/conf/locale/__init__.py")))["LANG_INFO"]
 
-        simplejwt_dirs = sorted(os.listdir(Path(tmp, PACKAGES[2][1])))
+        simplejwt_dirs = sorted(os.listdir(Path(tmp, PACKAGES[3][1])))
         languages = {d.split("_")[0] for d in simplejwt_dirs}
         supported = [
             code
@@ -180,20 +188,22 @@ def main(wheels):
         for code in codes:
             row = []
             for package, path, messages in PACKAGES:
-                found = gettext.find("django", str(Path(tmp, path)), [to_locale(code)])
-                directory = Path(found).parent.parent.name if found else None
-                if directory and directory.startswith("en"):
-                    directory = None
-                if directory:
-                    text, count = subset(found, messages)
+                # gettext.translation chains every candidate: the first file is the primary
+                # catalogue Django merges, the others become fallbacks of the translation.
+                found = gettext.find("django", str(Path(tmp, path)), [to_locale(code)], all=True)
+                directories = []
+                for mo in found:
+                    directory = Path(mo).parent.parent.name
+                    if directory.startswith("en"):
+                        continue
+                    directories.append(directory)
+                    text, count = subset(mo, messages)
                     if count:
                         target = ROOT / "locale" / package / f"{directory}.po"
                         target.parent.mkdir(parents=True, exist_ok=True)
                         target.write_text(text)
                         shipped.add((package, directory))
-                    else:
-                        directory = None
-                row.append(directory)
+                row.append(directories)
             resolved[code] = row
         write_rust(supported, codes, resolved, sorted(shipped), lang_info)
 
@@ -210,11 +220,11 @@ def write_rust(supported, codes, resolved, shipped, lang_info):
         if "fallback" in info
     )
 
-    def option(directory):
-        return f'Some("{directory}")' if directory else "None"
+    def dirs(directories):
+        return "&[" + ", ".join(f'"{d}"' for d in directories) + "]"
 
     table = "\n".join(
-        f'    ("{code}", [{", ".join(option(d) for d in resolved[code])}]),' for code in codes
+        f'    ("{code}", [{", ".join(dirs(d) for d in resolved[code])}]),' for code in codes
     )
     simplejwt = "\n".join(f"    {json.dumps(m)}," for m in SIMPLEJWT)
     (ROOT / "src" / "i18n" / "shipped.rs").write_text(
@@ -233,10 +243,11 @@ pub const FALLBACKS: &[(&str, &str)] = &[
 {fallbacks}
 ];
 
-/// Every language code Sesame can speak, with the catalogue directory Python's `gettext.find`
-/// picks for it in each package (auth, DRF, simplejwt, Django), `None` where that package has no
-/// catalogue for it (or only an English one).
-pub const RESOLVED: &[(&str, [Option<&str>; 4])] = &[
+/// Every language code Sesame can speak, with the catalogue directories Python's `gettext.find`
+/// finds for it in each package (admin, auth, DRF, simplejwt, Django), most specific first (`ru_RU`,
+/// then `ru`): the first is the catalogue Django merges, the others its fallbacks. A directory
+/// without any of Sesame's messages has no entry in `CATALOGUES`.
+pub const RESOLVED: &[(&str, [&[&str]; 5])] = &[
 {table}
 ];
 

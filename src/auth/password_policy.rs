@@ -51,11 +51,11 @@ impl PasswordProblem {
                 .replace("%(verbose_name)s", &t.gettext(name)),
             PasswordProblem::TooShort(min) => t
                 .ngettext(
-                    "This password is too short. It must contain at least %(min_length)d character.",
-                    "This password is too short. It must contain at least %(min_length)d characters.",
+                    "This password is too short. It must contain at least %d character.",
+                    "This password is too short. It must contain at least %d characters.",
                     u64::try_from(min).unwrap_or(u64::MAX),
                 )
-                .replace("%(min_length)d", &min.to_string()),
+                .replace("%d", &min.to_string()),
             PasswordProblem::TooCommon => t.gettext("This password is too common.").into_owned(),
             PasswordProblem::EntirelyNumeric => {
                 t.gettext("This password is entirely numeric.").into_owned()

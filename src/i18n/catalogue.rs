@@ -66,6 +66,7 @@ fn in_order(language: Language) -> impl Iterator<Item = &'static Catalogue> {
     let all = catalogues();
     language
         .directories()
+        .into_iter()
         .filter_map(move |(package, dir)| all.get(&(package, dir)))
 }
 

@@ -20,90 +20,146 @@ pub const FALLBACKS: &[(&str, &str)] = &[
     ("zh-tw", "zh-hant"),
 ];
 
-/// Every language code Sesame can speak, with the catalogue directory Python's `gettext.find`
-/// picks for it in each package (auth, DRF, simplejwt, Django), `None` where that package has no
-/// catalogue for it (or only an English one).
-pub const RESOLVED: &[(&str, [Option<&str>; 4])] = &[
-    ("ar", [Some("ar"), Some("ar"), Some("ar"), Some("ar")]),
+/// Every language code Sesame can speak, with the catalogue directories Python's `gettext.find`
+/// finds for it in each package (admin, auth, DRF, simplejwt, Django), most specific first (`ru_RU`,
+/// then `ru`): the first is the catalogue Django merges, the others its fallbacks. A directory
+/// without any of Sesame's messages has no entry in `CATALOGUES`.
+pub const RESOLVED: &[(&str, [&[&str]; 5])] = &[
+    ("ar", [&["ar"], &["ar"], &["ar"], &["ar"], &["ar"]]),
     (
         "ar-dz",
-        [Some("ar_DZ"), Some("ar"), Some("ar"), Some("ar_DZ")],
+        [
+            &["ar_DZ", "ar"],
+            &["ar_DZ", "ar"],
+            &["ar"],
+            &["ar"],
+            &["ar_DZ", "ar"],
+        ],
     ),
-    ("cs", [Some("cs"), Some("cs"), Some("cs"), Some("cs")]),
-    ("de", [Some("de"), Some("de"), Some("de"), Some("de")]),
-    ("en", [None, None, None, None]),
-    ("en-au", [None, None, None, None]),
-    ("en-gb", [None, None, None, None]),
-    ("es", [Some("es"), Some("es"), Some("es"), Some("es")]),
+    ("cs", [&["cs"], &["cs"], &["cs"], &["cs"], &["cs"]]),
+    ("de", [&["de"], &["de"], &["de"], &["de"], &["de"]]),
+    ("en", [&[], &[], &[], &[], &[]]),
+    ("en-au", [&[], &[], &[], &[], &[]]),
+    ("en-gb", [&[], &[], &[], &[], &[]]),
+    ("es", [&["es"], &["es"], &["es"], &["es"], &["es"]]),
     (
         "es-ar",
-        [Some("es_AR"), Some("es"), Some("es_AR"), Some("es_AR")],
+        [
+            &["es_AR", "es"],
+            &["es_AR", "es"],
+            &["es"],
+            &["es_AR", "es"],
+            &["es_AR", "es"],
+        ],
     ),
     (
         "es-co",
-        [Some("es_CO"), Some("es"), Some("es"), Some("es_CO")],
+        [
+            &["es_CO", "es"],
+            &["es_CO", "es"],
+            &["es"],
+            &["es"],
+            &["es_CO", "es"],
+        ],
     ),
     (
         "es-mx",
-        [Some("es_MX"), Some("es"), Some("es"), Some("es_MX")],
+        [
+            &["es_MX", "es"],
+            &["es_MX", "es"],
+            &["es"],
+            &["es"],
+            &["es_MX", "es"],
+        ],
     ),
-    ("es-ni", [Some("es"), Some("es"), Some("es"), Some("es")]),
+    ("es-ni", [&["es"], &["es"], &["es"], &["es"], &["es"]]),
     (
         "es-ve",
-        [Some("es_VE"), Some("es"), Some("es"), Some("es_VE")],
+        [
+            &["es_VE", "es"],
+            &["es_VE", "es"],
+            &["es"],
+            &["es"],
+            &["es_VE", "es"],
+        ],
     ),
-    ("fa", [Some("fa"), Some("fa_IR"), Some("fa_IR"), Some("fa")]),
-    ("fr", [Some("fr"), Some("fr"), Some("fr"), Some("fr")]),
-    ("he", [Some("he"), None, Some("he_IL"), Some("he")]),
-    ("id", [Some("id"), Some("id"), Some("id_ID"), Some("id")]),
-    ("it", [Some("it"), Some("it"), Some("it_IT"), Some("it")]),
-    ("ko", [Some("ko"), Some("ko_KR"), Some("ko_KR"), Some("ko")]),
-    ("nl", [Some("nl"), Some("nl"), Some("nl_NL"), Some("nl")]),
-    ("pl", [Some("pl"), Some("pl"), Some("pl_PL"), Some("pl")]),
-    ("pt", [Some("pt"), None, None, Some("pt")]),
+    (
+        "fa",
+        [
+            &["fa"],
+            &["fa"],
+            &["fa_IR", "fa"],
+            &["fa_IR", "fa"],
+            &["fa"],
+        ],
+    ),
+    ("fr", [&["fr"], &["fr"], &["fr"], &["fr"], &["fr"]]),
+    ("he", [&["he"], &["he"], &["he_IL"], &["he_IL"], &["he"]]),
+    ("id", [&["id"], &["id"], &["id"], &["id_ID"], &["id"]]),
+    ("it", [&["it"], &["it"], &["it"], &["it_IT"], &["it"]]),
+    ("ko", [&["ko"], &["ko"], &["ko_KR"], &["ko_KR"], &["ko"]]),
+    ("nl", [&["nl"], &["nl"], &["nl"], &["nl_NL"], &["nl"]]),
+    ("pl", [&["pl"], &["pl"], &["pl"], &["pl_PL"], &["pl"]]),
+    ("pt", [&["pt"], &["pt"], &["pt_PT", "pt"], &[], &["pt"]]),
     (
         "pt-br",
-        [Some("pt_BR"), Some("pt_BR"), Some("pt_BR"), Some("pt_BR")],
+        [
+            &["pt_BR", "pt"],
+            &["pt_BR", "pt"],
+            &["pt_BR", "pt"],
+            &["pt_BR"],
+            &["pt_BR", "pt"],
+        ],
     ),
-    ("ro", [Some("ro"), Some("ro"), Some("ro"), Some("ro")]),
-    ("ru", [Some("ru"), Some("ru_RU"), Some("ru_RU"), Some("ru")]),
-    ("sl", [Some("sl"), Some("sl"), Some("sl"), Some("sl")]),
-    ("sv", [Some("sv"), Some("sv"), Some("sv"), Some("sv")]),
-    ("tr", [Some("tr"), Some("tr_TR"), Some("tr"), Some("tr")]),
-    ("uk", [Some("uk"), Some("uk"), Some("uk_UA"), Some("uk")]),
+    ("ro", [&["ro"], &["ro"], &["ro"], &["ro"], &["ro"]]),
+    (
+        "ru",
+        [&["ru"], &["ru"], &["ru_RU", "ru"], &["ru_RU"], &["ru"]],
+    ),
+    ("sl", [&["sl"], &["sl"], &["sl"], &["sl"], &["sl"]]),
+    ("sv", [&["sv"], &["sv"], &["sv"], &["sv"], &["sv"]]),
+    ("tr", [&["tr"], &["tr"], &["tr_TR", "tr"], &["tr"], &["tr"]]),
+    ("uk", [&["uk"], &["uk"], &["uk"], &["uk_UA"], &["uk"]]),
     (
         "zh-hans",
         [
-            Some("zh_Hans"),
-            Some("zh_Hans"),
-            Some("zh_Hans"),
-            Some("zh_Hans"),
+            &["zh_Hans"],
+            &["zh_Hans"],
+            &["zh_Hans"],
+            &["zh_Hans"],
+            &["zh_Hans"],
         ],
     ),
     (
         "zh-hant",
-        [Some("zh_Hant"), Some("zh_Hant"), None, Some("zh_Hant")],
+        [&["zh_Hant"], &["zh_Hant"], &["zh_Hant"], &[], &["zh_Hant"]],
     ),
-    ("es-cl", [Some("es"), Some("es"), Some("es_CL"), Some("es")]),
+    (
+        "es-cl",
+        [&["es"], &["es"], &["es"], &["es_CL", "es"], &["es"]],
+    ),
     (
         "fa-ir",
-        [Some("fa"), Some("fa_IR"), Some("fa_IR"), Some("fa")],
+        [
+            &["fa"],
+            &["fa"],
+            &["fa_IR", "fa"],
+            &["fa_IR", "fa"],
+            &["fa"],
+        ],
     ),
-    ("he-il", [Some("he"), None, Some("he_IL"), Some("he")]),
-    ("id-id", [Some("id"), Some("id"), Some("id_ID"), Some("id")]),
-    ("it-it", [Some("it"), Some("it"), Some("it_IT"), Some("it")]),
-    (
-        "ko-kr",
-        [Some("ko"), Some("ko_KR"), Some("ko_KR"), Some("ko")],
-    ),
-    ("nl-nl", [Some("nl"), Some("nl"), Some("nl_NL"), Some("nl")]),
-    ("pl-pl", [Some("pl"), Some("pl"), Some("pl_PL"), Some("pl")]),
+    ("he-il", [&["he"], &["he"], &["he_IL"], &["he_IL"], &["he"]]),
+    ("id-id", [&["id"], &["id"], &["id"], &["id_ID"], &["id"]]),
+    ("it-it", [&["it"], &["it"], &["it"], &["it_IT"], &["it"]]),
+    ("ko-kr", [&["ko"], &["ko"], &["ko_KR"], &["ko_KR"], &["ko"]]),
+    ("nl-nl", [&["nl"], &["nl"], &["nl"], &["nl_NL"], &["nl"]]),
+    ("pl-pl", [&["pl"], &["pl"], &["pl"], &["pl_PL"], &["pl"]]),
     (
         "ru-ru",
-        [Some("ru"), Some("ru_RU"), Some("ru_RU"), Some("ru")],
+        [&["ru"], &["ru"], &["ru_RU", "ru"], &["ru_RU"], &["ru"]],
     ),
-    ("uk-ua", [Some("uk"), Some("uk"), Some("uk_UA"), Some("uk")]),
-    ("en-us", [None, None, None, None]),
+    ("uk-ua", [&["uk"], &["uk"], &["uk"], &["uk_UA"], &["uk"]]),
+    ("en-us", [&[], &[], &[], &[], &[]]),
 ];
 
 /// simplejwt's messages as Sesame can send them (msgids), for the test over every locale.
@@ -128,6 +184,141 @@ pub const SIMPLEJWT_MESSAGES: &[&str] = &[
 
 /// Each package's catalogue per locale directory, with the messages Sesame sends only.
 pub const CATALOGUES: &[(Package, &str, &str)] = &[
+    (
+        Package::Admin,
+        "ar",
+        include_str!("../../locale/admin/ar.po"),
+    ),
+    (
+        Package::Admin,
+        "ar_DZ",
+        include_str!("../../locale/admin/ar_DZ.po"),
+    ),
+    (
+        Package::Admin,
+        "cs",
+        include_str!("../../locale/admin/cs.po"),
+    ),
+    (
+        Package::Admin,
+        "de",
+        include_str!("../../locale/admin/de.po"),
+    ),
+    (
+        Package::Admin,
+        "es",
+        include_str!("../../locale/admin/es.po"),
+    ),
+    (
+        Package::Admin,
+        "es_AR",
+        include_str!("../../locale/admin/es_AR.po"),
+    ),
+    (
+        Package::Admin,
+        "es_CO",
+        include_str!("../../locale/admin/es_CO.po"),
+    ),
+    (
+        Package::Admin,
+        "es_MX",
+        include_str!("../../locale/admin/es_MX.po"),
+    ),
+    (
+        Package::Admin,
+        "es_VE",
+        include_str!("../../locale/admin/es_VE.po"),
+    ),
+    (
+        Package::Admin,
+        "fa",
+        include_str!("../../locale/admin/fa.po"),
+    ),
+    (
+        Package::Admin,
+        "fr",
+        include_str!("../../locale/admin/fr.po"),
+    ),
+    (
+        Package::Admin,
+        "he",
+        include_str!("../../locale/admin/he.po"),
+    ),
+    (
+        Package::Admin,
+        "id",
+        include_str!("../../locale/admin/id.po"),
+    ),
+    (
+        Package::Admin,
+        "it",
+        include_str!("../../locale/admin/it.po"),
+    ),
+    (
+        Package::Admin,
+        "ko",
+        include_str!("../../locale/admin/ko.po"),
+    ),
+    (
+        Package::Admin,
+        "nl",
+        include_str!("../../locale/admin/nl.po"),
+    ),
+    (
+        Package::Admin,
+        "pl",
+        include_str!("../../locale/admin/pl.po"),
+    ),
+    (
+        Package::Admin,
+        "pt",
+        include_str!("../../locale/admin/pt.po"),
+    ),
+    (
+        Package::Admin,
+        "pt_BR",
+        include_str!("../../locale/admin/pt_BR.po"),
+    ),
+    (
+        Package::Admin,
+        "ro",
+        include_str!("../../locale/admin/ro.po"),
+    ),
+    (
+        Package::Admin,
+        "ru",
+        include_str!("../../locale/admin/ru.po"),
+    ),
+    (
+        Package::Admin,
+        "sl",
+        include_str!("../../locale/admin/sl.po"),
+    ),
+    (
+        Package::Admin,
+        "sv",
+        include_str!("../../locale/admin/sv.po"),
+    ),
+    (
+        Package::Admin,
+        "tr",
+        include_str!("../../locale/admin/tr.po"),
+    ),
+    (
+        Package::Admin,
+        "uk",
+        include_str!("../../locale/admin/uk.po"),
+    ),
+    (
+        Package::Admin,
+        "zh_Hans",
+        include_str!("../../locale/admin/zh_Hans.po"),
+    ),
+    (
+        Package::Admin,
+        "zh_Hant",
+        include_str!("../../locale/admin/zh_Hant.po"),
+    ),
     (Package::Auth, "ar", include_str!("../../locale/auth/ar.po")),
     (
         Package::Auth,
@@ -326,6 +517,7 @@ pub const CATALOGUES: &[(Package, &str, &str)] = &[
     (Package::Drf, "cs", include_str!("../../locale/drf/cs.po")),
     (Package::Drf, "de", include_str!("../../locale/drf/de.po")),
     (Package::Drf, "es", include_str!("../../locale/drf/es.po")),
+    (Package::Drf, "fa", include_str!("../../locale/drf/fa.po")),
     (
         Package::Drf,
         "fa_IR",
@@ -341,12 +533,14 @@ pub const CATALOGUES: &[(Package, &str, &str)] = &[
     ),
     (Package::Drf, "nl", include_str!("../../locale/drf/nl.po")),
     (Package::Drf, "pl", include_str!("../../locale/drf/pl.po")),
+    (Package::Drf, "pt", include_str!("../../locale/drf/pt.po")),
     (
         Package::Drf,
         "pt_BR",
         include_str!("../../locale/drf/pt_BR.po"),
     ),
     (Package::Drf, "ro", include_str!("../../locale/drf/ro.po")),
+    (Package::Drf, "ru", include_str!("../../locale/drf/ru.po")),
     (
         Package::Drf,
         "ru_RU",
@@ -354,6 +548,7 @@ pub const CATALOGUES: &[(Package, &str, &str)] = &[
     ),
     (Package::Drf, "sl", include_str!("../../locale/drf/sl.po")),
     (Package::Drf, "sv", include_str!("../../locale/drf/sv.po")),
+    (Package::Drf, "tr", include_str!("../../locale/drf/tr.po")),
     (
         Package::Drf,
         "tr_TR",
@@ -399,6 +594,11 @@ pub const CATALOGUES: &[(Package, &str, &str)] = &[
         Package::Simplejwt,
         "es_CL",
         include_str!("../../locale/simplejwt/es_CL.po"),
+    ),
+    (
+        Package::Simplejwt,
+        "fa",
+        include_str!("../../locale/simplejwt/fa.po"),
     ),
     (
         Package::Simplejwt,
