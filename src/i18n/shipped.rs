@@ -182,6 +182,55 @@ pub const SIMPLEJWT_MESSAGES: &[&str] = &[
     "User is inactive",
 ];
 
+/// Every singular msgid Sesame can send, for the comparison with Django
+/// (`tools/compare_with_django.py`).
+#[cfg(test)]
+pub const MESSAGES: &[&str] = &[
+    "No active account found with the given credentials",
+    "No active account found for the given token.",
+    "Token is invalid",
+    "Token is expired",
+    "Token has no type",
+    "Token has wrong type",
+    "Token has no id",
+    "Token has no '{}' claim",
+    "Token '{}' claim has expired",
+    "Token is blacklisted",
+    "Authorization header must contain two space-delimited values",
+    "Given token not valid for any token type",
+    "Token contained no recognizable user identification",
+    "User not found",
+    "User is inactive",
+    "This field is required.",
+    "This field may not be null.",
+    "This field may not be blank.",
+    "Not a valid string.",
+    "Null characters are not allowed.",
+    "Surrogate characters are not allowed: U+{code_point:X}.",
+    "Ensure this field has no more than {max_length} characters.",
+    "Invalid data. Expected a dictionary, but got {datatype}.",
+    "No data provided",
+    "Malformed request.",
+    "Authentication credentials were not provided.",
+    "A server error occurred.",
+    "Method \"{method}\" not allowed.",
+    "Unsupported media type \"{media_type}\" in request.",
+    "Request was throttled.",
+    "Expected available in {wait} second.",
+    "Expected available in {wait} seconds.",
+    "A user with that username already exists.",
+    "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.",
+    "username",
+    "email address",
+    "user",
+    "The password is too similar to the %(verbose_name)s.",
+    "This password is too common.",
+    "This password is entirely numeric.",
+    "Enter a valid email address.",
+    "Enter a valid phone number.",
+    "%(model_name)s with this %(field_label)s already exists.",
+];
+
 /// Each package's catalogue per locale directory, with the messages Sesame sends only.
 pub const CATALOGUES: &[(Package, &str, &str)] = &[
     (

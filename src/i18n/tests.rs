@@ -104,3 +104,34 @@ fn every_simplejwt_locale_is_reachable_and_every_simplejwt_message_has_a_lookup_
     }
     insta::assert_snapshot!("simplejwt_locales", table);
 }
+
+/// Writes what Sesame answers for every shipped language and message, with `zh-hans` as
+/// `language_code`, to `$SESAME_I18N_DUMP` for `tools/compare_with_django.py`.
+#[test]
+#[ignore = "run by tools/compare_with_django.py"]
+fn dump_lookups_for_django() {
+    let Ok(path) = std::env::var("SESAME_I18N_DUMP") else {
+        return;
+    };
+    let default = Language::parse("zh-hans").unwrap_or_default();
+    let mut dump = serde_json::Map::new();
+    for code in Language::all() {
+        let active = Language::parse(code).unwrap_or_default();
+        let t = Translator { active, default };
+        let mut row = serde_json::Map::new();
+        for msgid in shipped::MESSAGES {
+            row.insert((*msgid).to_owned(), t.gettext(msgid).into());
+        }
+        for n in [1, 8] {
+            let plural = t.ngettext(
+                "This password is too short. It must contain at least %d character.",
+                "This password is too short. It must contain at least %d characters.",
+                n,
+            );
+            row.insert(format!("ngettext:{n}"), plural.into());
+        }
+        dump.insert(code.to_owned(), row.into());
+    }
+    let text = serde_json::to_string_pretty(&dump).unwrap_or_default();
+    std::fs::write(&path, text).unwrap_or_else(|err| panic!("{path}: {err}"));
+}
