@@ -89,6 +89,12 @@ pub enum TokenError {
     Invalid,
     #[error("token is expired")]
     Expired,
+    /// Well signed, but without `exp` (simplejwt: "Token has no 'exp' claim").
+    #[error("token has no exp claim")]
+    NoExp,
+    /// Without the `token_type` claim where a type is required (simplejwt: "Token has no type").
+    #[error("token has no type")]
+    NoType,
     #[error("token has wrong type")]
     WrongType,
     #[error("token has no id")]

@@ -118,6 +118,16 @@ pub struct Config {
     /// `scheme://host[:port]`, or `*` without cookie mode).
     pub cors_allowed_origins: Vec<String>,
     pub compat: Compat,
+    /// The language of `/api/` and compat messages (Django's `LANGUAGE_CODE`: `en-us`,
+    /// `zh-hans`, ...), one of the languages of simplejwt 5.5.1's catalogues or English.
+    pub language_code: String,
+    /// Choose the language per request from the `django_language` cookie and `Accept-Language`,
+    /// as Django's `LocaleMiddleware` does, answering `Content-Language` and `Vary`.
+    pub accept_language: bool,
+
+    // branding (issue 12)
+    /// The deployment's name on its pages ("Sign in to Acme").
+    pub site_name: String,
 
     // browser login and authorize (issue 4)
     /// How long a browser session lasts after signing in.
@@ -249,6 +259,9 @@ impl Default for Config {
             registration_enabled: true,
             refresh_cookie: RefreshCookie::default(),
             cors_allowed_origins: Vec::new(),
+            language_code: crate::i18n::Language::EN_US.to_owned(),
+            accept_language: false,
+            site_name: "Sesame".to_owned(),
             compat: Compat::default(),
 
             // browser login and authorize (issue 4)

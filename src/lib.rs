@@ -8,6 +8,7 @@ pub mod config;
 pub mod crypto;
 pub mod entities;
 pub mod http;
+pub mod i18n;
 pub mod paths;
 pub mod router;
 pub mod server;

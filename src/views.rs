@@ -101,6 +101,8 @@ pub struct LoginPage {
     /// The authorization request's `ui_locales` (OIDC Core §3.1.2.1), most preferred first. Kept
     /// for the translated pages; every page is English today.
     pub ui_locales: Vec<String>,
+    /// The deployment's name (`site_name`): "Sign in to Acme".
+    pub site_name: String,
 }
 
 /// `GET /login` when already signed in.

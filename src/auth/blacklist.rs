@@ -15,10 +15,11 @@ use super::{Error, TokenError};
 use crate::state::AppState;
 use crate::store;
 
-/// Checks a token of any type (simplejwt's `UntypedToken` and its blacklist check): signature,
-/// expiry, `jti`, then what that type needs — the refresh row for a refresh token (a rotated one
-/// counts as blacklisted), revocation and the user for an access or sliding token. The signature
-/// is checked once.
+/// Checks a token whatever its `token_type`, as simplejwt's `UntypedToken` and its blacklist
+/// check do: signature, `exp`, `jti`, then what the type needs — the refresh row for a refresh
+/// token (a rotated one counts as blacklisted), revocation and the user for an access or sliding
+/// token, and for any other type or none the revocation of its `jti` (and its issuer). The
+/// signature is checked once.
 pub async fn check_token(
     state: &AppState,
     presented: &str,
@@ -39,7 +40,10 @@ pub async fn check_token(
             tokens::authenticate_verified(state, verified.clone(), &kind, now).await?;
             Ok(())
         }
-        _ => Err(TokenError::Invalid.into()),
+        _ => {
+            tokens::check_issuer(state, &verified)?;
+            tokens::check_not_revoked(state, &verified, now).await
+        }
     }
 }
 

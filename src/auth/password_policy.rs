@@ -11,6 +11,8 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::sync::OnceLock;
 
+use crate::i18n::Translator;
+
 /// Django's `MinimumLengthValidator` default.
 pub const MIN_LENGTH: usize = 8;
 /// Django's `UserAttributeSimilarityValidator` default.
@@ -18,39 +20,82 @@ const MAX_SIMILARITY: f64 = 0.7;
 
 const COMMON_PASSWORDS_GZ: &[u8] = include_bytes!("common-passwords.txt.gz");
 
-/// A user attribute a password must not resemble: Django's verbose field name and the value.
+/// A user attribute a password must not resemble: Django's verbose field name (a msgid of
+/// Django's catalogue) and the value.
 #[derive(Clone, Copy, Debug)]
 pub struct Attribute<'a> {
-    pub verbose_name: &'a str,
+    pub verbose_name: &'static str,
     pub value: &'a str,
 }
 
-/// Every message the validators give `password`, in Django's order (similarity, length,
+/// Why Django's validators refuse a password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordProblem {
+    /// `UserAttributeSimilarityValidator`, naming the attribute's verbose name.
+    TooSimilar(&'static str),
+    /// `MinimumLengthValidator`, with the minimum.
+    TooShort(usize),
+    /// `CommonPasswordValidator`.
+    TooCommon,
+    /// `NumericPasswordValidator`.
+    EntirelyNumeric,
+}
+
+impl PasswordProblem {
+    /// Django's message in `t`'s language (the verbose name translated too, as Django's lazy
+    /// `verbose_name` is).
+    pub fn message(self, t: Translator) -> String {
+        match self {
+            PasswordProblem::TooSimilar(name) => t
+                .gettext("The password is too similar to the %(verbose_name)s.")
+                .replace("%(verbose_name)s", &t.gettext(name)),
+            PasswordProblem::TooShort(min) => t
+                .ngettext(
+                    "This password is too short. It must contain at least %d character.",
+                    "This password is too short. It must contain at least %d characters.",
+                    u64::try_from(min).unwrap_or(u64::MAX),
+                )
+                .replace("%d", &min.to_string()),
+            PasswordProblem::TooCommon => t.gettext("This password is too common.").into_owned(),
+            PasswordProblem::EntirelyNumeric => {
+                t.gettext("This password is entirely numeric.").into_owned()
+            }
+        }
+    }
+}
+
+/// Every problem the validators find in `password`, in Django's order (similarity, length,
 /// common, numeric); empty when the password is acceptable.
-pub fn validate_password(password: &str, attributes: &[Attribute<'_>]) -> Vec<String> {
-    let mut errors = Vec::new();
+pub fn password_problems(password: &str, attributes: &[Attribute<'_>]) -> Vec<PasswordProblem> {
+    let mut problems = Vec::new();
     if let Some(name) = too_similar(password, attributes) {
-        errors.push(format!("The password is too similar to the {name}."));
+        problems.push(PasswordProblem::TooSimilar(name));
     }
     if password.chars().count() < MIN_LENGTH {
-        errors.push(format!(
-            "This password is too short. It must contain at least {MIN_LENGTH} characters."
-        ));
+        problems.push(PasswordProblem::TooShort(MIN_LENGTH));
     }
     if common_passwords().contains(password.to_lowercase().trim()) {
-        errors.push("This password is too common.".to_owned());
+        problems.push(PasswordProblem::TooCommon);
     }
     // Python's str.isdigit(): non-empty and every character a digit.
     if !password.is_empty() && password.chars().all(char::is_numeric) {
-        errors.push("This password is entirely numeric.".to_owned());
+        problems.push(PasswordProblem::EntirelyNumeric);
     }
-    errors
+    problems
+}
+
+/// [`password_problems`] as Django's English messages (the admin UI's).
+pub fn validate_password(password: &str, attributes: &[Attribute<'_>]) -> Vec<String> {
+    password_problems(password, attributes)
+        .into_iter()
+        .map(|problem| problem.message(Translator::default()))
+        .collect()
 }
 
 /// Django's `UserAttributeSimilarityValidator`: the first attribute (whole, or any of its parts
 /// split on non-word characters) whose `SequenceMatcher.quick_ratio()` with the lower-cased
 /// password reaches 0.7.
-fn too_similar<'a>(password: &str, attributes: &[Attribute<'a>]) -> Option<&'a str> {
+fn too_similar(password: &str, attributes: &[Attribute<'_>]) -> Option<&'static str> {
     let password: Vec<char> = password.to_lowercase().chars().collect();
     for attribute in attributes.iter().filter(|a| !a.value.is_empty()) {
         let value = attribute.value.to_lowercase();

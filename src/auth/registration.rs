@@ -9,8 +9,9 @@ use chrono::{DateTime, Utc};
 
 use super::Error;
 use super::accounts::{self, CreateAccountError, NewAccount};
-use super::password_policy::{self, Attribute};
+use super::password_policy::{self, Attribute, PasswordProblem};
 use crate::entities::users;
+use crate::i18n::Translator;
 use crate::state::AppState;
 use crate::store::{self, UniqueField};
 
@@ -29,8 +30,69 @@ pub struct Registration {
     pub phone: Option<String>,
 }
 
-/// Messages per field, in the order a DRF serializer declares its fields.
-pub type FieldErrors = Vec<(&'static str, Vec<String>)>;
+/// Problems per field, in the order a DRF serializer declares its fields.
+pub type FieldErrors = Vec<(&'static str, Vec<FieldProblem>)>;
+
+/// Why a registration field was refused; each surface words it in its language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldProblem {
+    /// Another user holds the value (DRF's `UniqueValidator`).
+    Taken(UniqueField),
+    /// Longer than the field's `max_length`.
+    TooLong(usize),
+    /// Not a valid username, email address or phone number.
+    Malformed(UniqueField),
+    Password(PasswordProblem),
+}
+
+impl FieldProblem {
+    /// Django's and DRF's message, translated as a Django project translates it.
+    pub fn message(self, t: Translator) -> String {
+        match self {
+            FieldProblem::Taken(UniqueField::Username) => t
+                .gettext("A user with that username already exists.")
+                .into_owned(),
+            // DRF's get_unique_error_message: the model's and field's verbose names.
+            FieldProblem::Taken(field) => t
+                .gettext("%(model_name)s with this %(field_label)s already exists.")
+                .replace("%(model_name)s", &t.gettext(model_name(field)))
+                .replace("%(field_label)s", &t.gettext(field_label(field))),
+            FieldProblem::TooLong(max) => t
+                .gettext("Ensure this field has no more than {max_length} characters.")
+                .replace("{max_length}", &max.to_string()),
+            FieldProblem::Malformed(field) => t.gettext(malformed(field)).into_owned(),
+            FieldProblem::Password(problem) => problem.message(t),
+        }
+    }
+}
+
+/// The verbose name of the model holding a unique field.
+fn model_name(field: UniqueField) -> &'static str {
+    match field {
+        UniqueField::ClientId => "client",
+        _ => "user",
+    }
+}
+
+/// The verbose name of a unique field (Django's for email; Sesame's own for phone).
+fn field_label(field: UniqueField) -> &'static str {
+    match field {
+        UniqueField::Username => "username",
+        UniqueField::Email => "email address",
+        UniqueField::Phone => "phone",
+        UniqueField::ClientId => "client id",
+    }
+}
+
+fn malformed(field: UniqueField) -> &'static str {
+    match field {
+        UniqueField::Username => {
+            "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
+        }
+        UniqueField::Email => "Enter a valid email address.",
+        UniqueField::Phone | UniqueField::ClientId => "Enter a valid phone number.",
+    }
+}
 
 /// Why a registration was refused.
 #[derive(Debug, thiserror::Error)]
@@ -64,9 +126,10 @@ pub async fn register_user(
             value: email,
         });
     }
-    let refused = password_policy::validate_password(&registration.password, &attributes);
+    let refused = password_policy::password_problems(&registration.password, &attributes);
     if !refused.is_empty() {
-        return Err(RegistrationError::Invalid(vec![("password", refused)]));
+        let problems = refused.into_iter().map(FieldProblem::Password).collect();
+        return Err(RegistrationError::Invalid(vec![("password", problems)]));
     }
     let account = NewAccount {
         username: registration.username,
@@ -81,7 +144,7 @@ pub async fn register_user(
         // Lost a race with a concurrent registration of the same identifier.
         Err(CreateAccountError::Duplicate(field)) => Err(RegistrationError::Invalid(vec![(
             field.as_str(),
-            vec![taken(field)],
+            vec![FieldProblem::Taken(field)],
         )])),
         Err(CreateAccountError::Other(err)) => Err(err.into()),
     }
@@ -103,7 +166,7 @@ async fn check_fields(state: &AppState, registration: &Registration) -> Result<F
                 .await?
                 .is_some()
         {
-            messages.push(taken(field));
+            messages.push(FieldProblem::Taken(field));
         }
         if !messages.is_empty() {
             errors.push((field.as_str(), messages));
@@ -112,40 +175,18 @@ async fn check_fields(state: &AppState, registration: &Registration) -> Result<F
     Ok(errors)
 }
 
-/// Django's message for a value another user holds.
-fn taken(field: UniqueField) -> String {
-    match field {
-        UniqueField::Username => "A user with that username already exists.".into(),
-        UniqueField::Email => "user with this email address already exists.".into(),
-        UniqueField::Phone => "user with this phone already exists.".into(),
-        UniqueField::ClientId => "client with this client id already exists.".into(),
-    }
-}
-
-fn format_errors(field: UniqueField, value: &str) -> Vec<String> {
-    let (max, valid, invalid) = match field {
-        UniqueField::Username => (
-            USERNAME_MAX,
-            valid_username(value),
-            "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.",
-        ),
-        UniqueField::Email => (
-            EMAIL_MAX,
-            valid_email(value),
-            "Enter a valid email address.",
-        ),
-        UniqueField::Phone | UniqueField::ClientId => {
-            (PHONE_MAX, valid_phone(value), "Enter a valid phone number.")
-        }
+fn format_errors(field: UniqueField, value: &str) -> Vec<FieldProblem> {
+    let (max, valid) = match field {
+        UniqueField::Username => (USERNAME_MAX, valid_username(value)),
+        UniqueField::Email => (EMAIL_MAX, valid_email(value)),
+        UniqueField::Phone | UniqueField::ClientId => (PHONE_MAX, valid_phone(value)),
     };
     let mut messages = Vec::new();
     if value.chars().count() > max {
-        messages.push(format!(
-            "Ensure this field has no more than {max} characters."
-        ));
+        messages.push(FieldProblem::TooLong(max));
     }
     if !valid {
-        messages.push(invalid.to_owned());
+        messages.push(FieldProblem::Malformed(field));
     }
     messages
 }
@@ -204,8 +245,12 @@ mod tests {
         assert!(!valid_username("a b"));
         assert!(!valid_username(""));
         let long = "x".repeat(151);
+        let messages: Vec<String> = format_errors(UniqueField::Username, &long)
+            .into_iter()
+            .map(|problem| problem.message(Translator::default()))
+            .collect();
         assert_eq!(
-            format_errors(UniqueField::Username, &long),
+            messages,
             ["Ensure this field has no more than 150 characters."]
         );
     }

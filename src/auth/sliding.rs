@@ -67,7 +67,7 @@ pub fn issue_sliding_token(
     let mut claims = tokens::access_claims(state, client, &client.scopes, &jti, expires_at, now);
     claims.insert(config.token_type_claim.clone(), json!(tokens::SLIDING));
     claims.insert("sub".into(), json!(user.id.to_string()));
-    claims.insert(config.user_id_claim.clone(), json!(user.id));
+    claims.insert(config.user_id_claim.clone(), tokens::user_id_claim(user.id));
     let refresh_exp = tokens::after(now, config.sliding_token_refresh_lifetime);
     claims.insert(
         tokens::REFRESH_EXP_CLAIM.into(),

@@ -23,8 +23,8 @@ use crate::store;
 mod verify;
 
 pub use verify::{
-    AuthenticatedAccess, Verified, authenticate_access_token, authenticate_verified,
-    verify_signature, verify_typed,
+    AuthenticatedAccess, Verified, authenticate_access_token, authenticate_verified, check_issuer,
+    check_not_revoked, verify_signature, verify_typed,
 };
 
 /// The `token_type` claim values simplejwt uses.
@@ -106,7 +106,10 @@ pub fn issue_access_only(
     let (jti, expires_at) = (new_jti(), after(now, lifetime));
     let mut claims = access_claims(state, grant.client, grant.scope, &jti, expires_at, now);
     claims.insert("sub".into(), Value::String(grant.user.id.to_string()));
-    claims.insert(state.config.user_id_claim.clone(), json!(grant.user.id));
+    claims.insert(
+        state.config.user_id_claim.clone(),
+        user_id_claim(grant.user.id),
+    );
     add_extra_claims(state, &mut claims, grant.user);
     let keys = state.keys();
     let access_token = keys.sign_access(&claims, "at+jwt", now)?;
@@ -198,6 +201,12 @@ pub(super) fn add_extra_claims(
     }
 }
 
+/// The user id claim's value: a string, as simplejwt 5.5.1's `Token.for_user` writes it
+/// (`str(user_id)`).
+pub fn user_id_claim(user_id: i64) -> Value {
+    Value::String(user_id.to_string())
+}
+
 /// The name to show for a user: their display name, else their username.
 pub fn display_name(user: &users::Model) -> &str {
     user.display_name
@@ -267,7 +276,7 @@ pub fn sign_refresh_token(
     claims.insert("exp".into(), json!(unix(row.expires_at)));
     claims.insert("iat".into(), json!(unix(row.issued_at)));
     claims.insert(config.jti_claim.clone(), json!(row.jti));
-    claims.insert(config.user_id_claim.clone(), json!(row.user_id));
+    claims.insert(config.user_id_claim.clone(), user_id_claim(row.user_id));
     claims.insert("client_id".into(), json!(row.client_id));
     Ok(state.keys().sign_refresh(&claims)?)
 }

@@ -146,6 +146,11 @@ fn api_surface_settings_are_validated() {
     assert!(with(|_| {}).is_ok());
     assert!(with(|c| c.auth_header_types = vec!["Bearer x".into()]).is_err());
     assert!(with(|c| c.auth_token_classes.clear()).is_err());
+    assert!(with(|c| c.language_code = "zh-Hans".into()).is_ok());
+    assert!(with(|c| c.language_code = "he-il".into()).is_ok());
+    // No catalogue of simplejwt's languages: refused rather than silently English.
+    assert!(with(|c| c.language_code = "ja".into()).is_err());
+    assert!(with(|c| c.site_name = " ".into()).is_err());
     assert!(with(|c| c.cors_allowed_origins = vec!["https://a.example/".into()]).is_err());
     assert!(with(|c| c.cors_allowed_origins = vec!["*".into()]).is_ok());
     assert!(

@@ -50,6 +50,9 @@ impl Config {
         if self.user_id_claim == self.token_type_claim {
             return invalid("user_id_claim and token_type_claim must differ".into());
         }
+        if self.site_name.trim().is_empty() {
+            return invalid("site_name must not be empty".into());
+        }
         if self.bootstrap_admin.is_some() != self.bootstrap_admin_password.is_some() {
             return invalid("bootstrap_admin and bootstrap_admin_password go together".into());
         }
@@ -70,6 +73,14 @@ impl Config {
                 .any(|t| t.is_empty() || !t.chars().all(token_char))
         {
             return invalid("auth_header_types must be non-empty scheme names like Bearer".into());
+        }
+        if crate::i18n::Language::parse(&self.language_code).is_none() {
+            let known: Vec<_> = crate::i18n::Language::all().collect();
+            return invalid(format!(
+                "language_code `{}` has no catalogues; one of: {}",
+                self.language_code,
+                known.join(", ")
+            ));
         }
         if self.auth_token_classes.is_empty() {
             return invalid("auth_token_classes must name at least one token class".into());

@@ -36,8 +36,12 @@ pub enum VerifyError {
     /// The signature is valid but `exp` (plus leeway) has passed.
     #[error("token expired")]
     Expired,
+    /// The signature is valid but there is no `exp` claim (simplejwt's "Token has no 'exp' claim":
+    /// PyJWT decodes such a token, `Token.check_exp` then refuses it).
+    #[error("token has no exp claim")]
+    NoExp,
     /// Anything else: malformed, oversized, unknown or missing `kid`, wrong `alg`, bad signature,
-    /// missing `exp`, `nbf` in the future.
+    /// an `exp` that is not a NumericDate, `nbf` in the future.
     #[error("token invalid")]
     Invalid,
 }
@@ -328,6 +332,8 @@ fn verifier(material: &Material) -> Verifier {
     }
 }
 
+/// PyJWT's order (`nbf`, then `exp`), then simplejwt's `check_exp`, which refuses a token without
+/// `exp` that PyJWT let through.
 fn check_times(
     claims: &Map<String, Value>,
     leeway_secs: u64,
@@ -335,16 +341,14 @@ fn check_times(
 ) -> Result<(), VerifyError> {
     let leeway = i64::try_from(leeway_secs).unwrap_or(i64::MAX);
     let now = now.timestamp();
-    let exp = claims
-        .get("exp")
-        .and_then(numeric_date)
-        .ok_or(VerifyError::Invalid)?;
     if let Some(nbf) = claims.get("nbf") {
         let nbf = numeric_date(nbf).ok_or(VerifyError::Invalid)?;
         if nbf > now.saturating_add(leeway) {
             return Err(VerifyError::Invalid);
         }
     }
+    let exp = claims.get("exp").ok_or(VerifyError::NoExp)?;
+    let exp = numeric_date(exp).ok_or(VerifyError::Invalid)?;
     if exp.saturating_add(leeway) < now {
         return Err(VerifyError::Expired);
     }

@@ -264,6 +264,9 @@ fn expiry_and_not_before_are_checked_with_leeway() {
     let mut no_exp = claims(exp);
     no_exp.remove("exp");
     let token = ring.sign_access(&no_exp, "at+jwt", t0()).unwrap();
+    assert_eq!(ring.verify_at(&token, 0, t0()), Err(VerifyError::NoExp));
+    no_exp.insert("exp".into(), json!("soon"));
+    let token = ring.sign_access(&no_exp, "at+jwt", t0()).unwrap();
     assert_eq!(ring.verify_at(&token, 0, t0()), Err(VerifyError::Invalid));
 
     let mut not_yet = claims(exp);

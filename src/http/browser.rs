@@ -84,6 +84,7 @@ async fn login_page(
         client_name,
         continue_as,
         ui_locales,
+        site_name: state.config.site_name.clone(),
     };
     Ok(views::render_with_form_targets(status, &page, &targets))
 }

@@ -5,6 +5,7 @@
 mod auth;
 mod body;
 mod error;
+mod language;
 mod me;
 mod metadata;
 mod pyjson;
@@ -20,7 +21,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use self::auth::{Caller, authenticate};
 pub use self::body::Body;
-pub use self::error::ApiError;
+pub use self::error::{ApiError, translator};
 use self::metadata::View;
 pub use self::tokens::obtain_pair;
 use crate::config::Config;
@@ -104,7 +105,8 @@ fn allow(methods: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::overriding(header::ALLOW, HeaderValue::from_static(methods))
 }
 
-/// What every route of this surface and of the compat profile answers with: no caching of
+/// What every route of this surface and of the compat profile answers with: its language
+/// ([`language`]), no caching of
 /// tokens or accounts, simplejwt's `WWW-Authenticate` challenge on a 401 (`<first header type>
 /// realm="api"`), and CORS for the configured origins.
 pub fn with_surface_layers(router: Router<AppState>, config: &Config) -> Router<AppState> {
@@ -114,10 +116,14 @@ pub fn with_surface_layers(router: Router<AppState>, config: &Config) -> Router<
         .map_or("Bearer", String::as_str);
     let challenge = HeaderValue::from_str(&format!("{scheme} realm=\"api\""))
         .unwrap_or_else(|_| HeaderValue::from_static("Bearer realm=\"api\""));
+    let speak = language::Speak::from_config(config);
     let router = router
         .layer(axum::middleware::map_response(move |response: Response| {
             let challenge = challenge.clone();
             async move { challenge_unauthorized(response, challenge) }
+        }))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            language::speak(speak, request, next)
         }))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,

@@ -71,7 +71,7 @@ async fn chromium_signs_in_and_lands_on_the_redirect_uri_with_a_code(app: TestAp
     open_authorization(&browser, &app, "webapp", &callback, request).await;
     let url = browser.url().await;
     assert_eq!(url.path(), "/login", "{url}");
-    assert_eq!(browser.text("h1").await, "Sign in");
+    assert_eq!(browser.text("h1").await, "Sign in to Sesame");
     assert_eq!(browser.text(".lead").await, "to continue to webapp app");
     // The stylesheet applied: the button has its accent colour.
     let button = browser.find("button[type=submit]").await;

@@ -362,3 +362,20 @@ async fn cookies_are_secure_behind_an_https_issuer() {
     let page = forced.agent().get("/login").await;
     assert!(page.header("set-cookie").unwrap().contains("Secure"));
 }
+
+#[tokio::test]
+async fn the_login_page_names_the_deployment() {
+    let app = TestApp::spawn().await;
+    let page = app.agent().get("/login").await;
+    let html = page.text();
+    assert!(html.contains("<h1>Sign in to Sesame</h1>"), "{html}");
+    let acme = TestApp::spawn_with(|c| c.site_name = "Acme & Co".into()).await;
+    let html = acme.agent().get("/login").await.text();
+    // Escaped as any value in a page is (askama writes &#38;).
+    assert!(html.contains("<h1>Sign in to Acme &#38; Co</h1>"), "{html}");
+    assert!(
+        html.contains("<title>Sign in · Acme &#38; Co</title>"),
+        "{html}"
+    );
+    assert!(!html.contains("Sesame account"), "{html}");
+}

@@ -201,8 +201,16 @@ fn user_commands_name_users_by_the_canonical_rule() {
         Some("s3cret-password\n"),
     );
     let duplicates = [
-        ("ÉLODIE", "+1 555 0100", "username: already belongs to another user"),
-        ("zoe", "+15550109999", "phone: already belongs to another user"),
+        (
+            "ÉLODIE",
+            "+1 555 0100",
+            "username: already belongs to another user",
+        ),
+        (
+            "zoe",
+            "+15550109999",
+            "phone: already belongs to another user",
+        ),
     ];
     for (username, phone, message) in duplicates {
         let duplicate = cli.run(

@@ -47,7 +47,9 @@ async fn login_user_id(app: &TestApp, identifier: &str) -> Value {
         login.text()
     );
     let (_, claims) = jwt_parts(login.json()["access"].as_str().unwrap());
-    claims["user_id"].clone()
+    // simplejwt 5.5.1 writes `str(user.pk)`; registration answers the pk as a number.
+    let user_id = claims["user_id"].as_str().unwrap();
+    json!(user_id.parse::<i64>().unwrap())
 }
 
 fn taken(field: &str, message: &str) -> Value {

@@ -31,7 +31,7 @@ async fn refresh_rotates_and_answers_access_then_refresh(app: TestApp) {
     let body = response.json();
     assert_eq!(response.keys(), ["access", "refresh"]);
     let (_, access) = jwt_parts(body["access"].as_str().unwrap());
-    assert_eq!(access["user_id"], alice.id);
+    assert_eq!(access["user_id"], alice.id.to_string());
     let (_, old_claims) = jwt_parts(&old);
     let (_, new_claims) = jwt_parts(body["refresh"].as_str().unwrap());
     let rows = refresh_tokens::Entity::find().all(app.db()).await.unwrap();

@@ -33,7 +33,7 @@ async fn password_grant_issues_rfc9068_access_tokens(app: TestApp) {
     assert_eq!(claims["client_id"], "web");
     assert_eq!(claims["scope"], "read");
     assert_eq!(claims["token_type"], "access");
-    assert_eq!(claims["user_id"], json!(user.id));
+    assert_eq!(claims["user_id"], json!(user.id.to_string()));
     assert_eq!(
         claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
         300
@@ -154,6 +154,6 @@ async fn configured_extra_claims_and_claim_names_are_used() {
     let (_, claims) = jwt_parts(body["access_token"].as_str().unwrap());
     assert_eq!(claims["username"], "alice");
     assert_eq!(claims["roles"], json!(["admin", "staff"]));
-    assert_eq!(claims["uid"], json!(user.id));
+    assert_eq!(claims["uid"], json!(user.id.to_string()));
     assert!(claims.get("user_id").is_none());
 }

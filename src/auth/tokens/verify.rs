@@ -40,11 +40,13 @@ impl Verified {
         self.str(&self.names.jti)
     }
 
-    /// The user id claim; simplejwt writes an integer, some issuers a string.
+    /// The user id claim. simplejwt 5.5.1's `for_user` writes `str(user.id)` (tokens.py, "user_id =
+    /// str(user_id)"); older versions and other issuers wrote the integer. Its `get_user` hands
+    /// either to `User.objects.get(id=...)`, which takes both, so both are read here.
     pub fn user_id(&self) -> Option<i64> {
         match self.claims.get(&self.names.user_id)? {
             Value::Number(n) => n.as_i64(),
-            Value::String(s) => s.parse().ok(),
+            Value::String(s) => s.trim().parse().ok(),
             _ => None,
         }
     }
@@ -76,11 +78,12 @@ pub fn verify_signature(
             names: Arc::clone(&state.claim_names),
         }),
         Err(VerifyError::Expired) => Err(TokenError::Expired),
+        Err(VerifyError::NoExp) => Err(TokenError::NoExp),
         Err(VerifyError::Invalid) => Err(TokenError::Invalid),
     }
 }
 
-/// Verifies a token and requires its `token_type`.
+/// Verifies a token and requires its `jti` and its `token_type`.
 pub fn verify_typed(
     state: &AppState,
     token: &str,
@@ -88,10 +91,40 @@ pub fn verify_typed(
     now: DateTime<Utc>,
 ) -> Result<Verified, TokenError> {
     let verified = verify_signature(state, token, now)?;
-    if verified.token_type() != Some(expected) {
+    check_id_and_type(&verified, &[expected])?;
+    Ok(verified)
+}
+
+/// What simplejwt's `Token.verify()` checks after `exp`, in its order: a `jti` ("Token has no
+/// id"), a `token_type` ("Token has no type"), one of `accepted` ("Token has wrong type").
+fn check_id_and_type(verified: &Verified, accepted: &[&str]) -> Result<(), TokenError> {
+    verified.jti().ok_or(TokenError::NoId)?;
+    let token_type = verified.token_type().ok_or(TokenError::NoType)?;
+    if !accepted.contains(&token_type) {
         return Err(TokenError::WrongType);
     }
-    Ok(verified)
+    Ok(())
+}
+
+/// An `iss`, when present, must be ours (refresh tokens carry none).
+pub fn check_issuer(state: &AppState, verified: &Verified) -> Result<(), TokenError> {
+    match verified.str("iss") {
+        Some(iss) if iss != state.config.issuer => Err(TokenError::Invalid),
+        _ => Ok(()),
+    }
+}
+
+/// The token's `jti` is not among the revoked ones (`NoId` without one).
+pub async fn check_not_revoked(
+    state: &AppState,
+    verified: &Verified,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let jti = verified.jti().ok_or(TokenError::NoId)?;
+    if state.directory.is_revoked(&state.db, jti, now).await? {
+        return Err(TokenError::Revoked.into());
+    }
+    Ok(())
 }
 
 /// An access token that passed every check, with its user (absent for client-credentials tokens).
@@ -122,20 +155,10 @@ pub async fn authenticate_verified(
     accepted_types: &[&str],
     now: DateTime<Utc>,
 ) -> Result<AuthenticatedAccess, Error> {
-    let token_type = verified.token_type().unwrap_or_default();
-    if !accepted_types.contains(&token_type) {
-        return Err(TokenError::WrongType.into());
-    }
-    if verified
-        .str("iss")
-        .is_some_and(|iss| iss != state.config.issuer)
-    {
-        return Err(TokenError::Invalid.into());
-    }
-    let jti = verified.jti().ok_or(TokenError::NoId)?;
-    if state.directory.is_revoked(&state.db, jti, now).await? {
-        return Err(TokenError::Revoked.into());
-    }
+    // PyJWT checks the issuer while decoding, before simplejwt looks at any claim.
+    check_issuer(state, &verified)?;
+    check_id_and_type(&verified, accepted_types)?;
+    check_not_revoked(state, &verified, now).await?;
     let Some(user_id) = verified.user_id() else {
         // A client-credentials token acts for its client, not a user.
         return Ok(AuthenticatedAccess {

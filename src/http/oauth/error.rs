@@ -105,7 +105,11 @@ fn token_description(err: TokenError) -> &'static str {
         TokenError::Revoked => "the token is revoked",
         TokenError::WrongClient => "the token was issued to another client",
         TokenError::UserNotFound | TokenError::UserInactive => "the token's user is not active",
-        TokenError::Invalid | TokenError::WrongType | TokenError::NoId => "the token is invalid",
+        TokenError::Invalid
+        | TokenError::NoExp
+        | TokenError::NoType
+        | TokenError::WrongType
+        | TokenError::NoId => "the token is invalid",
     }
 }
 

@@ -36,10 +36,10 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
             // The token was fine; its user is not (simplejwt's get_user).
             Err(Error::Token(TokenError::UserNotFound)) => return Err(AuthError::UserNotFound),
             Err(Error::Token(TokenError::UserInactive)) => return Err(AuthError::UserInactive),
-            Err(Error::Token(err)) => messages.push(TokenClassMessage {
+            Err(Error::Token(error)) => messages.push(TokenClassMessage {
                 token_class,
                 token_type,
-                message: super::error::token_message(err),
+                error,
             }),
             Err(err) => return Err(AuthError::Internal(err)),
         }

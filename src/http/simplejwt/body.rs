@@ -6,7 +6,7 @@ use axum::body::{Body as AxumBody, Bytes};
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{StatusCode, header};
 
-use super::error::{ApiError, FieldErrors};
+use super::error::{ApiError, FieldErrors, translator};
 use super::pyjson::{self, PyValue};
 
 /// `request.data`: what the body held, before any field is read.
@@ -130,17 +130,22 @@ enum Invalid {
 }
 
 impl Invalid {
+    /// DRF's message, in the request's language.
     fn message(&self) -> String {
-        match self {
-            Invalid::Required => "This field is required.".into(),
-            Invalid::Null => "This field may not be null.".into(),
-            Invalid::Blank => "This field may not be blank.".into(),
-            Invalid::NotAString => "Not a valid string.".into(),
-            Invalid::NullCharacter => "Null characters are not allowed.".into(),
+        let t = translator();
+        let msgid = match self {
+            Invalid::Required => "This field is required.",
+            Invalid::Null => "This field may not be null.",
+            Invalid::Blank => "This field may not be blank.",
+            Invalid::NotAString => "Not a valid string.",
+            Invalid::NullCharacter => "Null characters are not allowed.",
             Invalid::Surrogate(code) => {
-                format!("Surrogate characters are not allowed: U+{code:X}.")
+                return t
+                    .gettext("Surrogate characters are not allowed: U+{code_point:X}.")
+                    .replace("{code_point:X}", &format!("{code:X}"));
             }
-        }
+        };
+        t.gettext(msgid).into_owned()
     }
 }
 
@@ -148,13 +153,14 @@ impl Data {
     /// Starts reading fields; a JSON body that is not an object is refused as DRF does.
     pub fn fields(&self) -> Result<Fields<'_>, ApiError> {
         if let Data::Json(value) = self {
+            let t = translator();
             let problem = match value {
                 PyValue::Dict(_) => None,
-                PyValue::Null => Some("No data provided".to_owned()),
-                other => Some(format!(
-                    "Invalid data. Expected a dictionary, but got {}.",
-                    other.type_name()
-                )),
+                PyValue::Null => Some(t.gettext("No data provided").into_owned()),
+                other => Some(
+                    t.gettext("Invalid data. Expected a dictionary, but got {datatype}.")
+                        .replace("{datatype}", other.type_name()),
+                ),
             };
             if let Some(problem) = problem {
                 return Err(ApiError::Fields(vec![(

@@ -13,10 +13,25 @@ use serde_json::{Value, json};
 
 use crate::auth::registration::RegistrationError;
 use crate::auth::sliding::SlidingError;
+use crate::auth::tokens::REFRESH_EXP_CLAIM;
 use crate::auth::{Error, TokenError};
 use crate::http::failure::{
     count_throttled, log_internal, mark_unavailable, retry_after_secs, sentence, set_retry_after,
 };
+use crate::i18n::Translator;
+
+tokio::task_local! {
+    /// The language of the request being answered, set by the surface's layer
+    /// ([`super::language`]). `IntoResponse` sees neither the request nor the state, and errors
+    /// also come from extractors and fallbacks, so the layer decides once and every error of the
+    /// request reads it here.
+    pub(super) static TRANSLATOR: Translator;
+}
+
+/// The current request's [`Translator`] (English outside a request of this surface).
+pub fn translator() -> Translator {
+    TRANSLATOR.try_with(|t| *t).unwrap_or_default()
+}
 
 /// Messages per field in declaration order, or DRF's `non_field_errors`.
 pub type FieldErrors = Vec<(String, Vec<String>)>;
@@ -57,12 +72,12 @@ pub enum AuthError {
     Internal(Error),
 }
 
-/// One entry of simplejwt's `messages`.
-#[derive(Debug, Serialize)]
+/// One entry of simplejwt's `messages`: why one token class refused the token.
+#[derive(Debug)]
 pub struct TokenClassMessage {
     pub token_class: &'static str,
     pub token_type: &'static str,
-    pub message: &'static str,
+    pub error: TokenError,
 }
 
 impl From<AuthError> for ApiError {
@@ -74,29 +89,43 @@ impl From<AuthError> for ApiError {
 impl From<RegistrationError> for ApiError {
     fn from(err: RegistrationError) -> Self {
         match err {
-            RegistrationError::Invalid(errors) => ApiError::Fields(
-                errors
-                    .into_iter()
-                    .map(|(field, messages)| (field.to_owned(), messages))
-                    .collect(),
-            ),
+            RegistrationError::Invalid(errors) => {
+                let t = translator();
+                ApiError::Fields(
+                    errors
+                        .into_iter()
+                        .map(|(field, problems)| {
+                            let messages = problems.into_iter().map(|p| p.message(t)).collect();
+                            (field.to_owned(), messages)
+                        })
+                        .collect(),
+                )
+            }
             RegistrationError::Other(err) => ApiError::Domain(err),
         }
     }
 }
 
-/// simplejwt's message for a refused token.
-pub fn token_message(err: TokenError) -> &'static str {
-    match err {
+/// simplejwt's message for a refused token, in the request's language.
+pub fn token_message(t: Translator, err: TokenError) -> String {
+    let msgid = match err {
         TokenError::Invalid | TokenError::WrongClient => "Token is invalid",
         TokenError::Expired => "Token is expired",
+        TokenError::NoExp => return claim_message(t, "Token has no '{}' claim", "exp"),
+        TokenError::NoType => "Token has no type",
         TokenError::WrongType => "Token has wrong type",
         TokenError::NoId => "Token has no id",
         TokenError::Revoked
         | TokenError::Reused
         | TokenError::UserNotFound
         | TokenError::UserInactive => "Token is blacklisted",
-    }
+    };
+    t.gettext(msgid).into_owned()
+}
+
+/// simplejwt's `format_lazy(_("Token has no '{}' claim"), claim)`: translated, then formatted.
+fn claim_message(t: Translator, msgid: &'static str, claim: &str) -> String {
+    t.gettext(msgid).replacen("{}", claim, 1)
 }
 
 /// Field errors keep their declaration order, which a JSON map would sort away.
@@ -116,6 +145,11 @@ fn detail(msg: &str) -> Value {
     json!({ "detail": msg })
 }
 
+/// `{"detail"}` with a translated message.
+fn detail_of(t: Translator, msgid: &'static str) -> Value {
+    detail(&t.gettext(msgid))
+}
+
 fn token_not_valid(msg: &str) -> (StatusCode, Value) {
     (
         StatusCode::UNAUTHORIZED,
@@ -125,7 +159,7 @@ fn token_not_valid(msg: &str) -> (StatusCode, Value) {
 
 /// `APIException`'s default answer to an unexpected failure, after logging it; DRF's
 /// `ServiceUnavailable` when the database cannot be reached (logged once per outage elsewhere).
-fn internal(err: &Error) -> (StatusCode, Value) {
+fn internal(t: Translator, err: &Error) -> (StatusCode, Value) {
     match err {
         Error::Unavailable(_) => {
             return (
@@ -138,68 +172,93 @@ fn internal(err: &Error) -> (StatusCode, Value) {
     }
     (
         StatusCode::INTERNAL_SERVER_ERROR,
-        detail("A server error occurred."),
+        detail_of(t, "A server error occurred."),
     )
 }
 
-fn token_error(err: &Error) -> (StatusCode, Value) {
+fn token_error(t: Translator, err: &Error) -> (StatusCode, Value) {
     match err {
         Error::InvalidCredentials => (
             StatusCode::UNAUTHORIZED,
-            detail("No active account found with the given credentials"),
+            detail_of(t, "No active account found with the given credentials"),
         ),
         // simplejwt answers 500 for a deleted user; its 401 for an inactive one, without a code.
         Error::Token(TokenError::UserNotFound | TokenError::UserInactive) => (
             StatusCode::UNAUTHORIZED,
-            detail("No active account found for the given token."),
+            detail_of(t, "No active account found for the given token."),
         ),
-        Error::Token(token) => token_not_valid(token_message(*token)),
-        Error::InvalidGrant(_) => token_not_valid("Token is invalid"),
+        Error::Token(token) => token_not_valid(&token_message(t, *token)),
+        Error::InvalidGrant(_) => token_not_valid(&t.gettext("Token is invalid")),
         // DRF's `Throttled` exception (SPEC §10: 429 with `Retry-After`, added below).
         // DRF words a custom detail as "<detail> Expected available in N seconds.".
         Error::Throttled { retry_after, scope } => (
             StatusCode::TOO_MANY_REQUESTS,
-            detail(&format!(
-                "{}. Expected available in {} seconds.",
-                sentence(scope.describe()),
-                retry_after_secs(*retry_after)
+            detail(&throttled(
+                t,
+                &sentence(scope.describe()),
+                retry_after_secs(*retry_after),
             )),
         ),
-        other => internal(other),
+        other => internal(t, other),
     }
 }
 
-fn auth_error(err: &AuthError) -> (StatusCode, Value) {
-    let unauthorized = |msg: &str, code: &str| {
+/// DRF's `Throttled` detail. DRF formats both extra details before `ngettext` looks them up, so
+/// the lookup misses and picks by English's rule between the two translated sentences.
+/// DRF's `Throttled` detail with a custom sentence: "<sentence>. Expected available in N
+/// second(s).", the second part in the request's language.
+fn throttled(t: Translator, sentence: &str, wait: u64) -> String {
+    let extra = if wait == 1 {
+        t.gettext("Expected available in {wait} second.")
+    } else {
+        t.gettext("Expected available in {wait} seconds.")
+    };
+    format!("{sentence}. {}", extra.replace("{wait}", &wait.to_string()))
+}
+
+fn auth_error(t: Translator, err: &AuthError) -> (StatusCode, Value) {
+    let unauthorized = |msgid: &'static str, code: &str| {
         (
             StatusCode::UNAUTHORIZED,
-            json!({ "detail": msg, "code": code }),
+            json!({ "detail": t.gettext(msgid), "code": code }),
         )
     };
     match err {
         AuthError::NotProvided => (
             StatusCode::UNAUTHORIZED,
-            detail("Authentication credentials were not provided."),
+            detail_of(t, "Authentication credentials were not provided."),
         ),
         AuthError::BadHeader => unauthorized(
             "Authorization header must contain two space-delimited values",
             "bad_authorization_header",
         ),
-        AuthError::NoValidToken(messages) => (
-            StatusCode::UNAUTHORIZED,
-            json!({
-                "detail": "Given token not valid for any token type",
-                "code": "token_not_valid",
-                "messages": messages,
-            }),
-        ),
+        AuthError::NoValidToken(messages) => {
+            let messages: Vec<Value> = messages
+                .iter()
+                .map(|m| {
+                    json!({
+                        "token_class": m.token_class,
+                        "token_type": m.token_type,
+                        "message": token_message(t, m.error),
+                    })
+                })
+                .collect();
+            (
+                StatusCode::UNAUTHORIZED,
+                json!({
+                    "detail": t.gettext("Given token not valid for any token type"),
+                    "code": "token_not_valid",
+                    "messages": messages,
+                }),
+            )
+        }
         AuthError::NoUserId => unauthorized(
             "Token contained no recognizable user identification",
             "token_not_valid",
         ),
         AuthError::UserNotFound => unauthorized("User not found", "user_not_found"),
         AuthError::UserInactive => unauthorized("User is inactive", "user_inactive"),
-        AuthError::Internal(err) => internal(err),
+        AuthError::Internal(err) => internal(t, err),
     }
 }
 
@@ -215,8 +274,10 @@ impl ApiError {
         }
     }
 
-    /// The status and body this error answers with (the compat profile wraps the body).
+    /// The status and body this error answers with, in the request's language (the compat
+    /// profile wraps the body).
     pub fn status_and_body(&self) -> (StatusCode, Value) {
+        let t = translator();
         match self {
             ApiError::Fields(errors) => (
                 StatusCode::BAD_REQUEST,
@@ -229,13 +290,19 @@ impl ApiError {
             ),
             ApiError::UnsupportedMediaType(media) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                detail(&format!("Unsupported media type \"{media}\" in request.")),
+                detail(
+                    &t.gettext("Unsupported media type \"{media_type}\" in request.")
+                        .replace("{media_type}", media),
+                ),
             ),
             ApiError::MethodNotAllowed(method) => (
                 StatusCode::METHOD_NOT_ALLOWED,
-                detail(&format!("Method \"{method}\" not allowed.")),
+                detail(
+                    &t.gettext("Method \"{method}\" not allowed.")
+                        .replace("{method}", method.as_str()),
+                ),
             ),
-            ApiError::Domain(err) => token_error(err),
+            ApiError::Domain(err) => token_error(t, err),
             // simplejwt's TokenVerifySerializer raises a ValidationError for a blacklisted token.
             ApiError::Verify(Error::Token(
                 TokenError::Revoked
@@ -244,17 +311,21 @@ impl ApiError {
                 | TokenError::UserInactive,
             )) => (
                 StatusCode::BAD_REQUEST,
-                json!({ "non_field_errors": ["Token is blacklisted"] }),
+                json!({ "non_field_errors": [t.gettext("Token is blacklisted")] }),
             ),
-            ApiError::Verify(err) => token_error(err),
-            ApiError::Sliding(SlidingError::RefreshExpired) => {
-                token_not_valid("Token 'refresh_exp' claim has expired")
-            }
-            ApiError::Sliding(SlidingError::NoRefreshExp) => {
-                token_not_valid("Token has no 'refresh_exp' claim")
-            }
-            ApiError::Sliding(SlidingError::Other(err)) => token_error(err),
-            ApiError::Auth(err) => auth_error(err),
+            ApiError::Verify(err) => token_error(t, err),
+            ApiError::Sliding(SlidingError::RefreshExpired) => token_not_valid(&claim_message(
+                t,
+                "Token '{}' claim has expired",
+                REFRESH_EXP_CLAIM,
+            )),
+            ApiError::Sliding(SlidingError::NoRefreshExp) => token_not_valid(&claim_message(
+                t,
+                "Token has no '{}' claim",
+                REFRESH_EXP_CLAIM,
+            )),
+            ApiError::Sliding(SlidingError::Other(err)) => token_error(t, err),
+            ApiError::Auth(err) => auth_error(t, err),
         }
     }
 }
