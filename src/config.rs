@@ -31,6 +31,9 @@ pub struct Config {
     /// The `iss` of every token and the base of every URL in the discovery document.
     pub issuer: String,
     pub listen: SocketAddr,
+    /// The operations listener: `/metrics`, `/healthz`, `/readyz`. Off (`None`) by default, and
+    /// then there is no `/metrics` at all; keep it on a private address.
+    pub ops_listen: Option<SocketAddr>,
     /// A secret: PostgreSQL URLs may carry a password.
     pub database_url: Secret,
     pub database_max_connections: Option<u32>,
@@ -195,6 +198,7 @@ impl Default for Config {
         Config {
             issuer: "http://127.0.0.1:8080".into(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            ops_listen: None,
             database_url: Secret::from("sqlite://sesame.db?mode=rwc".to_owned()),
             database_max_connections: None,
             keys_dir: PathBuf::from("keys"),

@@ -10,7 +10,13 @@ use tower_http::trace::TraceLayer;
 use crate::http;
 use crate::state::AppState;
 
-/// The whole application. Tests call this with their own state.
+/// The ops listener's application (`ops_listen`): health, readiness, metrics. No body, no
+/// request counting: scrapes are not traffic.
+pub fn build_ops_router(state: AppState) -> Router {
+    http::ops::ops_routes().with_state(state)
+}
+
+/// The whole public application. Tests call this with their own state.
 pub fn build_router(state: AppState) -> Router {
     let body_limit = state.config.max_body_size;
     let timeout = state.config.request_timeout;

@@ -12,7 +12,7 @@ use crate::auth::admin::{AdminError, users};
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::crypto::keys::KeyRing;
-use crate::router::build_router;
+use crate::router::{build_ops_router, build_router};
 use crate::state::AppState;
 use crate::{store, telemetry};
 
@@ -76,6 +76,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {listen}"))?;
     tracing::info!(%listen, "listening");
+    if let Some(ops_listen) = state.config.ops_listen {
+        spawn_ops_listener(ops_listen, state.clone()).await?;
+    }
     axum::serve(
         listener,
         build_router(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -84,6 +87,21 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .await
     .context("serving")?;
     tracing::info!("shut down");
+    Ok(())
+}
+
+/// Binds `ops_listen` and serves the ops router on it (health, readiness, metrics) until the
+/// process ends; a scrape in flight at shutdown is simply cut.
+async fn spawn_ops_listener(ops_listen: SocketAddr, state: AppState) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(ops_listen)
+        .await
+        .with_context(|| format!("binding ops_listen {ops_listen}"))?;
+    tracing::info!(%ops_listen, "ops listener: /metrics, /healthz, /readyz");
+    tokio::spawn(async move {
+        if let Err(err) = axum::serve(listener, build_ops_router(state)).await {
+            tracing::error!(error = %err, "the ops listener stopped");
+        }
+    });
     Ok(())
 }
 

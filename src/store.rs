@@ -10,6 +10,7 @@ pub mod audit_events;
 pub mod authorization_codes;
 pub mod clients;
 pub mod login_attempts;
+pub mod pool;
 pub mod refresh_tokens;
 pub mod revocations;
 pub mod rotations;

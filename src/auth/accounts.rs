@@ -17,10 +17,76 @@ use crate::entities::users;
 use crate::state::AppState;
 use crate::store::{self, InsertError, UniqueField};
 
+/// The surface a password was presented to: the `surface` label of
+/// `sesame_login_failures_total`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Surface {
+    /// `/oauth/token`'s password grant.
+    OAuth,
+    /// simplejwt's `/api/token/` and `/api/token/sliding/`.
+    Api,
+    /// The compat profile's `/login/`.
+    Compat,
+    /// The HTML login form.
+    Form,
+}
+
+impl Surface {
+    /// The metric label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Surface::OAuth => "oauth",
+            Surface::Api => "api",
+            Surface::Compat => "compat",
+            Surface::Form => "form",
+        }
+    }
+}
+
+/// Where a password came from: the surface, and the caller's address (a throttle key, `None`
+/// when unknown).
+#[derive(Clone, Copy, Debug)]
+pub struct Origin {
+    pub surface: Surface,
+    pub client_ip: Option<IpAddr>,
+}
+
+impl Origin {
+    pub fn new(surface: Surface, client_ip: Option<IpAddr>) -> Origin {
+        Origin { surface, client_ip }
+    }
+}
+
 /// Checks an identifier (username, email or phone) and password. Returns the active user, or
 /// `InvalidCredentials` for a wrong password, an unknown user and an inactive user alike, or
-/// `Throttled` while too many recent failures make the account or `client_ip` wait.
+/// `Throttled` while too many recent failures make the account or the client's IP wait.
+///
+/// Every refusal counts once in `sesame_login_failures_total{surface, reason}`, `reason` being
+/// `invalid_credentials` or `throttled`: this is the one place every surface's login passes.
 pub async fn check_password(
+    state: &AppState,
+    identifier: &str,
+    password: &str,
+    origin: Origin,
+    now: DateTime<Utc>,
+) -> Result<users::Model, Error> {
+    let result = verify_login(state, identifier, password, origin.client_ip, now).await;
+    let reason = match &result {
+        Err(Error::InvalidCredentials) => "invalid_credentials",
+        Err(Error::Throttled { .. }) => "throttled",
+        _ => return result,
+    };
+    metrics::counter!(
+        "sesame_login_failures_total",
+        "surface" => origin.surface.as_str(),
+        "reason" => reason
+    )
+    .increment(1);
+    result
+}
+
+/// [`check_password`] without the counting.
+async fn verify_login(
     state: &AppState,
     identifier: &str,
     password: &str,

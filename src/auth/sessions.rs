@@ -14,8 +14,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::Error;
+use super::accounts::{self, Origin, Surface};
 use super::admin::users::ADMIN_ROLE;
-use super::{Error, accounts};
 use crate::crypto::secrets;
 use crate::entities::{sessions, users};
 use crate::state::AppState;
@@ -214,7 +215,8 @@ pub async fn log_in(
         return retry(LoginRetry::Incomplete);
     }
     let (identifier, password) = (attempt.identifier, attempt.password);
-    match accounts::check_password(state, identifier, password, attempt.client_ip, now).await {
+    let origin = Origin::new(Surface::Form, attempt.client_ip);
+    match accounts::check_password(state, identifier, password, origin, now).await {
         Ok(user) => {
             let session = sign_in(state, &user, attempt.session_id, now).await?;
             let admin = user.has_role(ADMIN_ROLE);

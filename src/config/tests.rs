@@ -163,3 +163,22 @@ fn api_surface_settings_are_validated() {
         .is_err()
     );
 }
+
+#[test]
+fn the_ops_listener_is_off_by_default_and_never_the_public_port() {
+    assert_eq!(Config::default().ops_listen, None);
+    Jail::expect_with(|jail| {
+        jail.set_env("SESAME_OPS_LISTEN", "127.0.0.1:9100");
+        let config = Config::load(Path::new("none.toml")).unwrap();
+        assert_eq!(config.ops_listen, Some("127.0.0.1:9100".parse().unwrap()));
+        jail.set_env("SESAME_OPS_LISTEN", "127.0.0.1:8080");
+        let err = Config::load(Path::new("none.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("ops_listen 127.0.0.1:8080 must differ from listen"),
+            "{err}"
+        );
+        Ok(())
+    });
+}

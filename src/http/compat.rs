@@ -14,6 +14,7 @@ use axum_extra::extract::cookie::CookieJar;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::auth::accounts::{Origin, Surface};
 use crate::auth::blacklist;
 use crate::config::Config;
 use crate::entities::users;
@@ -133,7 +134,7 @@ async fn login_post(
     body: Result<Body, ApiError>,
 ) -> Result<Response, CompatError> {
     let Body(data) = body.map_err(CompatError::Login)?;
-    let granted = simplejwt::obtain_pair(&state, client_ip, &data)
+    let granted = simplejwt::obtain_pair(&state, Origin::new(Surface::Compat, client_ip), &data)
         .await
         .map_err(CompatError::Login)?;
     // A password grant always acts for a user.

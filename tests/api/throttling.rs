@@ -35,7 +35,8 @@ async fn check(
     ip: Option<IpAddr>,
     at: DateTime<Utc>,
 ) -> Result<(), Error> {
-    accounts::check_password(&app.state, identifier, password, ip, at)
+    let origin = accounts::Origin::new(accounts::Surface::Api, ip);
+    accounts::check_password(&app.state, identifier, password, origin, at)
         .await
         .map(|_| ())
 }

@@ -14,7 +14,7 @@ use tokio::net::TcpListener;
 use sesame::clock::{Clock, SharedClock};
 use sesame::config::Config;
 use sesame::crypto::keys::{Algorithm, KeyRing};
-use sesame::{AppState, build_router, server};
+use sesame::{AppState, build_ops_router, build_router, server};
 
 use super::database::{Backend, PgSchema};
 use super::requests::TestRequest;
@@ -158,6 +158,18 @@ impl TestApp {
         let (listener, url) = bind().await;
         serve_on(listener, self.router.clone());
         url
+    }
+
+    /// Serves the ops router (what `ops_listen` serves) on 127.0.0.1:0 and returns its base URL.
+    pub async fn serve_ops(&self) -> String {
+        let (listener, url) = bind().await;
+        serve_on(listener, build_ops_router(self.state.clone()));
+        url
+    }
+
+    /// `GET path` through the ops router.
+    pub fn ops_get(&self, path: &str) -> TestRequest {
+        TestRequest::new(build_ops_router(self.state.clone()), Method::GET, path)
     }
 
     /// The app's current time.
