@@ -18,6 +18,9 @@ use crate::crypto::secrets::Secret;
 
 mod validate;
 
+#[cfg(test)]
+mod example;
+
 /// Environment variables with this prefix belong to the test harness, not to the server.
 const TEST_ENV_PREFIX: &str = "test_";
 
