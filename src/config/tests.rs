@@ -182,3 +182,41 @@ fn the_ops_listener_is_off_by_default_and_never_the_public_port() {
         Ok(())
     });
 }
+
+#[test]
+fn lists_in_environment_variables_are_written_in_toml() {
+    Jail::expect_with(|jail| {
+        jail.set_env(
+            "SESAME_AUTH_TOKEN_CLASSES",
+            r#"["SlidingToken", "AccessToken"]"#,
+        );
+        jail.set_env("SESAME_EXTRA_CLAIMS", r#"["roles","email"]"#);
+        jail.set_env(
+            "SESAME_CORS_ALLOWED_ORIGINS",
+            r#"["https://app.example.com"]"#,
+        );
+        let config = Config::load(Path::new("none.toml")).unwrap();
+        assert_eq!(
+            config.auth_token_classes,
+            [AuthTokenClass::SlidingToken, AuthTokenClass::AccessToken]
+        );
+        assert_eq!(config.extra_claims, [ExtraClaim::Roles, ExtraClaim::Email]);
+        assert_eq!(config.cors_allowed_origins, ["https://app.example.com"]);
+        // Without the brackets a list is one string, and refused by name.
+        jail.set_env("SESAME_AUTH_TOKEN_CLASSES", "AccessToken,SlidingToken");
+        let err = Config::load(Path::new("none.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("expected a sequence for key \"AUTH_TOKEN_CLASSES\""),
+            "{err}"
+        );
+        // The old README's lower-case names are not token classes.
+        jail.set_env("SESAME_AUTH_TOKEN_CLASSES", r#"["access"]"#);
+        let err = Config::load(Path::new("none.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("AccessToken"), "{err}");
+        Ok(())
+    });
+}
