@@ -76,3 +76,27 @@ fn the_example_settings_file_names_every_setting() {
         }
     }
 }
+
+#[test]
+fn the_commented_out_examples_are_valid_settings() {
+    // Each `# key = value` line, uncommented, in the table it stands in.
+    let uncommented: String = EXAMPLE
+        .lines()
+        .map(|line| match line.strip_prefix("# ") {
+            Some(setting)
+                if setting
+                    .split_once(" = ")
+                    .is_some_and(|(k, _)| !k.contains(' ')) =>
+            {
+                setting
+            }
+            _ => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(uncommented.contains("\nops_listen = "), "{uncommented}");
+    let config: Config = Figment::from(Toml::string(&uncommented)).extract().unwrap();
+    config.validate().unwrap();
+    assert_eq!(config.ops_listen, Some("127.0.0.1:9100".parse().unwrap()));
+    assert_eq!(config.bootstrap_admin.as_deref(), Some("admin"));
+}
