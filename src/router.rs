@@ -10,10 +10,16 @@ use tower_http::trace::TraceLayer;
 use crate::http;
 use crate::state::AppState;
 
-/// The ops listener's application (`ops_listen`): health, readiness, metrics. No body, no
-/// request counting: scrapes are not traffic.
+/// The ops listener's application (`ops_listen`): health, readiness, metrics. No request
+/// counting (scrapes are not traffic), but the same timeout: a hung database must not hang probes.
 pub fn build_ops_router(state: AppState) -> Router {
-    http::ops::ops_routes().with_state(state)
+    let timeout = state.config.request_timeout;
+    http::ops::ops_routes()
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .with_state(state)
 }
 
 /// The whole public application. Tests call this with their own state.
