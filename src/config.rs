@@ -18,6 +18,9 @@ use crate::crypto::secrets::Secret;
 
 mod validate;
 
+#[cfg(test)]
+mod example;
+
 /// Environment variables with this prefix belong to the test harness, not to the server.
 const TEST_ENV_PREFIX: &str = "test_";
 
@@ -31,6 +34,9 @@ pub struct Config {
     /// The `iss` of every token and the base of every URL in the discovery document.
     pub issuer: String,
     pub listen: SocketAddr,
+    /// The operations listener: `/metrics`, `/healthz`, `/readyz`. Off (`None`) by default, and
+    /// then there is no `/metrics` at all; keep it on a private address.
+    pub ops_listen: Option<SocketAddr>,
     /// A secret: PostgreSQL URLs may carry a password.
     pub database_url: Secret,
     pub database_max_connections: Option<u32>,
@@ -220,6 +226,7 @@ impl Default for Config {
         Config {
             issuer: "http://127.0.0.1:8080".into(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            ops_listen: None,
             database_url: Secret::from("sqlite://sesame.db?mode=rwc".to_owned()),
             database_max_connections: None,
             database_acquire_timeout: Duration::from_secs(3),

@@ -18,5 +18,5 @@ pub mod telemetry;
 pub mod views;
 
 pub use config::Config;
-pub use router::build_router;
+pub use router::{build_ops_router, build_router};
 pub use state::AppState;

@@ -11,7 +11,19 @@ use tracing::Level;
 use crate::http;
 use crate::state::AppState;
 
-/// The whole application. Tests call this with their own state.
+/// The ops listener's application (`ops_listen`): health, readiness, metrics. No request
+/// counting (scrapes are not traffic), but the same timeout: a hung database must not hang probes.
+pub fn build_ops_router(state: AppState) -> Router {
+    let timeout = state.config.request_timeout;
+    http::ops::ops_routes()
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .with_state(state)
+}
+
+/// The whole public application. Tests call this with their own state.
 pub fn build_router(state: AppState) -> Router {
     let body_limit = state.config.max_body_size;
     let timeout = state.config.request_timeout;

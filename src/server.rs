@@ -1,5 +1,6 @@
 //! Starting the server: state from configuration, the listener, key reloading, graceful shutdown.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -12,7 +13,7 @@ use crate::auth::throttle;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::crypto::keys::KeyRing;
-use crate::router::build_router;
+use crate::router::{build_ops_router, build_router};
 use crate::state::AppState;
 use crate::store::availability::redacted_url;
 use crate::{paths, store, telemetry};
@@ -99,6 +100,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("binding {listen}"))?;
+    if let Some(ops_listen) = state.config.ops_listen {
+        spawn_ops_listener(ops_listen, state.clone()).await?;
+    }
     log_start(&state, &listener, key_generated, limits.max_connections);
     connections::serve(listener, build_router(state), limits, shutdown_signal()).await;
     tracing::info!("shut down");
@@ -128,6 +132,7 @@ fn log_start(
         key_generated,
         issuer = %config.issuer,
         admin = %format!("{}{}", config.issuer, paths::ADMIN),
+        ops = ?config.ops_listen,
         max_connections,
         "sesame started"
     );
@@ -149,6 +154,21 @@ fn connection_limits(config: &Config) -> ConnectionLimits {
         }
     }
     limits
+}
+
+/// Binds `ops_listen` and serves the ops router on it (health, readiness, metrics) until the
+/// process ends; a scrape in flight at shutdown is simply cut.
+async fn spawn_ops_listener(ops_listen: SocketAddr, state: AppState) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(ops_listen)
+        .await
+        .with_context(|| format!("binding ops_listen {ops_listen}"))?;
+    tracing::info!(%ops_listen, "ops listener: /metrics, /healthz, /readyz");
+    tokio::spawn(async move {
+        if let Err(err) = axum::serve(listener, build_ops_router(state)).await {
+            tracing::error!(error = %err, "the ops listener stopped");
+        }
+    });
+    Ok(())
 }
 
 /// Creates the first admin from `bootstrap_admin` and `bootstrap_admin_password`, while no active

@@ -12,6 +12,7 @@ pub mod availability;
 pub mod clients;
 pub mod login_attempts;
 pub mod open;
+pub mod pool;
 pub mod refresh_tokens;
 pub mod revocations;
 pub mod rotations;

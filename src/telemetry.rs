@@ -1,9 +1,12 @@
 //! Logging and the Prometheus recorder.
 
 use std::io::IsTerminal as _;
+pub mod catalogue;
+
 use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use metrics_process::Collector;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
@@ -13,22 +16,32 @@ const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
 ];
 
-/// Installs the process-wide metrics recorder once and returns its handle. The `metrics` facade
-/// is global by design; every `AppState` in a process (the tests build many) shares it.
+/// Installs the process-wide metrics recorder once, describes every metric, and returns its
+/// handle. The `metrics` facade is global by design; every `AppState` in a process (the tests
+/// build many) shares it.
 pub fn metrics_handle() -> Option<PrometheusHandle> {
     static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            PrometheusBuilder::new()
+            let handle = PrometheusBuilder::new()
                 .set_buckets_for_metric(
                     Matcher::Full("http_request_duration_seconds".into()),
                     LATENCY_BUCKETS,
                 )
                 .and_then(PrometheusBuilder::install_recorder)
                 .map_err(|err| eprintln!("metrics disabled: {err}"))
-                .ok()
+                .ok()?;
+            catalogue::describe(process_collector());
+            Some(handle)
         })
         .clone()
+}
+
+/// The process metrics (`process_cpu_seconds_total`, `process_resident_memory_bytes`, open file
+/// descriptors, threads, start time), read from `/proc` by `collect()` at each scrape.
+pub fn process_collector() -> &'static Collector {
+    static COLLECTOR: OnceLock<Collector> = OnceLock::new();
+    COLLECTOR.get_or_init(Collector::default)
 }
 
 /// Logs to stderr, filtered by `RUST_LOG` (default `info`, sqlx `warn`), coloured only when stderr is a

@@ -4,6 +4,7 @@
 //! An unknown user is verified against a dummy hash, and an inactive user's password is verified
 //! anyway, so all three failures cost the same time and give the same answer (SPEC §10).
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -16,10 +17,80 @@ use crate::entities::users;
 use crate::state::AppState;
 use crate::store::{self, InsertError, UniqueField};
 
+/// The surface a password was presented to: the `surface` label of
+/// `sesame_login_failures_total`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Surface {
+    /// `/oauth/token`'s password grant.
+    OAuth,
+    /// simplejwt's `/api/token/` and `/api/token/sliding/`.
+    Api,
+    /// The compat profile's `/login/`.
+    Compat,
+    /// The HTML login form.
+    Form,
+}
+
+impl Surface {
+    /// The metric label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Surface::OAuth => "oauth",
+            Surface::Api => "api",
+            Surface::Compat => "compat",
+            Surface::Form => "form",
+        }
+    }
+}
+
+/// Where a password came from: the surface, and the source the throttle keys it by (the
+/// caller's address, `None` when unknown, and on the login form its device cookie).
+#[derive(Clone, Debug)]
+pub struct Origin {
+    pub surface: Surface,
+    pub source: throttle::Source,
+}
+
+impl Origin {
+    /// A source known by its address only (the JSON surfaces, which keep no cookies).
+    pub fn new(surface: Surface, client_ip: Option<IpAddr>) -> Origin {
+        Origin {
+            surface,
+            source: throttle::Source::ip(client_ip),
+        }
+    }
+}
+
 /// Checks an identifier (username, email or phone) and password. Returns the active user, or
 /// `InvalidCredentials` for a wrong password, an unknown user and an inactive user alike, or
-/// `Throttled` while too many recent failures make `source` wait (see `throttle`).
+/// `Throttled` while too many recent failures make `origin`'s source wait (see `throttle`).
+///
+/// Every refusal counts once in `sesame_login_failures_total{surface, reason}`, `reason` being
+/// `invalid_credentials` or `throttled`: this is the one place every surface's login passes.
 pub async fn check_password(
+    state: &AppState,
+    identifier: &str,
+    password: &str,
+    origin: &Origin,
+    now: DateTime<Utc>,
+) -> Result<users::Model, Error> {
+    let result = verify_login(state, identifier, password, &origin.source, now).await;
+    let reason = match &result {
+        Err(Error::InvalidCredentials) => "invalid_credentials",
+        Err(Error::Throttled { .. }) => "throttled",
+        _ => return result,
+    };
+    metrics::counter!(
+        "sesame_login_failures_total",
+        "surface" => origin.surface.as_str(),
+        "reason" => reason
+    )
+    .increment(1);
+    result
+}
+
+/// [`check_password`] without the counting.
+async fn verify_login(
     state: &AppState,
     identifier: &str,
     password: &str,

@@ -7,11 +7,10 @@ pub mod client_credentials;
 pub mod password;
 pub mod refresh_token;
 
-use std::net::IpAddr;
-
 use chrono::{DateTime, Utc};
 
 use super::Error;
+use super::accounts::Origin;
 use super::clients::{Client, GrantType};
 use super::scope::Scope;
 use super::tokens::IssuedTokens;
@@ -95,13 +94,13 @@ pub struct Granted {
     pub tokens: IssuedTokens,
 }
 
-/// Runs the grant `request` asks for on behalf of the authenticated `client`. `client_ip` feeds
-/// the password grant's throttle. Counts `sesame_tokens_issued_total{grant}`.
+/// Runs the grant `request` asks for on behalf of the authenticated `client`. `origin` feeds
+/// the password grant's throttle and failure count. Counts `sesame_tokens_issued_total{grant}`.
 pub async fn grant_tokens(
     state: &AppState,
     client: &Client,
     request: TokenRequest,
-    client_ip: Option<IpAddr>,
+    origin: Origin,
     now: DateTime<Utc>,
 ) -> Result<Granted, Error> {
     let grant_type = request.grant_type();
@@ -130,7 +129,7 @@ pub async fn grant_tokens(
             let credentials = password::Credentials {
                 identifier: &username,
                 password: &password,
-                client_ip,
+                origin,
             };
             password::grant(state, client, credentials, scope, now).await?
         }

@@ -13,8 +13,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::accounts::{self, Origin, Surface};
 use super::admin::users::ADMIN_ROLE;
-use super::{Error, accounts, device, login_csrf, throttle};
+use super::{Error, device, login_csrf, throttle};
 use crate::crypto::secrets;
 use crate::entities::{sessions, users};
 use crate::state::AppState;
@@ -192,7 +193,11 @@ pub async fn log_in(
             .and_then(|c| device::read(state, c, now)),
     };
     let (identifier, password) = (attempt.identifier, attempt.password);
-    match accounts::check_password(state, identifier, password, &source, now).await {
+    let origin = Origin {
+        surface: Surface::Form,
+        source,
+    };
+    match accounts::check_password(state, identifier, password, &origin, now).await {
         Ok(user) => {
             let session = sign_in(state, &user, attempt.session_id, now).await?;
             let admin = user.has_role(ADMIN_ROLE);

@@ -6,14 +6,13 @@
 //! Refreshing one runs every check a Bearer token gets (revocation, user active, password
 //! unchanged since `iat`), so a refresh never carries a token past a revocation.
 
-use std::net::IpAddr;
-
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+use super::accounts::{self, Origin};
 use super::clients::{Client, GrantType};
 use super::tokens;
-use super::{Error, TokenError, accounts, throttle};
+use super::{Error, TokenError};
 use crate::entities::users;
 use crate::state::AppState;
 
@@ -42,12 +41,11 @@ pub async fn obtain_sliding_token(
     client: &Client,
     identifier: &str,
     password: &str,
-    client_ip: Option<IpAddr>,
+    origin: Origin,
     now: DateTime<Utc>,
 ) -> Result<(users::Model, String), Error> {
     client.require(GrantType::Password)?;
-    let source = throttle::Source::ip(client_ip);
-    let user = accounts::check_password(state, identifier, password, &source, now).await?;
+    let user = accounts::check_password(state, identifier, password, &origin, now).await?;
     let token = issue_sliding_token(state, client, &user, now)?;
     metrics::counter!("sesame_tokens_issued_total", "grant" => "sliding").increment(1);
     Ok((user, token))

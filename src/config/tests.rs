@@ -62,9 +62,7 @@ fn unknown_key_is_an_error_that_names_it() {
 fn bad_duration_is_an_error() {
     Jail::expect_with(|jail| {
         jail.set_env("SESAME_LEEWAY", "soon");
-        let err = Config::load(Path::new("none.toml"))
-            .unwrap_err()
-            .to_string();
+        let err = load_error();
         assert!(err.contains("soon"), "{err}");
         Ok(())
     });
@@ -196,4 +194,62 @@ fn connection_and_database_limits_load_and_refuse_zero() {
         let err = config.validate().unwrap_err().to_string();
         assert!(err.contains("must be"), "{err}");
     }
+}
+
+/// Why loading (no settings file, this environment) fails.
+fn load_error() -> String {
+    Config::load(Path::new("none.toml"))
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn the_ops_listener_is_off_by_default_and_never_the_public_port() {
+    assert_eq!(Config::default().ops_listen, None);
+    Jail::expect_with(|jail| {
+        jail.set_env("SESAME_OPS_LISTEN", "127.0.0.1:9100");
+        let config = Config::load(Path::new("none.toml")).unwrap();
+        assert_eq!(config.ops_listen, Some("127.0.0.1:9100".parse().unwrap()));
+        jail.set_env("SESAME_OPS_LISTEN", "127.0.0.1:8080");
+        let err = load_error();
+        assert!(
+            err.contains("ops_listen 127.0.0.1:8080 must differ from listen"),
+            "{err}"
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn lists_in_environment_variables_are_written_in_toml() {
+    Jail::expect_with(|jail| {
+        jail.set_env(
+            "SESAME_AUTH_TOKEN_CLASSES",
+            r#"["SlidingToken", "AccessToken"]"#,
+        );
+        jail.set_env("SESAME_EXTRA_CLAIMS", r#"["roles","email"]"#);
+        jail.set_env(
+            "SESAME_CORS_ALLOWED_ORIGINS",
+            r#"["https://app.example.com"]"#,
+        );
+        let config = Config::load(Path::new("none.toml")).unwrap();
+        assert_eq!(
+            config.auth_token_classes,
+            [AuthTokenClass::SlidingToken, AuthTokenClass::AccessToken]
+        );
+        assert_eq!(config.extra_claims, [ExtraClaim::Roles, ExtraClaim::Email]);
+        assert_eq!(config.cors_allowed_origins, ["https://app.example.com"]);
+        // Without the brackets a list is one string, and refused by name.
+        jail.set_env("SESAME_AUTH_TOKEN_CLASSES", "AccessToken,SlidingToken");
+        let err = load_error();
+        assert!(
+            err.contains("expected a sequence for key \"AUTH_TOKEN_CLASSES\""),
+            "{err}"
+        );
+        // The old README's lower-case names are not token classes.
+        jail.set_env("SESAME_AUTH_TOKEN_CLASSES", r#"["access"]"#);
+        let err = load_error();
+        assert!(err.contains("AccessToken"), "{err}");
+        Ok(())
+    });
 }

@@ -16,6 +16,12 @@ impl Config {
                 self.issuer
             ));
         }
+        if self.ops_listen == Some(self.listen) {
+            return invalid(format!(
+                "ops_listen {} must differ from listen: /metrics stays off the public port",
+                self.listen
+            ));
+        }
         if self.algorithm.is_symmetric() && self.signing_key.is_none() {
             return invalid(format!("algorithm {} needs signing_key", self.algorithm));
         }

@@ -15,6 +15,7 @@ use sea_orm::DbErr;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::auth::accounts::{Origin, Surface};
 use crate::auth::{Error, blacklist};
 use crate::config::Config;
 use crate::entities::users;
@@ -155,7 +156,7 @@ async fn login_post(
     body: Result<Body, ApiError>,
 ) -> Result<Response, CompatError> {
     let Body(data) = body.map_err(CompatError::Login)?;
-    let granted = simplejwt::obtain_pair(&state, client_ip, &data)
+    let granted = simplejwt::obtain_pair(&state, Origin::new(Surface::Compat, client_ip), &data)
         .await
         .map_err(CompatError::Login)?;
     // A password grant always acts for a user.

@@ -1,4 +1,5 @@
-//! Operations: liveness, readiness (database reachable, signing key loaded) and Prometheus metrics.
+//! Operations: liveness, readiness (database reachable, signing key loaded) on both listeners, and
+//! Prometheus metrics on the ops listener only (`ops_listen`), never on the public one.
 
 use std::time::{Duration, Instant};
 
@@ -12,16 +13,21 @@ use axum::routing::get;
 use crate::http::failure::{UNAVAILABLE_RETRY_AFTER, set_retry_after};
 use crate::paths;
 use crate::state::AppState;
-use crate::store;
+use crate::{store, telemetry};
 
 /// How long `/readyz` waits for the database.
 const READINESS_TIMEOUT: Duration = Duration::from_millis(800);
 
+/// The public listener's share: health and readiness.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(paths::HEALTHZ, get(healthz_get))
         .route(paths::READYZ, get(readyz_get))
-        .route(paths::METRICS, get(metrics_get))
+}
+
+/// The ops listener: health, readiness and `/metrics`.
+pub fn ops_routes() -> Router<AppState> {
+    routes().route(paths::METRICS, get(metrics_get))
 }
 
 async fn healthz_get() -> &'static str {
@@ -53,7 +59,13 @@ async fn readyz_get(State(state): State<AppState>) -> Response {
     "ready".into_response()
 }
 
+/// The Prometheus text format, with the gauges that are read rather than counted (process, pool)
+/// brought up to date first.
 async fn metrics_get(State(state): State<AppState>) -> Response {
+    telemetry::process_collector().collect();
+    if let Some(stats) = store::pool::stats(&state.db) {
+        telemetry::catalogue::record_pool(stats);
+    }
     match &state.metrics {
         Some(handle) => (
             [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

@@ -38,7 +38,11 @@ async fn check(
     ip: Option<IpAddr>,
     at: DateTime<Utc>,
 ) -> Result<(), Error> {
-    accounts::check_password(&app.state, identifier, password, &Source::ip(ip), at)
+    let origin = accounts::Origin {
+        surface: accounts::Surface::Api,
+        source: Source::ip(ip),
+    };
+    accounts::check_password(&app.state, identifier, password, &origin, at)
         .await
         .map(|_| ())
 }
@@ -106,7 +110,7 @@ async fn the_login_form_answers_429_after_five_failures(app: TestApp) {
             .unwrap(),
         0
     );
-    let metrics = app.get("/metrics").await.text();
+    let metrics = app.ops_get("/metrics").await.text();
     let counted = "sesame_login_throttled_total{surface=\"form\",scope=\"source\"}";
     assert!(metrics.contains(counted), "{metrics}");
 }
@@ -128,7 +132,7 @@ async fn the_password_grant_answers_slow_down(app: TestApp) {
     assert_eq!(response.header("retry-after"), Some("1"));
     assert_eq!(response.header("cache-control"), Some("no-store"));
     insta::assert_json_snapshot!("slow_down", response.json());
-    let metrics = app.get("/metrics").await.text();
+    let metrics = app.ops_get("/metrics").await.text();
     let counted = "sesame_login_throttled_total{surface=\"oauth\",scope=\"source\"}";
     assert!(metrics.contains(counted), "{metrics}");
 }
@@ -144,7 +148,7 @@ async fn the_api_token_endpoint_answers_drf_throttled(app: TestApp) {
     assert_eq!(response.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(response.header("retry-after"), Some("1"));
     insta::assert_snapshot!("drf_throttled", response.body_str());
-    let metrics = app.get("/metrics").await.text();
+    let metrics = app.ops_get("/metrics").await.text();
     let counted = "sesame_login_throttled_total{surface=\"api\",scope=\"source\"}";
     assert!(metrics.contains(counted), "{metrics}");
 }

@@ -152,7 +152,11 @@ async fn the_account_ceiling_slows_a_distributed_guess(app: TestApp) {
     let check = |source: Source, password: &'static str, at| {
         let app = &app;
         async move {
-            accounts::check_password(&app.state, "alice", password, &source, at)
+            let origin = accounts::Origin {
+                surface: accounts::Surface::Api,
+                source,
+            };
+            accounts::check_password(&app.state, "alice", password, &origin, at)
                 .await
                 .map(|_| ())
         }

@@ -2,24 +2,23 @@
 //! MUST NOT be used, so it is opt-in per client and refused to public clients; Sesame keeps it for
 //! first-party apps and simplejwt's `/api/token/`.
 
-use std::net::IpAddr;
-
 use chrono::{DateTime, Utc};
 
 use super::Granted;
+use crate::auth::Error;
+use crate::auth::accounts::{self, Origin};
 use crate::auth::clients::{Client, ClientKind, GrantType};
 use crate::auth::scope::Scope;
 use crate::auth::tokens::{self, Family, UserGrant};
-use crate::auth::{Error, accounts, throttle};
 use crate::state::AppState;
 
 /// What the user typed, and where from (for the throttle).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Credentials<'a> {
     /// A username, an email or a phone number.
     pub identifier: &'a str,
     pub password: &'a str,
-    pub client_ip: Option<IpAddr>,
+    pub origin: Origin,
 }
 
 /// Checks the password (throttled, `InvalidCredentials` for every kind of wrong) and issues an
@@ -40,10 +39,9 @@ pub async fn grant(
     let Credentials {
         identifier,
         password,
-        client_ip,
+        origin,
     } = credentials;
-    let source = throttle::Source::ip(client_ip);
-    let user = accounts::check_password(state, identifier, password, &source, now).await?;
+    let user = accounts::check_password(state, identifier, password, &origin, now).await?;
     let grant = UserGrant {
         user: &user,
         client,

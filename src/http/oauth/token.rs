@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::error::OAuthError;
+use crate::auth::accounts::{Origin, Surface};
 use crate::auth::clients;
 use crate::auth::grant::{self, TokenRequest};
 use crate::auth::tokens::IssuedTokens;
@@ -55,7 +56,14 @@ pub async fn token_post(
     tracing::Span::current().record("client_id", client.client_id.as_str());
     let request = TokenRequest::parse(|name| params.get(name))?;
     tracing::Span::current().record("grant_type", request.grant_type().as_str());
-    let granted = grant::grant_tokens(&state, &client, request, client_ip, now).await?;
+    let granted = grant::grant_tokens(
+        &state,
+        &client,
+        request,
+        Origin::new(Surface::OAuth, client_ip),
+        now,
+    )
+    .await?;
     Ok(no_store(Json(TokenResponse::from(granted.tokens))))
 }
 

@@ -2,8 +2,6 @@
 //! obtain and refresh. Each one reads DRF-style fields, calls the domain as the built-in client
 //! `sesame-api`, and answers simplejwt's body.
 
-use std::net::IpAddr;
-
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -13,6 +11,7 @@ use serde_json::json;
 
 use super::body::{Body, Data};
 use super::error::ApiError;
+use crate::auth::accounts::{Origin, Surface};
 use crate::auth::clients::Client;
 use crate::auth::grant::{self, Granted, TokenRequest};
 use crate::auth::{blacklist, sliding};
@@ -40,7 +39,7 @@ struct Refreshed {
 /// as the built-in client (the compat login shares it).
 pub async fn obtain_pair(
     state: &AppState,
-    client_ip: Option<IpAddr>,
+    origin: Origin,
     data: &Data,
 ) -> Result<Granted, ApiError> {
     let mut fields = data.fields()?;
@@ -52,7 +51,7 @@ pub async fn obtain_pair(
         scope: None,
     };
     let client = Client::builtin_api();
-    grant::grant_tokens(state, &client, request, client_ip, state.now())
+    grant::grant_tokens(state, &client, request, origin, state.now())
         .await
         .map_err(ApiError::Domain)
 }
@@ -65,7 +64,9 @@ pub async fn token_post(
     jar: CookieJar,
     Body(data): Body,
 ) -> Result<Response, ApiError> {
-    let issued = obtain_pair(&state, client_ip, &data).await?.tokens;
+    let issued = obtain_pair(&state, Origin::new(Surface::Api, client_ip), &data)
+        .await?
+        .tokens;
     let refresh = issued.refresh_token.unwrap_or_default();
     let jar = cookie::set(&state.config, jar, &refresh);
     let refresh = (!cookie::enabled(&state.config)).then_some(refresh);
@@ -98,9 +99,15 @@ pub async fn refresh_post(
         scope: None,
     };
     let client = Client::builtin_api();
-    let granted = grant::grant_tokens(&state, &client, request, None, state.now())
-        .await
-        .map_err(ApiError::Domain)?;
+    let granted = grant::grant_tokens(
+        &state,
+        &client,
+        request,
+        Origin::new(Surface::Api, None),
+        state.now(),
+    )
+    .await
+    .map_err(ApiError::Domain)?;
     let tokens = granted.tokens;
     let jar = match &tokens.refresh_token {
         Some(rotated) => cookie::set(&state.config, jar, rotated),
@@ -165,7 +172,7 @@ pub async fn sliding_post(
         &client,
         &username,
         &password,
-        client_ip,
+        Origin::new(Surface::Api, client_ip),
         state.now(),
     )
     .await

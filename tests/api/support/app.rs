@@ -15,7 +15,7 @@ use sesame::clock::{Clock, SharedClock};
 use sesame::config::Config;
 use sesame::crypto::keys::{Algorithm, KeyRing};
 use sesame::server::connections::{self, ConnectionLimits};
-use sesame::{AppState, build_router, server};
+use sesame::{AppState, build_ops_router, build_router, server};
 
 use super::database::{Backend, PgSchema, TestDatabase};
 use super::requests::TestRequest;
@@ -176,6 +176,22 @@ impl TestApp {
         let (listener, url) = bind().await;
         serve_on(listener, self.router.clone(), &self.state.config);
         url
+    }
+
+    /// Serves the ops router (what `ops_listen` serves) on 127.0.0.1:0 and returns its base URL.
+    pub async fn serve_ops(&self) -> String {
+        let (listener, url) = bind().await;
+        serve_on(
+            listener,
+            build_ops_router(self.state.clone()),
+            &self.state.config,
+        );
+        url
+    }
+
+    /// `GET path` through the ops router.
+    pub fn ops_get(&self, path: &str) -> TestRequest {
+        TestRequest::new(build_ops_router(self.state.clone()), Method::GET, path)
     }
 
     /// The app's current time.

@@ -1,0 +1,79 @@
+//! Every metric Sesame records, described once here: the exporter turns each description into
+//! the `# HELP` line above the metric (the `# TYPE` line it writes by itself).
+
+use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
+use metrics_process::Collector;
+
+use crate::store::pool::PoolStats;
+
+/// Describes Sesame's metrics and the process collector's, and sets `sesame_build_info`. Called
+/// once, right after the recorder is installed.
+pub fn describe(process: &Collector) {
+    describe_counter!(
+        "http_requests_total",
+        "HTTP requests answered on the public listener, by matched route, method and status."
+    );
+    describe_histogram!(
+        "http_request_duration_seconds",
+        Unit::Seconds,
+        "Time to answer an HTTP request on the public listener, by matched route and method."
+    );
+    describe_counter!(
+        "sesame_tokens_issued_total",
+        "Token responses issued, by grant (authorization_code, client_credentials, password, \
+         refresh_token, sliding)."
+    );
+    describe_counter!(
+        "sesame_authorization_codes_issued_total",
+        "Authorization codes issued by /oauth/authorize."
+    );
+    describe_counter!(
+        "sesame_revocations_total",
+        "Tokens revoked, by reason (logout, reuse, admin, password change, ...)."
+    );
+    describe_counter!(
+        "sesame_refresh_reuse_total",
+        "Rotated refresh tokens presented again after the grace period: each revoked its family."
+    );
+    describe_counter!(
+        "sesame_code_reuse_total",
+        "Authorization codes presented a second time: each revoked the tokens issued for it."
+    );
+    describe_counter!(
+        "sesame_failures_total",
+        "Requests refused on the OAuth and /api/ surfaces, by error reason."
+    );
+    describe_counter!(
+        "sesame_login_failures_total",
+        "Refused password logins, by surface (oauth, api, compat, form) and reason \
+         (invalid_credentials, throttled)."
+    );
+    describe_counter!(
+        "sesame_login_throttled_total",
+        "Login attempts refused because the account or the client IP must wait."
+    );
+    describe_gauge!(
+        "sesame_build_info",
+        "Always 1; the version label names the running build."
+    );
+    describe_gauge!(
+        "sesame_db_pool_connections",
+        "Database pool connections, by state: in_use (checked out) or idle."
+    );
+    describe_gauge!(
+        "sesame_db_pool_max_connections",
+        "The most connections the database pool may open (database_max_connections)."
+    );
+    process.describe();
+    metrics::gauge!("sesame_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+}
+
+/// Sets the pool gauges from a snapshot; read at each scrape, since the pool keeps no history.
+pub fn record_pool(stats: PoolStats) {
+    let gauge = |state: &'static str, value: u32| {
+        metrics::gauge!("sesame_db_pool_connections", "state" => state).set(f64::from(value));
+    };
+    gauge("in_use", stats.in_use());
+    gauge("idle", stats.idle);
+    metrics::gauge!("sesame_db_pool_max_connections").set(f64::from(stats.max));
+}
