@@ -11,8 +11,8 @@ use axum_extra::extract::cookie::CookieJar;
 
 use crate::auth::sessions::{self, FormSession, LoginAttempt, LoginOutcome, LoginRetry};
 use crate::auth::{authorize, tokens};
-use crate::http::cookies;
-use crate::http::extract::{ClientIp, Form, FormRejection, Params};
+use crate::http::cookies::{self, SessionCookies};
+use crate::http::extract::{ClientOrigin, Form, FormRejection, Params};
 use crate::http::failure::{retry_after_secs, set_retry_after};
 use crate::http::html::{Failure, PageError, see_other};
 use crate::http::session::{MaybeUser, SignedIn, csrf_matches, is_same_origin_path};
@@ -101,6 +101,7 @@ fn signed_in_page(user: &SignedIn) -> Response {
 async fn login_get(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
+    session_cookies: SessionCookies,
     jar: CookieJar,
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
@@ -113,7 +114,7 @@ async fn login_get(
     let (csrf_token, jar) = match found.await? {
         FormSession::Existing { csrf_token } => (csrf_token, jar),
         FormSession::Started(new) => {
-            let jar = cookies::start_session(&state.config, jar, &new.id, false);
+            let jar = session_cookies.start(jar, &new.id, false);
             (new.csrf_token, jar)
         }
     };
@@ -128,7 +129,8 @@ async fn login_get(
 
 async fn login_post(
     State(state): State<AppState>,
-    ClientIp(client_ip): ClientIp,
+    ClientOrigin { ip: client_ip, .. }: ClientOrigin,
+    session_cookies: SessionCookies,
     jar: CookieJar,
     form: Result<Form, FormRejection>,
 ) -> Result<Response, PageError> {
@@ -146,24 +148,24 @@ async fn login_post(
         client_ip,
     };
     let outcome = sessions::log_in(&state, attempt, state.now()).await?;
-    login_answer(&state, jar, form, outcome).await
+    login_answer(&state, (session_cookies, jar), form, outcome).await
 }
 
 /// The answer to a login submission: on to `next`, or the form again saying why.
 async fn login_answer(
     state: &AppState,
-    jar: CookieJar,
+    (session_cookies, jar): (SessionCookies, CookieJar),
     form: LoginForm,
     outcome: LoginOutcome,
 ) -> Result<Response, PageError> {
     let (csrf_token, reason, jar) = match outcome {
         LoginOutcome::SignedIn { session, admin } => {
-            let jar = cookies::start_session(&state.config, jar, &session.id, admin);
+            let jar = session_cookies.start(jar, &session.id, admin);
             let target = form.next.as_deref().unwrap_or(paths::LOGIN);
             return Ok((jar, see_other(target)).into_response());
         }
         LoginOutcome::Expired(fresh) => {
-            let jar = cookies::start_session(&state.config, jar, &fresh.id, false);
+            let jar = session_cookies.start(jar, &fresh.id, false);
             (fresh.csrf_token, None, jar)
         }
         LoginOutcome::Retry { csrf_token, reason } => (csrf_token, Some(reason), jar),
@@ -204,6 +206,7 @@ fn form_again(reason: Option<LoginRetry>) -> (StatusCode, String) {
 async fn logout_post(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
+    session_cookies: SessionCookies,
     jar: CookieJar,
     form: Result<Form, FormRejection>,
 ) -> Result<Response, PageError> {
@@ -215,6 +218,6 @@ async fn logout_post(
         sessions::sign_out(&state, &user.session_id).await?;
         tracing::info!(user_id = user.user.id, "signed out");
     }
-    let jar = cookies::end_session(&state.config, jar);
+    let jar = session_cookies.end(jar);
     Ok((jar, see_other(paths::LOGIN)).into_response())
 }

@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::auth::blacklist;
 use crate::config::Config;
 use crate::entities::users;
-use crate::http::extract::ClientIp;
+use crate::http::extract::ClientOrigin;
 use crate::http::simplejwt::{self, ApiError, Body};
 use crate::paths;
 use crate::state::AppState;
@@ -128,7 +128,7 @@ impl IntoResponse for CompatError {
 #[tracing::instrument(skip_all)]
 async fn login_post(
     State(state): State<AppState>,
-    ClientIp(client_ip): ClientIp,
+    ClientOrigin { ip: client_ip, .. }: ClientOrigin,
     jar: CookieJar,
     body: Result<Body, ApiError>,
 ) -> Result<Response, CompatError> {

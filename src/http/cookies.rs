@@ -6,13 +6,18 @@
 //!   role, so the admin UI is never reached by a cross-site navigation.
 //! - the refresh cookie of simplejwt's cookie mode ([`refresh`]).
 //!
-//! All are HttpOnly. The two session cookies are Secure when the issuer is `https://` or
-//! `cookie_secure` says so; the refresh cookie is Secure as `[refresh_cookie]` says.
+//! All are HttpOnly. The two session cookies are Secure as `cookie_secure` says, or, when it is
+//! unset, when the issuer is `https://` or the client reached a trusted proxy over https
+//! ([`SessionCookies`]); the refresh cookie is Secure as `[refresh_cookie]` says.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
 use crate::config::Config;
+use crate::http::extract::ClientOrigin;
 use crate::paths;
+use crate::state::AppState;
 
 /// The session cookie of every browser page.
 pub const SESSION: &str = "sesame_session";
@@ -33,67 +38,79 @@ fn value<'a>(jar: &'a CookieJar, name: &str) -> Option<&'a str> {
     jar.get(name).map(Cookie::value).filter(|v| !v.is_empty())
 }
 
-/// Starts a browser session: the session cookie, and the admin cookie for a user with the `admin`
-/// role (removed for anyone else, so a previous admin's copy goes).
-pub fn start_session(config: &Config, jar: CookieJar, session_id: &str, admin: bool) -> CookieJar {
-    let jar = jar.add(session_cookie(
-        config,
-        SESSION,
-        session_id,
-        SameSite::Lax,
-        "/",
-    ));
-    if admin {
-        jar.add(session_cookie(
-            config,
-            ADMIN,
-            session_id,
-            SameSite::Strict,
-            paths::ADMIN,
-        ))
-    } else {
-        jar.add(removal(config, ADMIN, paths::ADMIN))
+/// How this request's session cookies are written: whether they carry `Secure`.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionCookies {
+    secure: bool,
+}
+
+impl SessionCookies {
+    /// `cookie_secure` when set; otherwise Secure for an `https://` issuer or a client that
+    /// used https (as a trusted proxy reported it).
+    pub fn new(config: &Config, origin: ClientOrigin) -> SessionCookies {
+        let secure = config
+            .cookie_secure
+            .unwrap_or_else(|| config.issuer.starts_with("https://") || origin.https);
+        SessionCookies { secure }
+    }
+
+    /// Starts a browser session: the session cookie, and the admin cookie for a user with the
+    /// `admin` role (removed for anyone else, so a previous admin's copy goes).
+    pub fn start(self, jar: CookieJar, session_id: &str, admin: bool) -> CookieJar {
+        let jar = jar.add(self.session_cookie(SESSION, session_id, SameSite::Lax, "/"));
+        if admin {
+            let cookie = self.session_cookie(ADMIN, session_id, SameSite::Strict, paths::ADMIN);
+            jar.add(cookie)
+        } else {
+            jar.add(self.removal(ADMIN, paths::ADMIN))
+        }
+    }
+
+    /// Ends a browser session: removes both session cookies.
+    pub fn end(self, jar: CookieJar) -> CookieJar {
+        jar.add(self.removal(SESSION, "/"))
+            .add(self.removal(ADMIN, paths::ADMIN))
+    }
+
+    fn session_cookie(
+        self,
+        name: &'static str,
+        session_id: &str,
+        same_site: SameSite,
+        path: &'static str,
+    ) -> Cookie<'static> {
+        Cookie::build((name, session_id.to_owned()))
+            .http_only(true)
+            .same_site(same_site)
+            .path(path)
+            .secure(self.secure)
+            .build()
+    }
+
+    /// A removal cookie, added to the jar rather than passed to `CookieJar::remove`: that only
+    /// removes a cookie the request carried, and the browser sends the admin cookie under
+    /// `/admin` only, so a logout anywhere else would leave it behind.
+    fn removal(self, name: &'static str, path: &'static str) -> Cookie<'static> {
+        let mut cookie = Cookie::build((name, ""))
+            .http_only(true)
+            .path(path)
+            .secure(self.secure)
+            .build();
+        cookie.make_removal();
+        cookie
     }
 }
 
-/// Ends a browser session: removes both session cookies.
-pub fn end_session(config: &Config, jar: CookieJar) -> CookieJar {
-    jar.add(removal(config, SESSION, "/"))
-        .add(removal(config, ADMIN, paths::ADMIN))
-}
+impl FromRequestParts<AppState> for SessionCookies {
+    type Rejection = std::convert::Infallible;
 
-fn secure(config: &Config) -> bool {
-    config
-        .cookie_secure
-        .unwrap_or_else(|| config.issuer.starts_with("https://"))
-}
-
-fn session_cookie(
-    config: &Config,
-    name: &'static str,
-    session_id: &str,
-    same_site: SameSite,
-    path: &'static str,
-) -> Cookie<'static> {
-    Cookie::build((name, session_id.to_owned()))
-        .http_only(true)
-        .same_site(same_site)
-        .path(path)
-        .secure(secure(config))
-        .build()
-}
-
-/// A removal cookie, added to the jar rather than passed to `CookieJar::remove`: that only removes
-/// a cookie the request carried, and the browser sends the admin cookie under `/admin` only, so a
-/// logout anywhere else would leave it behind.
-fn removal(config: &Config, name: &'static str, path: &'static str) -> Cookie<'static> {
-    let mut cookie = Cookie::build((name, ""))
-        .http_only(true)
-        .path(path)
-        .secure(secure(config))
-        .build();
-    cookie.make_removal();
-    cookie
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Ok(origin) = ClientOrigin::from_request_parts(parts, state).await;
+        Ok(SessionCookies::new(&state.config, origin))
+    }
 }
 
 /// Cookie mode of the simplejwt surface (`[refresh_cookie]`, off by default): the refresh token
@@ -198,7 +215,8 @@ mod tests {
             issuer: "https://login.example".into(),
             ..Config::default()
         };
-        let set = set_cookies(start_session(&config, CookieJar::new(), "id1", true));
+        let cookies = SessionCookies::new(&config, ClientOrigin::default());
+        let set = set_cookies(cookies.start(CookieJar::new(), "id1", true));
         assert_eq!(
             set,
             [
@@ -211,13 +229,39 @@ mod tests {
     #[test]
     fn other_sessions_and_logouts_remove_the_admin_cookie() {
         let config = Config::default();
-        let set = set_cookies(start_session(&config, CookieJar::new(), "id2", false));
+        let cookies = SessionCookies::new(&config, ClientOrigin::default());
+        let set = set_cookies(cookies.start(CookieJar::new(), "id2", false));
         assert_eq!(set.len(), 2);
         assert!(set[0].starts_with("sesame_admin=; HttpOnly; Path=/admin; Max-Age=0; Expires="));
         assert_eq!(set[1], "sesame_session=id2; HttpOnly; SameSite=Lax; Path=/");
-        for cookie in set_cookies(end_session(&config, CookieJar::new())) {
+        for cookie in set_cookies(cookies.end(CookieJar::new())) {
             assert!(cookie.contains("=; HttpOnly; Path=/"), "{cookie}");
             assert!(cookie.contains("; Max-Age=0; Expires="), "{cookie}");
         }
+    }
+
+    #[test]
+    fn https_through_a_trusted_proxy_makes_session_cookies_secure() {
+        let config = Config::default();
+        let https = ClientOrigin {
+            ip: None,
+            https: true,
+        };
+        let set =
+            set_cookies(SessionCookies::new(&config, https).start(CookieJar::new(), "i", false));
+        assert_eq!(
+            set[1],
+            "sesame_session=i; HttpOnly; SameSite=Lax; Secure; Path=/"
+        );
+        let config = Config {
+            cookie_secure: Some(false),
+            ..config
+        };
+        let set =
+            set_cookies(SessionCookies::new(&config, https).start(CookieJar::new(), "i", false));
+        assert_eq!(
+            set[1], "sesame_session=i; HttpOnly; SameSite=Lax; Path=/",
+            "the setting wins"
+        );
     }
 }
