@@ -45,4 +45,5 @@ mod throttling;
 mod token_errors;
 mod token_grants;
 mod token_refresh;
+mod trusted_proxies;
 mod userinfo;
