@@ -179,6 +179,7 @@ pub mod refresh {
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use axum::http::{HeaderMap, HeaderValue, header};
 
@@ -237,6 +238,21 @@ mod tests {
         for cookie in set_cookies(cookies.end(CookieJar::new())) {
             assert!(cookie.contains("=; HttpOnly; Path=/"), "{cookie}");
             assert!(cookie.contains("; Max-Age=0; Expires="), "{cookie}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Any `Cookie` header: no session, or a non-empty value the header carried.
+        #[test]
+        fn any_cookie_header_gives_a_session_the_header_holds(value in "[ -~\\x80-\\xff]{0,80}") {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::COOKIE, HeaderValue::from_bytes(value.as_bytes()).unwrap());
+            let jar = CookieJar::from_headers(&headers);
+            for found in [session_id(&jar), admin_session_id(&jar)].into_iter().flatten() {
+                proptest::prop_assert!(!found.is_empty() && value.contains(found), "{found}");
+            }
         }
     }
 

@@ -255,3 +255,7 @@ mod tests {
         assert_eq!(decode_basic("!!!"), None);
     }
 }
+
+#[cfg(test)]
+#[path = "extract_props.rs"]
+mod props;

@@ -207,5 +207,4 @@ fn parse_node(node: &str) -> Option<IpAddr> {
 }
 
 #[cfg(test)]
-#[path = "forwarded/tests.rs"]
 mod tests;
