@@ -46,4 +46,5 @@ mod token_errors;
 mod token_grants;
 mod token_refresh;
 mod trusted_proxies;
+mod untrusted_bodies;
 mod userinfo;
