@@ -9,7 +9,7 @@ use sea_orm::{EntityTrait, QueryOrder};
 use serde_json::json;
 
 use crate::on_both_databases;
-use crate::support::{PASSWORD, TestApp};
+use crate::support::{Backend, PASSWORD, TestApp};
 use sesame::auth::throttle;
 use sesame::entities::{audit_events, login_attempts};
 
@@ -41,13 +41,16 @@ async fn login_from(
         .headers(headers)
         .json(&json!({ "username": "alice", "password": password }))
         .await;
-    let event = audit_events::Entity::find()
+    (response.status, last_event(app).await)
+}
+
+async fn last_event(app: &TestApp) -> audit_events::Model {
+    audit_events::Entity::find()
         .order_by_desc(audit_events::Column::Id)
         .one(app.db())
         .await
         .unwrap()
-        .unwrap();
-    (response.status, event)
+        .unwrap()
 }
 
 /// A failed login through `peer` with `headers`; returns the address of its audit event, after
@@ -163,4 +166,40 @@ async fn without_trusted_proxies_every_header_is_ignored(app: TestApp) {
         ("forwarded", "for=198.51.100.7"),
     ];
     assert_eq!(failed_login_from(&app, PROXY, &headers).await, "10.0.0.2");
+}
+
+/// The real server path: `ConnectInfo` from a listener, a proxy on the loopback interface.
+async fn over_a_real_listener(backend: Backend) {
+    for (trusted, expected) in [(true, "198.51.100.7"), (false, "127.0.0.1")] {
+        let Some(app) = TestApp::served_with(backend, |c| {
+            if trusted {
+                c.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+            }
+        })
+        .await
+        else {
+            return;
+        };
+        app.user("alice").create().await;
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/token/", app.state.config.issuer))
+            .header("x-forwarded-for", "198.51.100.7")
+            .json(&json!({ "username": "alice", "password": WRONG }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 401);
+        let event = last_event(&app).await;
+        assert_eq!(event.ip.as_deref(), Some(expected), "trusted: {trusted}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loopback_proxy_over_a_real_listener_on_sqlite() {
+    over_a_real_listener(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loopback_proxy_over_a_real_listener_on_postgres() {
+    over_a_real_listener(Backend::Postgres).await;
 }
