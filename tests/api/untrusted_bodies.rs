@@ -4,6 +4,8 @@
 //! unit tests next to them: `*_props.rs`.)
 
 use axum::http::Method;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
@@ -75,8 +77,13 @@ fn leaf() -> impl Strategy<Value = Value> {
     prop_oneof![known, scalar, ".{0,24}".prop_map(Value::String)]
 }
 
+/// A field's value, sometimes a token-shaped string (for `refresh`, `token`, ...).
+fn field() -> impl Strategy<Value = Value> {
+    prop_oneof![3 => leaf(), 1 => jwt_like().prop_map(Value::String)]
+}
+
 fn body() -> impl Strategy<Value = Vec<u8>> {
-    let fields = || proptest::collection::btree_map(select(&FIELDS[..]), leaf(), 0..5);
+    let fields = || proptest::collection::btree_map(select(&FIELDS[..]), field(), 0..5);
     prop_oneof![
         proptest::collection::vec(any::<u8>(), 0..200),
         r#"[\[\]{}":,0-9eE.+\- a-z\\]{0,80}"#.prop_map(String::into_bytes),
@@ -97,10 +104,25 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
+/// Three base64url segments: a JOSE header with any `alg` and `kid`, any claims, any signature,
+/// so tokens get past the split into the header's decoding and the key lookup.
+fn jwt_like() -> impl Strategy<Value = String> {
+    let segment = |json: Value| URL_SAFE_NO_PAD.encode(json.to_string());
+    let alg = select(vec!["RS256", "HS256", "none", "ES256", "EdDSA", ""]);
+    (alg, ".{0,12}", leaf(), leaf(), "[A-Za-z0-9_-]{0,60}").prop_map(
+        move |(alg, kid, claim, exp, signature)| {
+            let header = segment(json!({ "alg": alg, "kid": kid, "typ": "JWT" }));
+            let claims = segment(json!({ "token_type": claim, "exp": exp, "user_id": 1 }));
+            format!("{header}.{claims}.{signature}")
+        },
+    )
+}
+
 fn authorization() -> impl Strategy<Value = Option<String>> {
     proptest::option::of(prop_oneof![
         "Basic [A-Za-z0-9+/=]{0,40}",
         "Bearer [A-Za-z0-9._-]{0,80}",
+        jwt_like().prop_map(|token| format!("Bearer {token}")),
         "[ -~]{0,40}",
     ])
 }
