@@ -4,12 +4,13 @@
 //! Django team can carry its settings across. Unknown keys are refused by name rather than ignored:
 //! a misspelt `acess_token_lifetime` silently falling back to a default is a security bug.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
+use ipnet::IpNet;
 use serde::{Deserialize, Deserializer};
 
 use crate::crypto::keys::Algorithm;
@@ -152,6 +153,13 @@ pub struct Config {
     /// That admin's password (e.g. `SESAME_BOOTSTRAP_ADMIN_PASSWORD`); it must meet the password
     /// policy. Remove both settings once the admin exists.
     pub bootstrap_admin_password: Option<Secret>,
+
+    // several instances (issue 10)
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` / `X-Forwarded-Proto` headers are
+    /// believed: CIDRs (`10.0.0.0/8`, `2001:db8::/32`) or single addresses. Empty: the TCP peer
+    /// is the client (see `http::forwarded`).
+    #[serde(deserialize_with = "ip_networks")]
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 /// A token type that may authenticate a request (simplejwt's token class names).
@@ -278,6 +286,8 @@ impl Default for Config {
             // admin UI (issue 5)
             bootstrap_admin: None,
             bootstrap_admin_password: None,
+            // several instances (issue 10)
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -349,6 +359,23 @@ fn human_duration<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration
             serde::de::Error::custom(format!("`{text}` is not a duration like 5m or 1d: {err}"))
         }),
     }
+}
+
+/// Accepts CIDRs (`10.0.0.0/8`) and single addresses (`192.0.2.7`, a /32 or /128).
+fn ip_networks<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<IpNet>, D::Error> {
+    Vec::<String>::deserialize(deserializer)?
+        .iter()
+        .map(|text| {
+            let text = text.trim();
+            text.parse::<IpNet>()
+                .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    serde::de::Error::custom(format!(
+                        "`{text}` is not an IP network like 10.0.0.0/8 or an IP address"
+                    ))
+                })
+        })
+        .collect()
 }
 
 #[cfg(test)]

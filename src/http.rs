@@ -8,6 +8,7 @@ pub mod cookies;
 pub mod cors;
 pub mod extract;
 pub mod failure;
+pub mod forwarded;
 pub mod html;
 pub mod oauth;
 pub mod ops;

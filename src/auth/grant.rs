@@ -141,3 +141,7 @@ pub async fn grant_tokens(
     metrics::counter!("sesame_tokens_issued_total", "grant" => grant_type.as_str()).increment(1);
     Ok(granted)
 }
+
+#[cfg(test)]
+#[path = "grant_props.rs"]
+mod props;

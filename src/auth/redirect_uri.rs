@@ -105,3 +105,7 @@ fn check_private_use(raw: &str, url: &Url, kind: ClientKind) -> Result<(), Strin
 #[cfg(test)]
 #[path = "redirect_uri_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "redirect_uri_props.rs"]
+mod props;

@@ -253,3 +253,30 @@ fn lists_in_environment_variables_are_written_in_toml() {
         Ok(())
     });
 }
+
+#[test]
+fn trusted_proxies_are_networks_or_addresses() {
+    Jail::expect_with(|jail| {
+        jail.create_file(
+            "sesame.toml",
+            "trusted_proxies = [\"10.0.0.0/8\", \"192.0.2.7\", \"2001:db8::/32\"]\n",
+        )?;
+        let shown = || -> Vec<String> {
+            let config = Config::load(Path::new("sesame.toml")).unwrap();
+            config
+                .trusted_proxies
+                .iter()
+                .map(|n| n.to_string())
+                .collect()
+        };
+        assert_eq!(shown(), ["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"]);
+        jail.set_env("SESAME_TRUSTED_PROXIES", "[\"172.16.0.0/12\", \"::1\"]");
+        assert_eq!(shown(), ["172.16.0.0/12", "::1/128"]);
+        jail.set_env("SESAME_TRUSTED_PROXIES", "[\"10.0.0.0/33\"]");
+        let err = Config::load(Path::new("sesame.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`10.0.0.0/33` is not an IP network"), "{err}");
+        Ok(())
+    });
+}

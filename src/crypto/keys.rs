@@ -378,3 +378,7 @@ fn build_jwks(published: &[Signer]) -> Result<Jwks, KeyError> {
 #[cfg(test)]
 #[path = "keys_tests.rs"]
 pub(super) mod tests;
+
+#[cfg(test)]
+#[path = "keys_props.rs"]
+mod props;

@@ -12,8 +12,8 @@ use axum_extra::extract::cookie::CookieJar;
 use crate::auth::login_csrf;
 use crate::auth::sessions::{self, LoginAttempt, LoginOutcome, LoginRetry};
 use crate::auth::{authorize, tokens};
-use crate::http::cookies;
-use crate::http::extract::{ClientIp, Form, FormRejection, Params};
+use crate::http::cookies::{self, SessionCookies};
+use crate::http::extract::{ClientOrigin, Form, FormRejection, Params};
 use crate::http::failure::{count_throttled, retry_after_secs, sentence, set_retry_after};
 use crate::http::html::{Failure, PageError, see_other};
 use crate::http::session::{MaybeUser, SignedIn, csrf_matches, is_same_origin_path};
@@ -103,6 +103,7 @@ fn signed_in_page(user: &SignedIn) -> Response {
 async fn login_get(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
+    session_cookies: SessionCookies,
     jar: CookieJar,
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
@@ -112,7 +113,7 @@ async fn login_get(
         return Ok(signed_in_page(user));
     }
     let csrf = login_csrf::for_form(&state, cookies::login_csrf(&jar), state.now());
-    let jar = cookies::set_login_csrf(&state.config, jar, csrf.cookie.as_deref());
+    let jar = session_cookies.set_login_csrf(jar, csrf.cookie.as_deref());
     let csrf_token = csrf.token;
     let form = LoginForm {
         next,
@@ -125,7 +126,8 @@ async fn login_get(
 
 async fn login_post(
     State(state): State<AppState>,
-    ClientIp(client_ip): ClientIp,
+    ClientOrigin { ip: client_ip, .. }: ClientOrigin,
+    session_cookies: SessionCookies,
     jar: CookieJar,
     form: Result<Form, FormRejection>,
 ) -> Result<Response, PageError> {
@@ -145,13 +147,13 @@ async fn login_post(
         device_cookie: cookies::device(&jar),
     };
     let outcome = sessions::log_in(&state, attempt, state.now()).await?;
-    login_answer(&state, jar, form, outcome).await
+    login_answer(&state, (session_cookies, jar), form, outcome).await
 }
 
 /// The answer to a login submission: on to `next`, or the form again saying why.
 async fn login_answer(
     state: &AppState,
-    jar: CookieJar,
+    (session_cookies, jar): (SessionCookies, CookieJar),
     form: LoginForm,
     outcome: LoginOutcome,
 ) -> Result<Response, PageError> {
@@ -161,13 +163,13 @@ async fn login_answer(
             admin,
             device,
         } => {
-            let jar = cookies::start_session(&state.config, jar, &session.id, admin);
-            let jar = cookies::set_device(&state.config, jar, &device);
+            let jar = session_cookies.start(jar, &session.id, admin);
+            let jar = session_cookies.set_device(jar, &device);
             let target = form.next.as_deref().unwrap_or(paths::LOGIN);
             return Ok((jar, see_other(target)).into_response());
         }
         LoginOutcome::Expired(fresh) => {
-            let jar = cookies::set_login_csrf(&state.config, jar, fresh.cookie.as_deref());
+            let jar = session_cookies.set_login_csrf(jar, fresh.cookie.as_deref());
             (fresh.token, None, jar)
         }
         LoginOutcome::Retry { csrf_token, reason } => (csrf_token, Some(reason), jar),
@@ -210,6 +212,7 @@ fn form_again(reason: Option<LoginRetry>) -> (StatusCode, String) {
 async fn logout_post(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
+    session_cookies: SessionCookies,
     jar: CookieJar,
     form: Result<Form, FormRejection>,
 ) -> Result<Response, PageError> {
@@ -221,6 +224,6 @@ async fn logout_post(
         sessions::sign_out(&state, &user.session_id).await?;
         tracing::info!(user_id = user.user.id, "signed out");
     }
-    let jar = cookies::end_session(&state.config, jar);
+    let jar = session_cookies.end(jar);
     Ok((jar, see_other(paths::LOGIN)).into_response())
 }

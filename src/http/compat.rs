@@ -19,7 +19,7 @@ use crate::auth::accounts::{Origin, Surface};
 use crate::auth::{Error, blacklist};
 use crate::config::Config;
 use crate::entities::users;
-use crate::http::extract::ClientIp;
+use crate::http::extract::ClientOrigin;
 use crate::http::failure::{count_throttled, mark_unavailable};
 use crate::http::simplejwt::{self, ApiError, Body};
 use crate::paths;
@@ -151,7 +151,7 @@ impl IntoResponse for CompatError {
 #[tracing::instrument(skip_all)]
 async fn login_post(
     State(state): State<AppState>,
-    ClientIp(client_ip): ClientIp,
+    ClientOrigin { ip: client_ip, .. }: ClientOrigin,
     jar: CookieJar,
     body: Result<Body, ApiError>,
 ) -> Result<Response, CompatError> {

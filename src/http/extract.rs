@@ -16,20 +16,38 @@ use percent_encoding::percent_decode;
 
 use crate::auth::clients::ClientCredentials;
 use crate::crypto::secrets::Secret;
+use crate::http::forwarded;
+use crate::state::AppState;
 
-/// The peer address of the connection, when the server was started with connect info (tests
-/// that drive the router directly have none).
-pub struct ClientIp(pub Option<IpAddr>);
+/// The client of a request: the peer address of the connection, or, when that peer is one of
+/// `trusted_proxies`, the client its forwarding headers name ([`forwarded::client_origin`]), and
+/// whether that client used https. Requests without connect info (tests that drive the router
+/// directly) have no address and count as plain http.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientOrigin {
+    pub ip: Option<IpAddr>,
+    pub https: bool,
+}
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientOrigin {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip());
-        Ok(ClientIp(ip))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>();
+        Ok(peer.map_or_else(ClientOrigin::default, |info| {
+            let origin = forwarded::client_origin(
+                info.0.ip(),
+                &parts.headers,
+                &state.config.trusted_proxies,
+            );
+            ClientOrigin {
+                ip: Some(origin.ip),
+                https: origin.https,
+            }
+        }))
     }
 }
 
@@ -237,3 +255,7 @@ mod tests {
         assert_eq!(decode_basic("!!!"), None);
     }
 }
+
+#[cfg(test)]
+#[path = "extract_props.rs"]
+mod props;

@@ -54,4 +54,6 @@ mod throttling_abuse;
 mod token_errors;
 mod token_grants;
 mod token_refresh;
+mod trusted_proxies;
+mod untrusted_bodies;
 mod userinfo;

@@ -394,3 +394,7 @@ impl Endpoint for CodeEndpoint {
 #[cfg(test)]
 #[path = "oxide_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "oxide_props.rs"]
+mod props;

@@ -14,7 +14,7 @@ use crate::auth::admin::AdminError;
 use crate::auth::admin::users::ADMIN_ROLE;
 use crate::auth::audit::Actor;
 use crate::http::cookies;
-use crate::http::extract::{ClientIp, Form, Params};
+use crate::http::extract::{ClientOrigin, Form, Params};
 use crate::http::html::{Failure, PageError};
 use crate::http::session::{self, SignedIn};
 use crate::paths;
@@ -48,7 +48,7 @@ impl FromRequestParts<AppState> for AdminSession {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let Ok(ClientIp(ip)) = ClientIp::from_request_parts(parts, state).await;
+        let Ok(ClientOrigin { ip, .. }) = ClientOrigin::from_request_parts(parts, state).await;
         let jar = CookieJar::from_headers(&parts.headers);
         let signed_in = session::signed_in(state, cookies::admin_session_id(&jar))
             .await

@@ -9,7 +9,7 @@ use axum_extra::extract::cookie::CookieJar;
 
 use crate::auth::end_session::{self, EndSession, EndSessionRequest};
 use crate::auth::{sessions, tokens};
-use crate::http::cookies;
+use crate::http::cookies::SessionCookies;
 use crate::http::extract::{Form, FormRejection, Params};
 use crate::http::html::{Failure, PageError, see_other};
 use crate::http::session::{MaybeUser, SignedIn, csrf_matches};
@@ -33,7 +33,7 @@ async fn check(state: &AppState, query: &str) -> Result<EndSession, PageError> {
 pub async fn end_session_get(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
-    jar: CookieJar,
+    jar: (SessionCookies, CookieJar),
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let query = query.unwrap_or_default();
@@ -47,7 +47,7 @@ pub async fn end_session_get(
 pub async fn end_session_post(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
-    jar: CookieJar,
+    jar: (SessionCookies, CookieJar),
     RawQuery(query): RawQuery,
     form: Result<Form, FormRejection>,
 ) -> Result<Response, PageError> {
@@ -79,7 +79,7 @@ fn confirm(end: &EndSession, user: &SignedIn, query: &str) -> Response {
 
 async fn finish(
     state: &AppState,
-    jar: CookieJar,
+    (session_cookies, jar): (SessionCookies, CookieJar),
     user: Option<&SignedIn>,
     end: EndSession,
 ) -> Result<Response, PageError> {
@@ -94,5 +94,5 @@ async fn finish(
             message: "You are signed out of Sesame. You can close this window.".into(),
         }),
     };
-    Ok((cookies::end_session(&state.config, jar), response).into_response())
+    Ok((session_cookies.end(jar), response).into_response())
 }

@@ -11,7 +11,7 @@ use crate::auth::accounts::{Origin, Surface};
 use crate::auth::clients;
 use crate::auth::grant::{self, TokenRequest};
 use crate::auth::tokens::IssuedTokens;
-use crate::http::extract::{self, ClientIp, Form};
+use crate::http::extract::{self, ClientOrigin, Form};
 use crate::state::AppState;
 
 /// The RFC 6749 §5.1 success body.
@@ -44,7 +44,7 @@ impl From<IssuedTokens> for TokenResponse {
 #[tracing::instrument(skip_all, fields(grant_type, client_id))]
 pub async fn token_post(
     State(state): State<AppState>,
-    ClientIp(client_ip): ClientIp,
+    ClientOrigin { ip: client_ip, .. }: ClientOrigin,
     headers: HeaderMap,
     form: Result<Form, extract::FormRejection>,
 ) -> Result<Response, OAuthError> {

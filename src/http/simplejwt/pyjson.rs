@@ -87,3 +87,7 @@ fn decode_utf8(body: &[u8]) -> Result<String, String> {
 #[cfg(test)]
 #[path = "pyjson_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "pyjson_props.rs"]
+mod props;

@@ -16,7 +16,7 @@ use crate::auth::clients::Client;
 use crate::auth::grant::{self, Granted, TokenRequest};
 use crate::auth::{blacklist, sliding};
 use crate::http::cookies::refresh as cookie;
-use crate::http::extract::ClientIp;
+use crate::http::extract::ClientOrigin;
 use crate::state::AppState;
 
 /// `TokenObtainPairSerializer`'s answer; `refresh` moves to the cookie in cookie mode.
@@ -60,7 +60,7 @@ pub async fn obtain_pair(
 #[tracing::instrument(skip_all)]
 pub async fn token_post(
     State(state): State<AppState>,
-    ClientIp(client_ip): ClientIp,
+    ClientOrigin { ip: client_ip, .. }: ClientOrigin,
     jar: CookieJar,
     Body(data): Body,
 ) -> Result<Response, ApiError> {
@@ -160,7 +160,7 @@ pub async fn blacklist_post(
 #[tracing::instrument(skip_all)]
 pub async fn sliding_post(
     State(state): State<AppState>,
-    ClientIp(client_ip): ClientIp,
+    ClientOrigin { ip: client_ip, .. }: ClientOrigin,
     Body(data): Body,
 ) -> Result<Response, ApiError> {
     let mut fields = data.fields()?;
