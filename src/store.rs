@@ -303,74 +303,10 @@ pub fn join_list<I: IntoIterator<Item = impl AsRef<str>>>(items: I) -> String {
     out
 }
 
-/// The store's unit tests wait for a connection as long as sqlx does by default.
 #[cfg(test)]
-pub(crate) const TEST_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// A fresh database with the migrations applied, for the store's unit tests: a SQLite file
-/// in a temporary directory, or a new schema in `SESAME_TEST_DATABASE_URL` (PostgreSQL),
-/// which the caller drops by hand afterwards.
+mod testing;
 #[cfg(test)]
-#[expect(clippy::expect_used, reason = "test helper")]
-pub(crate) async fn test_db() -> (Option<tempfile::TempDir>, DatabaseConnection) {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static SEQ: AtomicU32 = AtomicU32::new(0);
-
-    let (dir, db) = match std::env::var("SESAME_TEST_DATABASE_URL") {
-        Ok(url) => {
-            let schema = format!(
-                "sesame_store_test_{}_{}",
-                std::process::id(),
-                SEQ.fetch_add(1, Ordering::Relaxed)
-            );
-            let admin = connect(&url, Some(1), TEST_ACQUIRE_TIMEOUT)
-                .await
-                .expect("connect");
-            admin
-                .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
-                .await
-                .expect("create schema");
-            let mut opts = ConnectOptions::new(url);
-            opts.sqlx_logging(false)
-                .max_connections(8)
-                .set_schema_search_path(schema);
-            (None, Database::connect(opts).await.expect("connect"))
-        }
-        Err(_) => {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-            let db = connect(&url, None, TEST_ACQUIRE_TIMEOUT)
-                .await
-                .expect("connect");
-            (Some(dir), db)
-        }
-    };
-    migrate(&db).await.expect("migrate");
-    (dir, db)
-}
-
-/// A fixed instant for the store's unit tests.
-#[cfg(test)]
-pub(crate) fn test_now() -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap_or_default()
-}
-
-/// The sizes of the batches `delete_expired` answers until one is short, the short one included.
-#[cfg(test)]
-pub(crate) async fn expired_batches<E: Expiring>(
-    db: &DatabaseConnection,
-    before: DateTime<Utc>,
-    batch: u64,
-) -> Result<Vec<u64>, DbErr> {
-    let mut sizes = Vec::new();
-    loop {
-        let deleted = delete_expired::<E, _>(db, before, batch).await?;
-        sizes.push(deleted);
-        if deleted < batch {
-            return Ok(sizes);
-        }
-    }
-}
+pub(crate) use testing::{TEST_ACQUIRE_TIMEOUT, expired_batches, test_db, test_now};
 
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "test")]
@@ -378,76 +314,4 @@ mod admin_tests;
 
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "test")]
-mod tests {
-
-    use super::*;
-
-    #[tokio::test]
-    async fn migrations_roll_back_and_reapply() {
-        let (_dir, db) = test_db().await;
-        ping(&db).await.unwrap();
-        migration::Migrator::down(&db, None).await.unwrap();
-        assert!(users::count(&db).await.is_err(), "tables are gone");
-        migrate(&db).await.unwrap();
-        assert_eq!(users::count(&db).await.unwrap(), 0);
-    }
-
-    #[tokio::test]
-    async fn in_memory_sqlite_is_shared_by_the_pool() {
-        let db = connect("sqlite::memory:", None, TEST_ACQUIRE_TIMEOUT)
-            .await
-            .unwrap();
-        migrate(&db).await.unwrap();
-        let counts = futures_count(&db).await;
-        assert!(counts.iter().all(|&n| n == 0));
-    }
-
-    /// Counts users from several connections at once, so more than one is opened.
-    async fn futures_count(db: &DatabaseConnection) -> Vec<u64> {
-        let tasks: Vec<_> = (0..4)
-            .map(|_| {
-                let db = db.clone();
-                tokio::spawn(async move { users::count(&db).await.unwrap() })
-            })
-            .collect();
-        let mut out = Vec::new();
-        for task in tasks {
-            out.push(task.await.unwrap());
-        }
-        out
-    }
-
-    #[test]
-    fn lists_round_trip() {
-        assert_eq!(split_list("  a b\tc  "), vec!["a", "b", "c"]);
-        assert!(split_list("").is_empty());
-        assert_eq!(join_list(["a", "", " b "]), "a b");
-        assert_eq!(join_list(Vec::<String>::new()), "");
-    }
-
-    #[test]
-    fn unique_messages_name_the_field() {
-        let cases = [
-            (
-                "UNIQUE constraint failed: users.username_canonical",
-                UniqueField::Username,
-            ),
-            (
-                "UNIQUE constraint failed: users.phone_canonical",
-                UniqueField::Phone,
-            ),
-            (
-                "duplicate key value violates unique constraint \"users_email_canonical_key\"",
-                UniqueField::Email,
-            ),
-            (
-                "duplicate key value violates unique constraint \"clients_client_id_key\"",
-                UniqueField::ClientId,
-            ),
-        ];
-        for (msg, field) in cases {
-            assert_eq!(unique_field(msg), Some(field), "{msg}");
-        }
-        assert_eq!(unique_field("something else"), None);
-    }
-}
+mod tests;

@@ -1,0 +1,72 @@
+//! The store's own unit tests: connecting, migrating, errors.
+
+use super::*;
+
+#[tokio::test]
+async fn migrations_roll_back_and_reapply() {
+    let (_dir, db) = test_db().await;
+    ping(&db).await.unwrap();
+    migration::Migrator::down(&db, None).await.unwrap();
+    assert!(users::count(&db).await.is_err(), "tables are gone");
+    migrate(&db).await.unwrap();
+    assert_eq!(users::count(&db).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn in_memory_sqlite_is_shared_by_the_pool() {
+    let db = connect("sqlite::memory:", None, TEST_ACQUIRE_TIMEOUT)
+        .await
+        .unwrap();
+    migrate(&db).await.unwrap();
+    let counts = futures_count(&db).await;
+    assert!(counts.iter().all(|&n| n == 0));
+}
+
+/// Counts users from several connections at once, so more than one is opened.
+async fn futures_count(db: &DatabaseConnection) -> Vec<u64> {
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move { users::count(&db).await.unwrap() })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for task in tasks {
+        out.push(task.await.unwrap());
+    }
+    out
+}
+
+#[test]
+fn lists_round_trip() {
+    assert_eq!(split_list("  a b\tc  "), vec!["a", "b", "c"]);
+    assert!(split_list("").is_empty());
+    assert_eq!(join_list(["a", "", " b "]), "a b");
+    assert_eq!(join_list(Vec::<String>::new()), "");
+}
+
+#[test]
+fn unique_messages_name_the_field() {
+    let cases = [
+        (
+            "UNIQUE constraint failed: users.username_canonical",
+            UniqueField::Username,
+        ),
+        (
+            "UNIQUE constraint failed: users.phone_canonical",
+            UniqueField::Phone,
+        ),
+        (
+            "duplicate key value violates unique constraint \"users_email_canonical_key\"",
+            UniqueField::Email,
+        ),
+        (
+            "duplicate key value violates unique constraint \"clients_client_id_key\"",
+            UniqueField::ClientId,
+        ),
+    ];
+    for (msg, field) in cases {
+        assert_eq!(unique_field(msg), Some(field), "{msg}");
+    }
+    assert_eq!(unique_field("something else"), None);
+}
