@@ -9,7 +9,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::directory::Directory;
-use crate::auth::throttle::Gates;
+use crate::auth::login_gates::Gates;
 use crate::clock::SharedClock;
 use crate::config::{ClaimNames, Config};
 use crate::crypto::keys::{KeyError, KeyRing};
@@ -42,7 +42,7 @@ pub struct AppInner {
     pub availability: Availability,
     /// The configured `token_type`, `jti` and `user_id` claim names, shared by verified tokens.
     pub claim_names: Arc<ClaimNames>,
-    /// Serialises concurrent password checks of one source on one account (`throttle::Gates`).
+    /// Serialises concurrent password checks of one source on one account (`login_gates::Gates`).
     pub login_gates: Gates,
     clock: SharedClock,
 }

@@ -250,7 +250,8 @@ pub async fn register_client(
         ));
     }
     for uri in &registration.redirect_uris {
-        redirect_uri::check(uri, registration.kind).map_err(Error::InvalidRequest)?;
+        redirect_uri::check(uri, registration.kind == ClientKind::Public)
+            .map_err(Error::InvalidRequest)?;
     }
     let client_id = registration
         .client_id

@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::sessions;
 use crate::crypto::secrets;
 use crate::state::AppState;
 
@@ -62,7 +61,7 @@ pub fn verify(
 ) -> bool {
     cookie
         .and_then(|c| read(state, c, now))
-        .is_some_and(|expected| sessions::csrf_matches(&expected, submitted))
+        .is_some_and(|expected| secrets::csrf_matches(&expected, submitted))
 }
 
 /// The token in a cookie whose signature holds and whose age is under [`LIFETIME`].

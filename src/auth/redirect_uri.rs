@@ -10,8 +10,6 @@ use std::net::IpAddr;
 
 use url::{Host, Url};
 
-use super::clients::ClientKind;
-
 /// Whether `given` (from an authorization or token request) matches `registered`: identical
 /// strings, or both `http` URIs on the same loopback IP literal (`127.0.0.1`, `[::1]`, ...) that
 /// are identical once their ports are taken out (RFC 8252 §7.3). Path and query compare exactly.
@@ -51,13 +49,14 @@ fn without_loopback_port(uri: &str) -> Option<(&str, &str)> {
     Some((host, after))
 }
 
-/// Checks a redirect URI a client of `kind` registers; answers why it is refused.
+/// Checks a redirect URI a client registers (`public_client`: a client without a secret, which
+/// alone may use a private-use scheme); answers why it is refused.
 ///
 /// Absolute, no fragment (RFC 6749 §3.1.2), and `https`, except `http` on the loopback interface
 /// (`127.0.0.1`, `[::1]`, `localhost`; RFC 8252 §7.3) and, for public clients only, a private-use
 /// scheme named after a reverse domain name with no authority (`com.example.app:/callback`,
 /// RFC 8252 §7.1). Every surface that registers a client (CLI, admin UI) calls this.
-pub fn check(raw: &str, kind: ClientKind) -> Result<(), String> {
+pub fn check(raw: &str, public_client: bool) -> Result<(), String> {
     let url = Url::parse(raw).map_err(|_| format!("`{raw}` is not an absolute URI"))?;
     if url.fragment().is_some() {
         return Err(format!("`{raw}` must not have a fragment (#...)"));
@@ -71,7 +70,7 @@ pub fn check(raw: &str, kind: ClientKind) -> Result<(), String> {
     match url.scheme() {
         "https" if url.host().is_some() => Ok(()),
         "http" if loopback => Ok(()),
-        scheme if is_reverse_domain(scheme) => check_private_use(raw, &url, kind),
+        scheme if is_reverse_domain(scheme) => check_private_use(raw, &url, public_client),
         _ => Err(format!(
             "`{raw}` must use https (http only for 127.0.0.1, [::1] or localhost; a native app's \
              private-use scheme is a reverse domain name such as com.example.app:/callback)"
@@ -88,8 +87,8 @@ fn is_reverse_domain(scheme: &str) -> bool {
 
 /// RFC 8252 §7.1: public native apps only, and "only a single slash" after the scheme (there is
 /// no naming authority).
-fn check_private_use(raw: &str, url: &Url, kind: ClientKind) -> Result<(), String> {
-    if kind != ClientKind::Public {
+fn check_private_use(raw: &str, url: &Url, public_client: bool) -> Result<(), String> {
+    if !public_client {
         return Err(format!(
             "`{raw}`: private-use schemes are for public clients (native apps) only"
         ));

@@ -1,5 +1,8 @@
 use super::*;
 
+const PUBLIC: bool = true;
+const CONFIDENTIAL: bool = false;
+
 #[test]
 fn loopback_ip_literals_match_on_any_port() {
     for (registered, given) in [
@@ -55,42 +58,26 @@ fn everything_but_a_loopback_port_compares_exactly() {
 #[test]
 fn redirect_uris_must_be_https_unless_loopback_or_a_public_apps_private_scheme() {
     for (ok, kind) in [
-        ("https://app.example/cb?x=1", ClientKind::Confidential),
-        ("http://localhost:3000/cb", ClientKind::Confidential),
-        ("http://127.0.0.1/cb", ClientKind::Public),
-        ("http://[::1]:8080/cb", ClientKind::Public),
-        ("com.example.app:/callback", ClientKind::Public),
-        ("io.github.someone.app:/oauth2redirect", ClientKind::Public),
+        ("https://app.example/cb?x=1", CONFIDENTIAL),
+        ("http://localhost:3000/cb", CONFIDENTIAL),
+        ("http://127.0.0.1/cb", PUBLIC),
+        ("http://[::1]:8080/cb", PUBLIC),
+        ("com.example.app:/callback", PUBLIC),
+        ("io.github.someone.app:/oauth2redirect", PUBLIC),
     ] {
         assert_eq!(check(ok, kind), Ok(()), "{ok}");
     }
     for (bad, kind, why) in [
-        ("/relative/cb", ClientKind::Public, "absolute"),
-        ("http://app.example/cb", ClientKind::Public, "https"),
-        (
-            "https://app.example/cb#frag",
-            ClientKind::Public,
-            "fragment",
-        ),
-        ("javascript:alert(1)", ClientKind::Public, "https"),
-        ("ftp://app.example/cb", ClientKind::Public, "https"),
-        ("myapp:/callback", ClientKind::Public, "reverse domain"),
-        (
-            "com.example.app:/callback",
-            ClientKind::Confidential,
-            "public clients",
-        ),
-        (
-            "com.example.app://callback",
-            ClientKind::Public,
-            "single slash",
-        ),
-        (
-            "com.example.app:callback",
-            ClientKind::Public,
-            "single slash",
-        ),
-        ("com..app:/callback", ClientKind::Public, "https"),
+        ("/relative/cb", PUBLIC, "absolute"),
+        ("http://app.example/cb", PUBLIC, "https"),
+        ("https://app.example/cb#frag", PUBLIC, "fragment"),
+        ("javascript:alert(1)", PUBLIC, "https"),
+        ("ftp://app.example/cb", PUBLIC, "https"),
+        ("myapp:/callback", PUBLIC, "reverse domain"),
+        ("com.example.app:/callback", CONFIDENTIAL, "public clients"),
+        ("com.example.app://callback", PUBLIC, "single slash"),
+        ("com.example.app:callback", PUBLIC, "single slash"),
+        ("com..app:/callback", PUBLIC, "https"),
     ] {
         let message = check(bad, kind).err().unwrap_or_default();
         assert!(message.contains(why), "{bad}: {message}");

@@ -215,25 +215,3 @@ pub async fn log_in(
         Err(err) => Err(err),
     }
 }
-
-/// Whether `submitted` is the session's CSRF token, compared in constant time.
-pub fn csrf_matches(expected: &str, submitted: Option<&str>) -> bool {
-    use subtle::ConstantTimeEq as _;
-    submitted.is_some_and(|submitted| {
-        !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(submitted.as_bytes()))
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csrf_comparison() {
-        assert!(csrf_matches("abc", Some("abc")));
-        assert!(!csrf_matches("abc", Some("abd")));
-        assert!(!csrf_matches("abc", Some("ab")));
-        assert!(!csrf_matches("abc", None));
-        assert!(!csrf_matches("", Some("")));
-    }
-}

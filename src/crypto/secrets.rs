@@ -65,10 +65,28 @@ impl fmt::Display for Secret {
     }
 }
 
+/// Whether `submitted` is the `expected` CSRF token (never an empty one), compared in constant
+/// time.
+pub fn csrf_matches(expected: &str, submitted: Option<&str>) -> bool {
+    use subtle::ConstantTimeEq as _;
+    submitted.is_some_and(|submitted| {
+        !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(submitted.as_bytes()))
+    })
+}
+
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csrf_comparison() {
+        assert!(csrf_matches("abc", Some("abc")));
+        assert!(!csrf_matches("abc", Some("abd")));
+        assert!(!csrf_matches("abc", Some("ab")));
+        assert!(!csrf_matches("abc", None));
+        assert!(!csrf_matches("", Some("")));
+    }
 
     #[test]
     fn random_token_is_base64url_of_the_requested_length() {

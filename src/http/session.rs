@@ -69,7 +69,7 @@ pub async fn signed_in(
 
 /// Whether a submitted form carries the session's CSRF token (constant-time comparison).
 pub fn csrf_matches(signed_in: &SignedIn, submitted: Option<&str>) -> bool {
-    sessions::csrf_matches(&signed_in.csrf_token, submitted)
+    crate::crypto::secrets::csrf_matches(&signed_in.csrf_token, submitted)
 }
 
 /// A 303 to the login form, which comes back to `next` (a same-origin path) afterwards.

@@ -123,7 +123,7 @@ fn parse_uris(
 ) -> Vec<String> {
     let uris: Vec<String> = raw.split_whitespace().map(str::to_owned).collect();
     for uri in &uris {
-        if let Err(message) = redirect_uri::check(uri, kind) {
+        if let Err(message) = redirect_uri::check(uri, kind == ClientKind::Public) {
             errors.add(field, message);
         }
     }
