@@ -67,9 +67,7 @@ pub async fn token_post(
     let issued = obtain_pair(&state, Origin::new(Surface::Api, client_ip), &data)
         .await?
         .tokens;
-    let refresh = issued.refresh_token.unwrap_or_default();
-    let jar = cookie::set(&state.config, jar, &refresh);
-    let refresh = (!cookie::enabled(&state.config)).then_some(refresh);
+    let (jar, refresh) = refresh_cookie(&state, jar, issued.refresh_token);
     Ok((
         jar,
         Json(Pair {
@@ -78,6 +76,20 @@ pub async fn token_post(
         }),
     )
         .into_response())
+}
+
+/// Cookie mode (`[refresh_cookie]`): a new refresh token goes into the cookie instead of the body.
+/// Answers the jar and the body's `refresh`.
+fn refresh_cookie(
+    state: &AppState,
+    jar: CookieJar,
+    refresh: Option<String>,
+) -> (CookieJar, Option<String>) {
+    let jar = match &refresh {
+        Some(token) => cookie::set(&state.config, jar, token),
+        None => jar,
+    };
+    (jar, refresh.filter(|_| !cookie::enabled(&state.config)))
 }
 
 /// The `refresh` field, or in cookie mode the refresh cookie when the body has none.
@@ -109,13 +121,7 @@ pub async fn refresh_post(
     .await
     .map_err(ApiError::Domain)?;
     let tokens = granted.tokens;
-    let jar = match &tokens.refresh_token {
-        Some(rotated) => cookie::set(&state.config, jar, rotated),
-        None => jar,
-    };
-    let refresh = tokens
-        .refresh_token
-        .filter(|_| !cookie::enabled(&state.config));
+    let (jar, refresh) = refresh_cookie(&state, jar, tokens.refresh_token);
     Ok((
         jar,
         Json(Refreshed {
