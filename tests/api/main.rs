@@ -19,6 +19,7 @@ mod authorize;
 mod browser_chromium;
 mod browser_login;
 mod cli;
+mod cli_progress;
 mod code_grant;
 mod compat;
 mod connections;
