@@ -4,6 +4,7 @@
 mod clients;
 mod import;
 mod keys;
+pub mod progress;
 mod tokens;
 mod users;
 
@@ -90,7 +91,7 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             let url = config.database_url.expose();
             eprintln!("database: {}", store::availability::redacted_url(url));
             let db = store::open::open(url, None, config.database_acquire_timeout).await?;
-            store::migrate(&db).await?;
+            store::migrate(&db, &progress::Reporter::for_stderr()).await?;
             println!("migrations applied");
             let now = SharedClock::default().now();
             let keys = server::init_keys(&config, now)?;

@@ -10,6 +10,7 @@ pub mod entities;
 pub mod http;
 pub mod i18n;
 pub mod paths;
+pub mod progress;
 pub mod router;
 pub mod server;
 pub mod state;

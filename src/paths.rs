@@ -13,6 +13,8 @@ pub const USERINFO: &str = "/oauth/userinfo";
 /// OIDC RP-initiated logout (`end_session_endpoint`).
 pub const END_SESSION: &str = "/oauth/logout";
 
+/// The site's root: the account page when signed in, else the login form.
+pub const HOME: &str = "/";
 pub const LOGIN: &str = "/login";
 pub const LOGOUT: &str = "/logout";
 pub const STYLESHEET: &str = "/static/sesame.css";

@@ -52,7 +52,7 @@ async fn start(
         config.database_acquire_timeout,
     )
     .await?;
-    store::migrate(&db)
+    store::migrate(&db, &crate::progress::Silent)
         .await
         .context("migrating the database")?;
     let generated = !KeyRing::has_signing_key(&config.keys_dir)

@@ -35,6 +35,8 @@ use sea_orm::{
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use crate::progress::Progress;
+
 /// Pool size for SQLite when the caller does not choose one: it serialises writers anyway.
 const SQLITE_MAX_CONNECTIONS: u32 = 8;
 /// Pool size for PostgreSQL when the caller does not choose one.
@@ -195,9 +197,36 @@ where
     Ok(res.rows_affected)
 }
 
-/// Applies every pending migration.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    migration::Migrator::up(db, None).await
+/// Applies every pending migration, one at a time so that `progress` sees each finish (each
+/// runs in its own transaction where the database has transactional DDL).
+pub async fn migrate(db: &DatabaseConnection, progress: &dyn Progress) -> Result<(), DbErr> {
+    let pending = migration::Migrator::get_pending_migrations(db).await?.len();
+    progress.start("applying migrations", Some(pending as u64));
+    let mut applied = Ok(());
+    for _ in 0..pending {
+        applied = migration::Migrator::up(db, Some(1)).await;
+        if applied.is_err() {
+            break;
+        }
+        progress.advance(1);
+    }
+    progress.finish();
+    applied
+}
+
+/// How many rows of `E` expired before `before` (what a flush will delete).
+pub async fn count_expired<E: Expiring, C: ConnectionTrait>(
+    db: &C,
+    before: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let count: Option<i64> = E::find()
+        .select_only()
+        .column_as(E::ID.count(), "n")
+        .filter(E::EXPIRES_AT.lt(before))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(count.map_or(0, |n| n.max(0).unsigned_abs()))
 }
 
 /// Checks that the database answers a trivial query.

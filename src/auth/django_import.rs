@@ -12,6 +12,7 @@ use serde_json::json;
 
 use super::Error;
 use super::audit::{self, Action, Actor, AuditEvent};
+use crate::progress::Progress;
 use crate::state::AppState;
 use crate::store::{self, InsertError, UniqueField};
 
@@ -59,12 +60,14 @@ struct DjangoUser {
 }
 
 /// Imports every row of `table` from `source` (Django's SQLite or PostgreSQL database).
+/// `progress` sees one item per row read (imported or skipped).
 pub async fn import_django_users(
     state: &AppState,
     actor: &Actor,
     source: &DatabaseConnection,
     table: &str,
     now: DateTime<Utc>,
+    progress: &dyn Progress,
 ) -> Result<ImportReport, ImportError> {
     let valid_name = table
         .chars()
@@ -80,9 +83,10 @@ pub async fn import_django_users(
         .await
         .map_err(ImportError::Source)?;
     let mut report = ImportReport::default();
-    for row in &rows {
-        import_one(state, read_user(row)?, now, &mut report).await?;
-    }
+    progress.start("importing users", Some(rows.len() as u64));
+    let imported = import_rows(state, &rows, now, &mut report, progress).await;
+    progress.finish();
+    imported?;
     store::users::sync_id_sequence(&state.db)
         .await
         .map_err(Error::from)?;
@@ -95,6 +99,20 @@ pub async fn import_django_users(
         }));
     audit::record(state, event, now).await?;
     Ok(report)
+}
+
+async fn import_rows(
+    state: &AppState,
+    rows: &[QueryResult],
+    now: DateTime<Utc>,
+    report: &mut ImportReport,
+    progress: &dyn Progress,
+) -> Result<(), ImportError> {
+    for row in rows {
+        import_one(state, read_user(row)?, now, report).await?;
+        progress.advance(1);
+    }
+    Ok(())
 }
 
 async fn import_one(

@@ -5,6 +5,7 @@ use clap::Subcommand;
 
 use crate::auth::audit::Actor;
 use crate::auth::django_import;
+use crate::cli::progress::Reporter;
 use crate::state::AppState;
 
 #[derive(Debug, Subcommand)]
@@ -32,9 +33,10 @@ pub(super) async fn import_django(
     let source = sea_orm::Database::connect(options)
         .await
         .context("connecting to the Django database")?;
+    let progress = Reporter::for_stderr();
+    let (actor, now) = (Actor::cli(), state.now());
     let report =
-        django_import::import_django_users(state, &Actor::cli(), &source, table, state.now())
-            .await?;
+        django_import::import_django_users(state, &actor, &source, table, now, &progress).await?;
     for (username, why) in &report.skipped {
         eprintln!("skipped {username}: {why}");
     }

@@ -23,6 +23,7 @@ use crate::views::{self, LoginPage, SignedInPage};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route(paths::HOME, get(home_get))
         .route(paths::LOGIN, get(login_get).post(login_post))
         .route(paths::LOGOUT, post(logout_post))
 }
@@ -98,6 +99,15 @@ fn signed_in_page(user: &SignedIn) -> Response {
         user_name: tokens::display_name(&user.user).to_owned(),
         csrf_token: user.csrf_token.clone(),
     })
+}
+
+/// `GET /`: the signed-in account page (the same page `/login` shows a signed-in user), or a
+/// 303 to the login form.
+async fn home_get(MaybeUser(user): MaybeUser) -> Response {
+    match user {
+        Some(user) => signed_in_page(&user),
+        None => see_other(paths::LOGIN),
+    }
 }
 
 async fn login_get(

@@ -47,7 +47,9 @@ pub(crate) async fn test_db() -> (Option<tempfile::TempDir>, DatabaseConnection)
             (Some(dir), db)
         }
     };
-    migrate(&db).await.expect("migrate");
+    migrate(&db, &crate::progress::Silent)
+        .await
+        .expect("migrate");
     (dir, db)
 }
 

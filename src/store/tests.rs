@@ -8,7 +8,7 @@ async fn migrations_roll_back_and_reapply() {
     ping(&db).await.unwrap();
     migration::Migrator::down(&db, None).await.unwrap();
     assert!(users::count(&db).await.is_err(), "tables are gone");
-    migrate(&db).await.unwrap();
+    migrate(&db, &crate::progress::Silent).await.unwrap();
     assert_eq!(users::count(&db).await.unwrap(), 0);
 }
 
@@ -17,7 +17,7 @@ async fn in_memory_sqlite_is_shared_by_the_pool() {
     let db = connect("sqlite::memory:", None, TEST_ACQUIRE_TIMEOUT)
         .await
         .unwrap();
-    migrate(&db).await.unwrap();
+    migrate(&db, &crate::progress::Silent).await.unwrap();
     let counts = futures_count(&db).await;
     assert!(counts.iter().all(|&n| n == 0));
 }

@@ -55,7 +55,7 @@ async fn the_log_stays_small_under_sustained_writes_and_reads() {
     )
     .await
     .unwrap();
-    migrate(&db).await.unwrap();
+    migrate(&db, &crate::progress::Silent).await.unwrap();
     let gate = WriteGate::new(&db);
     let wal = dir.path().join("load.db-wal");
     let done = Arc::new(AtomicBool::new(false));

@@ -1,7 +1,8 @@
 //! The admin UI in headless Chromium: an admin signs in through the login form, creates a
 //! client, copies its secret from the page, and that secret gets a token; screenshots of the
 //! dashboard, the client list, the client form and every other page are saved under
-//! `target/screenshots/` for a person to look at.
+//! `target/screenshots/` for a person to look at. At a phone's width (390 px) no admin page is
+//! wider than the screen, and a signed-in user who is not an admin sees the 403 page.
 
 use axum::http::StatusCode;
 use sesame::auth::audit::{self, Action, Actor, AuditEvent};
@@ -48,6 +49,19 @@ async fn populate(app: &TestApp) {
     }
 }
 
+/// A served, populated app with the admin `root` signed in on its dashboard; the app and its URL.
+async fn signed_in_admin(browser: &Browser) -> (TestApp, String) {
+    let app = TestApp::served(Backend::Sqlite).await.unwrap();
+    let base = app.state.config.issuer.clone();
+    populate(&app).await;
+    app.user("root").roles(&["admin"]).create().await;
+    browser.goto(&format!("{base}/admin")).await;
+    browser.log_in("root", PASSWORD).await;
+    let heading = browser.wait_for(".adm-main h1").await;
+    assert_eq!(heading.text().await.unwrap(), "Dashboard");
+    (app, base)
+}
+
 /// Fills the new-client form for a client-credentials service with an http redirect URI.
 async fn fill_new_client(browser: &Browser) {
     browser.fill("#name", "Billing service").await;
@@ -69,15 +83,7 @@ async fn an_admin_creates_a_client_in_chromium_and_its_secret_gets_a_token() {
     let Some(browser) = webdriver::browser().await else {
         return;
     };
-    let app = TestApp::served(Backend::Sqlite).await.unwrap();
-    let base = app.state.config.issuer.clone();
-    populate(&app).await;
-    app.user("root").roles(&["admin"]).create().await;
-
-    browser.goto(&format!("{base}/admin")).await;
-    browser.log_in("root", PASSWORD).await;
-    let heading = browser.wait_for(".adm-main h1").await;
-    assert_eq!(heading.text().await.unwrap(), "Dashboard");
+    let (_app, base) = signed_in_admin(&browser).await;
     browser
         .screenshot_at("admin-dashboard.png", (WIDE, 900))
         .await;
@@ -141,4 +147,99 @@ async fn an_admin_creates_a_client_in_chromium_and_its_secret_gets_a_token() {
         assert!(browser.has("h1").await, "{path}");
         browser.screenshot_at(name, (WIDE, 1000)).await;
     }
+}
+
+/// A phone's viewport, and a laptop's, in CSS pixels.
+const PHONE: (u32, u32) = (390, 844);
+const LAPTOP: (u32, u32) = (1280, 900);
+
+/// Every admin page with a table or a dashboard, by screenshot name.
+const PAGES: [(&str, &str); 7] = [
+    ("/admin", "dashboard"),
+    ("/admin/clients", "clients"),
+    ("/admin/users", "users"),
+    ("/admin/tokens", "tokens"),
+    ("/admin/keys", "keys"),
+    ("/admin/throttles", "throttles"),
+    ("/admin/audit", "audit"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_admin_page_is_wider_than_a_phone() {
+    let Some(browser) = webdriver::browser().await else {
+        return;
+    };
+    let (_app, base) = signed_in_admin(&browser).await;
+
+    browser.resize(PHONE.0, PHONE.1).await;
+    for (path, name) in PAGES {
+        browser.goto(&format!("{base}{path}")).await;
+        assert!(browser.has(".adm-main h1").await, "{path}");
+        assert!(
+            !browser.has("header.site").await,
+            "{path}: no public header"
+        );
+        let (page, viewport) = browser.widths().await;
+        assert_eq!(
+            viewport,
+            u64::from(PHONE.0),
+            "{path}: the window is a phone's"
+        );
+        assert!(
+            page <= viewport,
+            "{path} is {page} px wide at {viewport} px"
+        );
+        if matches!(name, "dashboard" | "clients") {
+            browser.screenshot(&format!("admin-{name}-390.png")).await;
+        }
+    }
+    for (path, name) in &PAGES[..2] {
+        browser.goto(&format!("{base}{path}")).await;
+        let shot = format!("admin-{name}-1280.png");
+        browser.screenshot_at(&shot, LAPTOP).await;
+        let (page, viewport) = browser.widths().await;
+        assert!(
+            page <= viewport,
+            "{path} is {page} px wide at {viewport} px"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_who_is_not_an_admin_sees_why_in_chromium() {
+    let Some(browser) = webdriver::browser().await else {
+        return;
+    };
+    let app = TestApp::served(Backend::Sqlite).await.unwrap();
+    let base = app.state.config.issuer.clone();
+    app.user("alice").create().await;
+    browser.goto(&format!("{base}/login")).await;
+    browser.log_in("alice", PASSWORD).await;
+    browser.wait_for("form[action='/logout']").await;
+
+    browser.goto(&format!("{base}/admin")).await;
+    let heading = browser.wait_for(".adm-main h1").await;
+    assert_eq!(heading.text().await.unwrap(), "Administrators only");
+    let message = browser.text(".adm-main p").await;
+    assert_eq!(
+        message,
+        "You are signed in as alice, who is not an administrator."
+    );
+    assert!(
+        browser.url().await.as_str().ends_with("/admin"),
+        "no redirect"
+    );
+    browser.screenshot_at("admin-403-1280.png", LAPTOP).await;
+    browser.screenshot_at("admin-403-390.png", PHONE).await;
+    let (page, viewport) = browser.widths().await;
+    assert!(
+        page <= viewport,
+        "the 403 page is {page} px wide at {viewport} px"
+    );
+
+    // Its way out is the account page, which signs out.
+    browser
+        .follow("Your account", "form[action='/logout']")
+        .await;
+    assert!(browser.source().await.contains("as <strong>alice</strong>"));
 }

@@ -10,18 +10,18 @@ use sea_orm::{Database, EntityTrait, QueryOrder};
 use crate::support::TestApp;
 use sesame::entities::{audit_events, users};
 
-struct Cli {
-    dir: tempfile::TempDir,
+pub(crate) struct Cli {
+    pub(crate) dir: tempfile::TempDir,
 }
 
 impl Cli {
-    fn new() -> Cli {
+    pub(crate) fn new() -> Cli {
         Cli {
             dir: tempfile::TempDir::new().unwrap(),
         }
     }
 
-    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+    pub(crate) fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sesame"))
             .args(args)
             .current_dir(self.dir.path())
@@ -44,7 +44,7 @@ impl Cli {
         child.wait_with_output().unwrap()
     }
 
-    fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
+    pub(crate) fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
         let output = self.run(args, stdin);
         assert!(
             output.status.success(),
@@ -54,7 +54,7 @@ impl Cli {
         String::from_utf8(output.stdout).unwrap()
     }
 
-    fn database_url(&self) -> String {
+    pub(crate) fn database_url(&self) -> String {
         format!(
             "sqlite://{}?mode=rwc",
             self.dir.path().join("sesame.db").display()

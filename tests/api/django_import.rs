@@ -13,7 +13,8 @@ use sha2::Sha256;
 use crate::on_both_databases;
 use crate::support::TestApp;
 use sesame::auth::audit::Actor;
-use sesame::auth::django_import::import_django_users;
+use sesame::auth::django_import::{ImportReport, import_django_users};
+use sesame::progress::Silent;
 use sesame::store;
 
 /// Django 5.2's `auth_user` on SQLite, as `manage.py migrate` creates it.
@@ -57,11 +58,23 @@ pub(crate) async fn django_database(dir: &std::path::Path) -> DatabaseConnection
     db
 }
 
+/// Imports `source`'s `auth_user` table now, as the CLI would, without progress.
+async fn import_auth_user(app: &TestApp, source: &DatabaseConnection) -> ImportReport {
+    import_django_users(
+        &app.state,
+        &Actor::cli(),
+        source,
+        "auth_user",
+        app.now(),
+        &Silent,
+    )
+    .await
+    .unwrap()
+}
+
 async fn imported_users_log_in_with_their_django_password_and_get_argon2id(app: TestApp) {
     let source = django_database(app.dir.path()).await;
-    let report = import_django_users(&app.state, &Actor::cli(), &source, "auth_user", app.now())
-        .await
-        .unwrap();
+    let report = import_auth_user(&app, &source).await;
     assert_eq!(report.imported, 4);
     assert_eq!(report.adjusted, [("gone".to_owned(), "email".to_owned())]);
     assert_eq!(report.unverifiable, ["legacy"]);
@@ -136,9 +149,7 @@ async fn imported_users_log_in_with_their_django_password_and_get_argon2id(app: 
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
 
     // Running it again changes nothing; new users get ids after the imported ones.
-    let again = import_django_users(&app.state, &Actor::cli(), &source, "auth_user", app.now())
-        .await
-        .unwrap();
+    let again = import_auth_user(&app, &source).await;
     assert_eq!((again.imported, again.skipped.len()), (0, 4));
     let registered = app
         .post("/api/register/")
@@ -161,6 +172,7 @@ async fn a_table_name_that_is_not_plain_is_refused(app: TestApp) {
         &source,
         "auth_user; DROP TABLE x",
         app.now(),
+        &Silent,
     )
     .await;
     assert!(err.is_err());
@@ -186,9 +198,7 @@ async fn import_compares_identifiers_by_the_same_rule(app: TestApp) {
         )
         .await
         .unwrap();
-    let report = import_django_users(&app.state, &Actor::cli(), &source, "auth_user", app.now())
-        .await
-        .unwrap();
+    let report = import_auth_user(&app, &source).await;
     assert_eq!(report.imported, 2);
     let taken = |name: &str| (name.to_owned(), "the username is taken".to_owned());
     assert_eq!(report.skipped, [taken("élodie"), taken("FIONA")]);

@@ -54,22 +54,39 @@ impl FromRequestParts<AppState> for AdminSession {
             .await
             .map_err(|err| PageError::from(AdminError::from(err)).into_response())?;
         // An account deactivated since it signed in is signed out here, whatever the session says.
-        match signed_in.filter(|s| s.user.is_active) {
-            None => {
-                // After signing in, come back here; a POST cannot be replayed, so go home.
-                let next = match (&parts.method, parts.uri.path_and_query()) {
-                    (&Method::GET, Some(path)) => path.as_str(),
-                    _ => paths::ADMIN,
-                };
-                Err(session::login_redirect(next))
+        let signed_in = signed_in.filter(|s| s.user.is_active);
+        match signed_in {
+            Some(signed_in) if signed_in.user.has_role(ADMIN_ROLE) => {
+                Ok(AdminSession { signed_in, ip })
             }
-            Some(signed_in) if !signed_in.user.has_role(ADMIN_ROLE) => {
-                let failure = Failure::NotAdmin(signed_in.user.username);
-                Err(PageError::admin(failure).into_response())
-            }
-            Some(signed_in) => Ok(AdminSession { signed_in, ip }),
+            Some(signed_in) => Err(not_admin(signed_in)),
+            None => match browser_user(state, &jar).await {
+                // Only admins get the admin cookie: a user signed in without it is shown why the
+                // admin pages are closed to them, not the login form again (which would loop).
+                // An admin without it signs in again here, so that it is set.
+                Some(user) if !user.user.has_role(ADMIN_ROLE) => Err(not_admin(user)),
+                _ => {
+                    // After signing in, come back here; a POST cannot be replayed, so go home.
+                    let next = match (&parts.method, parts.uri.path_and_query()) {
+                        (&Method::GET, Some(path)) => path.as_str(),
+                        _ => paths::ADMIN,
+                    };
+                    Err(session::login_redirect(next))
+                }
+            },
         }
     }
+}
+
+fn not_admin(signed_in: SignedIn) -> Response {
+    PageError::admin(Failure::NotAdmin(signed_in.user.username)).into_response()
+}
+
+/// The active user the `sesame_session` cookie names, if any; a failure to read it reads as
+/// signed out, as on every public page.
+async fn browser_user(state: &AppState, jar: &CookieJar) -> Option<SignedIn> {
+    let found = session::signed_in(state, cookies::session_id(jar)).await;
+    found.ok().flatten().filter(|s| s.user.is_active)
 }
 
 /// A POSTed admin form whose CSRF token matched the admin's session.

@@ -257,6 +257,15 @@ impl Browser {
             .expect("window size");
     }
 
+    /// The page's width and the viewport's, in CSS pixels: `(scrollWidth, innerWidth)`. The
+    /// page is wider than the screen (it scrolls sideways) when the first is the larger.
+    pub async fn widths(&self) -> (u64, u64) {
+        let script = "return [document.documentElement.scrollWidth, window.innerWidth];";
+        let widths = self.client.execute(script, vec![]).await.expect("script");
+        let width = |i: usize| widths[i].as_u64().expect("a width");
+        (width(0), width(1))
+    }
+
     /// Saves what the window shows as `target/screenshots/<name>`.
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
