@@ -17,6 +17,7 @@ pub mod end_session;
 pub mod grant;
 pub mod introspection;
 pub mod login_csrf;
+pub mod maintenance;
 pub mod password_policy;
 pub mod redirect_uri;
 pub mod registration;

@@ -222,24 +222,19 @@ pub async fn record_success(state: &AppState, pair: &Pair) -> Result<(), Error> 
     Ok(())
 }
 
-/// Deletes the failures older than [`RETENTION`], `batch` rows per statement so no transaction
-/// holds SQLite's writer long; answers how many. `sesame tokens flush` and the server's hourly
-/// sweep both call it, so the table holds at most a day of failures.
+/// Deletes the failures older than [`RETENTION`], `batch` (at least 1) rows per statement so no
+/// transaction holds SQLite's writer long; answers how many. Part of
+/// [`maintenance::delete_expired`](super::maintenance::delete_expired), which `sesame tokens
+/// flush` and the server's expiry cleanup run.
 pub async fn forget_expired(
     state: &AppState,
     now: DateTime<Utc>,
     batch: u64,
 ) -> Result<u64, Error> {
-    let before = now - to_chrono(RETENTION);
-    let mut total = 0;
-    loop {
-        let deleted = store::login_attempts::delete_older_than(&state.db, before, batch).await?;
-        total += deleted;
-        if deleted < batch {
-            return Ok(total);
-        }
-        tokio::task::yield_now().await;
-    }
+    let (before, batch) = (now - to_chrono(RETENTION), batch.max(1));
+    let db = &state.db;
+    let delete = || store::login_attempts::delete_older_than(db, before, batch);
+    Ok(super::maintenance::drain(state, batch, delete).await?)
 }
 
 /// One gate per pair with an attempt in flight in this process: attempts of one source on one

@@ -2,9 +2,8 @@
 
 use clap::Subcommand;
 
-use crate::entities::{authorization_codes, refresh_tokens, revocations, sessions};
+use crate::auth::maintenance::{self, Flushed};
 use crate::state::AppState;
-use crate::store;
 
 #[derive(Debug, Subcommand)]
 pub enum TokensCommand {
@@ -17,59 +16,23 @@ pub enum TokensCommand {
     },
 }
 
+/// Deletes every expired row (`auth::maintenance`, the same cleanup `sesame serve` runs) and
+/// prints the counts.
 pub(super) async fn flush(state: &AppState, batch: u64) -> anyhow::Result<()> {
-    let (db, now) = (&state.db, state.now());
-    let refresh = drain(batch, || {
-        store::delete_expired::<refresh_tokens::Entity, _>(db, now, batch)
-    })
-    .await?;
-    let revocations = drain(batch, || {
-        store::delete_expired::<revocations::Entity, _>(db, now, batch)
-    })
-    .await?;
-    println!("deleted {refresh} expired refresh tokens and {revocations} expired revocations");
-    flush_browser(state, now, batch).await
-}
-
-/// Deletes expired sessions, authorization codes no longer worth remembering and login attempts
-/// the throttle has forgotten (issue 4).
-async fn flush_browser(
-    state: &AppState,
-    now: chrono::DateTime<chrono::Utc>,
-    batch: u64,
-) -> anyhow::Result<()> {
-    let db = &state.db;
-    let sessions = drain(batch, || {
-        store::delete_expired::<sessions::Entity, _>(db, now, batch)
-    })
-    .await?;
-    // A used code is kept while the refresh tokens it issued live, so a late replay still
-    // revokes them.
-    let keep = chrono::Duration::from_std(state.config.refresh_token_lifetime)?;
-    let codes = drain(batch, || {
-        store::delete_expired::<authorization_codes::Entity, _>(db, now - keep, batch)
-    })
-    .await?;
-    let attempts = crate::auth::throttle::forget_expired(state, now, batch).await?;
+    let flushed = maintenance::delete_expired(state, state.now(), batch).await?;
+    let Flushed {
+        refresh_tokens,
+        revocations,
+        sessions,
+        authorization_codes,
+        login_attempts,
+    } = flushed;
     println!(
-        "deleted {sessions} expired sessions, {codes} old authorization codes and {attempts} old login attempts"
+        "deleted {refresh_tokens} expired refresh tokens and {revocations} expired revocations"
+    );
+    println!(
+        "deleted {sessions} expired sessions, {authorization_codes} old authorization codes and \
+         {login_attempts} old login attempts"
     );
     Ok(())
-}
-
-/// Runs `delete` until it deletes fewer than `batch` rows, yielding between batches.
-async fn drain<F, Fut>(batch: u64, mut delete: F) -> anyhow::Result<u64>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<u64, sea_orm::DbErr>>,
-{
-    let mut total = 0;
-    loop {
-        let deleted = delete().await?;
-        total += deleted;
-        if deleted < batch {
-            return Ok(total);
-        }
-        tokio::task::yield_now().await;
-    }
 }

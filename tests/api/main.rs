@@ -27,6 +27,7 @@ mod database_outage;
 mod directory_cache;
 mod discovery;
 mod django_import;
+mod expiry_cleanup;
 mod identifiers;
 mod identifiers_migration;
 mod introspect;
