@@ -34,6 +34,7 @@ mod introspect;
 mod login_freshness;
 mod native_apps;
 mod oidc_logout;
+mod one_signature_check;
 mod ops;
 mod refresh_retries;
 mod refresh_scope;
