@@ -18,6 +18,7 @@ pub mod grant;
 pub mod introspection;
 pub mod login_csrf;
 pub mod login_gates;
+pub mod maintenance;
 pub mod password_policy;
 pub mod redirect_uri;
 pub mod registration;

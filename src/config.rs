@@ -103,6 +103,10 @@ pub struct Config {
     /// through this instance apply at once; those of another instance or the CLI within this.
     #[serde(deserialize_with = "human_duration")]
     pub cache_ttl: Duration,
+    /// How often `sesame serve` deletes expired refresh tokens, revocations, sessions, codes and
+    /// login failures (what `sesame tokens flush` deletes), in small batches; `0s` turns it off.
+    #[serde(deserialize_with = "human_duration")]
+    pub expiry_cleanup_interval: Duration,
     pub log_format: LogFormat,
 
     // simplejwt surface (issue 3)
@@ -264,6 +268,7 @@ impl Default for Config {
             max_header_size: 32 * 1024,
             max_connections: 10_000,
             cache_ttl: Duration::from_secs(1),
+            expiry_cleanup_interval: Duration::from_secs(10 * 60),
             log_format: LogFormat::Text,
 
             // simplejwt surface (issue 3)

@@ -11,6 +11,11 @@ pub trait Progress: Send + Sync {
     fn advance(&self, done: u64);
     /// The phase is over (also after it stopped early on an error).
     fn finish(&self);
+    /// Whether totals are worth a query of their own (a rate and ETA to show); silent
+    /// observers skip the count.
+    fn wants_totals(&self) -> bool {
+        false
+    }
 }
 
 /// Shows nothing: the server's own start-up migrations (it logs its own lines) and tests.

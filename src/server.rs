@@ -9,7 +9,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 
 use crate::auth::admin::{AdminError, users};
-use crate::auth::throttle;
+use crate::auth::maintenance;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::crypto::keys::KeyRing;
@@ -24,9 +24,6 @@ use connections::ConnectionLimits;
 
 /// File descriptors kept back from `max_connections` for the database pool, key files and logs.
 const RESERVED_FILES: u64 = 256;
-
-/// How often login failures older than `throttle::RETENTION` are deleted.
-const ATTEMPT_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// How often the key ring is re-read, so keys rotated by the CLI or another instance are picked up.
 const KEY_RELOAD_INTERVAL: Duration = Duration::from_secs(60);
@@ -91,7 +88,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     tokio::spawn(reload_keys_periodically(state.clone()));
-    tokio::spawn(forget_attempts_periodically(state.clone()));
+    if !state.config.expiry_cleanup_interval.is_zero() {
+        tokio::spawn(clean_up_expired_periodically(state.clone()));
+    }
     tokio::spawn(store::wal::checkpoint_periodically(
         state.db.clone(),
         state.writes.clone(),
@@ -207,15 +206,35 @@ async fn reload_keys_periodically(state: AppState) {
     }
 }
 
-/// Deletes the login failures the throttle no longer reads, so `login_attempts` holds at most a
-/// day of them even when `sesame tokens flush` never runs.
-async fn forget_attempts_periodically(state: AppState) {
-    let mut interval = tokio::time::interval(ATTEMPT_SWEEP_INTERVAL);
+/// Deletes expired rows every `expiry_cleanup_interval`, the first time at start-up (a server
+/// restarted more often than the interval still cleans up), with one log line per run.
+async fn clean_up_expired_periodically(state: AppState) {
+    let mut interval = tokio::time::interval(state.config.expiry_cleanup_interval);
+    // A run that took longer than the interval is not followed by a burst of catch-up runs.
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        match throttle::forget_expired(&state, state.now(), 1000).await {
-            Ok(deleted) => tracing::debug!(deleted, "old login failures deleted"),
-            Err(err) => tracing::error!(error = %err, "deleting old login failures failed"),
+        let started = std::time::Instant::now();
+        let batch = maintenance::SERVER_BATCH;
+        match maintenance::delete_expired(&state, state.now(), batch, &crate::progress::Silent)
+            .await
+        {
+            Ok(flushed) => tracing::info!(
+                refresh_tokens = flushed.refresh_tokens,
+                revocations = flushed.revocations,
+                sessions = flushed.sessions,
+                authorization_codes = flushed.authorization_codes,
+                login_attempts = flushed.login_attempts,
+                elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                "expired rows deleted"
+            ),
+            // The outage itself is logged once, by the availability watch.
+            Err(crate::auth::Error::Unavailable(_)) => {
+                tracing::warn!(
+                    "deleting expired rows: the database is unreachable; next run later"
+                );
+            }
+            Err(err) => tracing::error!(error = %err, "deleting expired rows failed"),
         }
     }
 }

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use migration::MigratorTrait;
-use sea_orm::sea_query::{Expr, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
@@ -138,7 +138,7 @@ impl WriteTxn {
 
 /// A table whose rows expire: its integer key and the column that says until when a row matters.
 pub trait Expiring: EntityTrait {
-    /// The `i64` primary key; batches are taken in its order.
+    /// The `i64` primary key; within one expiry instant, batches are taken in its order.
     const ID: Self::Column;
     /// The UTC instant after which the row may be deleted.
     const EXPIRES_AT: Self::Column;
@@ -165,16 +165,20 @@ pub async fn delete_expired<E: Expiring, C: ConnectionTrait>(
     before: DateTime<Utc>,
     batch: u64,
 ) -> Result<u64, DbErr> {
-    delete_batch::<E, _>(db, E::ID, E::EXPIRES_AT.lt(before), batch).await
+    delete_batch::<E, _>(db, E::ID, E::EXPIRES_AT, before, batch).await
 }
 
-/// Deletes at most `batch` rows of `E` matching `filter`, lowest `id` first; answers how many.
-/// The callers loop until it answers 0, so no transaction holds the writer long. Neither database
-/// takes `DELETE ... LIMIT` portably: the ids are picked first.
+/// Deletes at most `batch` rows of `E` whose `at` is before `before`, oldest `at` first (then
+/// lowest `id`); answers how many. The callers loop until a batch comes back short, so no
+/// transaction holds the writer long. Neither database takes `DELETE ... LIMIT` portably: the
+/// ids are picked first, in the order of the index on `at` (every caller's column has one), so
+/// the pick reads only the index entries it deletes. Ordered by `id` instead, SQLite scanned the
+/// table in key order and the last, short batch of every run read all of it.
 pub(crate) async fn delete_batch<E, C>(
     db: &C,
     id: E::Column,
-    filter: SimpleExpr,
+    at: E::Column,
+    before: DateTime<Utc>,
     batch: u64,
 ) -> Result<u64, DbErr>
 where
@@ -184,7 +188,8 @@ where
     let ids: Vec<i64> = E::find()
         .select_only()
         .column(id)
-        .filter(filter)
+        .filter(at.lt(before))
+        .order_by_asc(at)
         .order_by_asc(id)
         .limit(batch)
         .into_tuple()

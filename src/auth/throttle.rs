@@ -221,24 +221,10 @@ pub async fn record_success(state: &AppState, pair: &Pair) -> Result<(), Error> 
     Ok(())
 }
 
-/// Deletes the failures older than [`RETENTION`], `batch` rows per statement so no transaction
-/// holds SQLite's writer long; answers how many. `sesame tokens flush` and the server's hourly
-/// sweep both call it, so the table holds at most a day of failures.
-pub async fn forget_expired(
-    state: &AppState,
-    now: DateTime<Utc>,
-    batch: u64,
-) -> Result<u64, Error> {
-    let before = now - to_chrono(RETENTION);
-    let mut total = 0;
-    loop {
-        let deleted = store::login_attempts::delete_older_than(&state.db, before, batch).await?;
-        total += deleted;
-        if deleted < batch {
-            return Ok(total);
-        }
-        tokio::task::yield_now().await;
-    }
+/// The instant before which failures are forgotten at `now` ([`RETENTION`] earlier); the expiry
+/// cleanup ([`maintenance::delete_expired`](super::maintenance::delete_expired)) deletes them.
+pub fn forgotten_before(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - to_chrono(RETENTION)
 }
 
 #[cfg(test)]

@@ -50,6 +50,10 @@ impl Reporter {
 }
 
 impl Progress for Reporter {
+    fn wants_totals(&self) -> bool {
+        true
+    }
+
     fn start(&self, what: &str, total: Option<u64>) {
         let bar = self.terminal.then(|| bar(what, total));
         let now = Instant::now();

@@ -2,11 +2,9 @@
 
 use clap::Subcommand;
 
+use crate::auth::maintenance::{self, Flushed};
 use crate::cli::progress::Reporter;
-use crate::entities::{authorization_codes, refresh_tokens, revocations, sessions};
-use crate::progress::Progress;
 use crate::state::AppState;
-use crate::store;
 
 #[derive(Debug, Subcommand)]
 pub enum TokensCommand {
@@ -19,72 +17,24 @@ pub enum TokensCommand {
     },
 }
 
+/// Deletes every expired row (`auth::maintenance`, the same cleanup `sesame serve` runs) and
+/// prints the counts.
 pub(super) async fn flush(state: &AppState, batch: u64) -> anyhow::Result<()> {
-    let now = state.now();
-    let progress = Reporter::for_stderr();
-    let refresh = flush_table::<refresh_tokens::Entity>(state, now, batch, &progress).await?;
-    let revocations = flush_table::<revocations::Entity>(state, now, batch, &progress).await?;
-    println!("deleted {refresh} expired refresh tokens and {revocations} expired revocations");
-    flush_browser(state, now, batch, &progress).await
-}
-
-/// Deletes `E`'s rows that expired before `before`, `batch` at a time, showing progress against
-/// the count of them taken first.
-async fn flush_table<E: store::Expiring>(
-    state: &AppState,
-    before: chrono::DateTime<chrono::Utc>,
-    batch: u64,
-    progress: &Reporter,
-) -> anyhow::Result<u64> {
-    let db = &state.db;
-    let total = store::count_expired::<E, _>(db, before).await?;
-    progress.start(
-        &format!("flushing {}", E::default().table_name()),
-        Some(total),
-    );
-    let deleted = drain(batch, progress, || {
-        store::delete_expired::<E, _>(db, before, batch)
-    })
-    .await;
-    progress.finish();
-    deleted
-}
-
-/// Deletes expired sessions, authorization codes no longer worth remembering and login attempts
-/// the throttle has forgotten (issue 4).
-async fn flush_browser(
-    state: &AppState,
-    now: chrono::DateTime<chrono::Utc>,
-    batch: u64,
-    progress: &Reporter,
-) -> anyhow::Result<()> {
-    let sessions = flush_table::<sessions::Entity>(state, now, batch, progress).await?;
-    // A used code is kept while the refresh tokens it issued live, so a late replay still
-    // revokes them.
-    let keep = chrono::Duration::from_std(state.config.refresh_token_lifetime)?;
-    let codes =
-        flush_table::<authorization_codes::Entity>(state, now - keep, batch, progress).await?;
-    let attempts = crate::auth::throttle::forget_expired(state, now, batch).await?;
+    let flushed =
+        maintenance::delete_expired(state, state.now(), batch, &Reporter::for_stderr()).await?;
+    let Flushed {
+        refresh_tokens,
+        revocations,
+        sessions,
+        authorization_codes,
+        login_attempts,
+    } = flushed;
     println!(
-        "deleted {sessions} expired sessions, {codes} old authorization codes and {attempts} old login attempts"
+        "deleted {refresh_tokens} expired refresh tokens and {revocations} expired revocations"
+    );
+    println!(
+        "deleted {sessions} expired sessions, {authorization_codes} old authorization codes and \
+         {login_attempts} old login attempts"
     );
     Ok(())
-}
-
-/// Runs `delete` until it deletes fewer than `batch` rows, yielding between batches.
-async fn drain<F, Fut>(batch: u64, progress: &Reporter, mut delete: F) -> anyhow::Result<u64>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<u64, sea_orm::DbErr>>,
-{
-    let mut total = 0;
-    loop {
-        let deleted = delete().await?;
-        total += deleted;
-        progress.advance(deleted);
-        if deleted < batch {
-            return Ok(total);
-        }
-        tokio::task::yield_now().await;
-    }
 }

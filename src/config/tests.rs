@@ -280,3 +280,29 @@ fn trusted_proxies_are_networks_or_addresses() {
         Ok(())
     });
 }
+
+#[test]
+fn the_expiry_cleanup_runs_every_ten_minutes_and_0s_turns_it_off() {
+    assert_eq!(
+        Config::default().expiry_cleanup_interval,
+        Duration::from_secs(600)
+    );
+    Jail::expect_with(|jail| {
+        jail.create_file("sesame.toml", "expiry_cleanup_interval = \"0s\"\n")?;
+        let config = Config::load(Path::new("sesame.toml")).unwrap();
+        assert_eq!(config.expiry_cleanup_interval, Duration::ZERO);
+        config.validate().unwrap();
+        jail.set_env("SESAME_EXPIRY_CLEANUP_INTERVAL", "1h");
+        let config = Config::load(Path::new("sesame.toml")).unwrap();
+        assert_eq!(config.expiry_cleanup_interval, Duration::from_secs(3600));
+        Ok(())
+    });
+    let config = Config {
+        expiry_cleanup_interval: Duration::from_millis(500),
+        ..Config::default()
+    };
+    assert_eq!(
+        config.validate().unwrap_err().to_string(),
+        "configuration: expiry_cleanup_interval must be 0s (off) or at least 1s"
+    );
+}

@@ -1,6 +1,8 @@
 //! The facts about settings that serde cannot check: each is refused at start-up with a message
 //! that names the setting.
 
+use std::time::Duration;
+
 use super::{Config, ConfigError, SameSite};
 
 impl Config {
@@ -46,6 +48,11 @@ impl Config {
         }
         if self.max_header_size < 1024 || self.max_connections == 0 {
             return invalid("max_header_size must be at least 1024 and max_connections 1".into());
+        }
+        if !self.expiry_cleanup_interval.is_zero()
+            && self.expiry_cleanup_interval < Duration::from_secs(1)
+        {
+            return invalid("expiry_cleanup_interval must be 0s (off) or at least 1s".into());
         }
         if self.database_acquire_timeout.is_zero() {
             return invalid("database_acquire_timeout must be positive".into());

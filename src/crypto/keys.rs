@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::iter;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -81,6 +82,8 @@ pub struct KeyRing {
     cookie: CookieKey,
     verifiers: HashMap<String, Verifier>,
     jwks: Jwks,
+    /// Signature checks made (see [`KeyRing::verifications`]).
+    verifications: AtomicU64,
 }
 
 impl KeyRing {
@@ -153,6 +156,7 @@ impl KeyRing {
             cookie,
             verifiers,
             jwks,
+            verifications: AtomicU64::new(0),
         })
     }
 
@@ -234,12 +238,21 @@ impl KeyRing {
         if header.alg != verifier.alg {
             return Err(VerifyError::Invalid);
         }
+        // Relaxed: a tally, ordered with nothing; one uncontended add beside a signature check.
+        self.verifications.fetch_add(1, Ordering::Relaxed);
         let claims =
             jsonwebtoken::decode::<Map<String, Value>>(token, &verifier.key, &verifier.validation)
                 .map_err(|_| VerifyError::Invalid)?
                 .claims;
         check_times(&claims, leeway_secs, now)?;
         Ok(claims)
+    }
+
+    /// How many signatures [`verify_at`](Self::verify_at) has checked since this ring was loaded
+    /// (a token refused before its signature, e.g. for an unknown `kid`, is not counted). Every
+    /// surface checks one signature per presented token; tests pin that with this count.
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
     }
 
     /// The published keys, precomputed.

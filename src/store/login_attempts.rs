@@ -170,7 +170,7 @@ pub async fn delete_older_than<C: ConnectionTrait>(
     before: DateTime<Utc>,
     batch: u64,
 ) -> Result<u64, DbErr> {
-    super::delete_batch::<Entity, _>(db, Column::Id, Column::AttemptedAt.lt(before), batch).await
+    super::delete_batch::<Entity, _>(db, Column::Id, Column::AttemptedAt, before, batch).await
 }
 
 #[cfg(test)]

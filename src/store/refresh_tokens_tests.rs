@@ -189,16 +189,22 @@ async fn revocation_counts_only_unrevoked_rows() {
     );
 }
 
+/// Tokens `old0`..`old{n-1}` that expired 1..n ms before `test_now()`: the lowest ids expire
+/// last.
+async fn insert_expired(db: &sea_orm::DatabaseConnection, uid: i64, n: i64) {
+    for i in 0..n {
+        let expires_in = Duration::milliseconds(-1 - i);
+        insert(db, token(&format!("old{i}"), "f", uid, expires_in))
+            .await
+            .unwrap();
+    }
+}
+
 #[tokio::test]
 async fn delete_expired_works_in_batches() {
     let (_dir, db) = test_db().await;
     let uid = user(&db, "alice").await;
-    for i in 0..5 {
-        let expires_in = Duration::milliseconds(-1 - i);
-        insert(&db, token(&format!("old{i}"), "f", uid, expires_in))
-            .await
-            .unwrap();
-    }
+    insert_expired(&db, uid, 5).await;
     // Expires a fraction of a second after the cut-off: must survive.
     insert(&db, token("edge", "f", uid, Duration::milliseconds(500)))
         .await
@@ -214,6 +220,30 @@ async fn delete_expired_works_in_batches() {
     );
     assert!(find_by_jti(&db, "edge").await.unwrap().is_some());
     assert!(find_by_jti(&db, "new").await.unwrap().is_some());
+}
+
+/// A batch takes the rows that expired first, through the `expires_at` index, whatever their ids.
+#[tokio::test]
+async fn a_delete_batch_takes_the_earliest_expiries_first() {
+    let (_dir, db) = test_db().await;
+    let uid = user(&db, "alice").await;
+    insert_expired(&db, uid, 4).await;
+    let deleted = crate::store::delete_expired::<Entity, _>(&db, test_now(), 2)
+        .await
+        .unwrap();
+    assert_eq!(deleted, 2);
+    for (jti, kept) in [
+        ("old0", true),
+        ("old1", true),
+        ("old2", false),
+        ("old3", false),
+    ] {
+        assert_eq!(
+            find_by_jti(&db, jti).await.unwrap().is_some(),
+            kept,
+            "{jti}"
+        );
+    }
 }
 
 #[tokio::test]

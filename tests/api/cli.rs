@@ -8,7 +8,10 @@ use axum::http::StatusCode;
 use sea_orm::{Database, EntityTrait, QueryOrder};
 
 use crate::support::TestApp;
-use sesame::entities::{audit_events, users};
+use sesame::auth::accounts::{Origin, Surface};
+use sesame::auth::clients::Client;
+use sesame::auth::grant::{self, TokenRequest};
+use sesame::entities::{audit_events, refresh_tokens, users};
 
 pub(crate) struct Cli {
     pub(crate) dir: tempfile::TempDir,
@@ -139,9 +142,10 @@ async fn operator_commands_create_what_the_token_endpoint_accepts() {
     );
     let keys = cli.ok(&["keys", "list"], None);
     assert!(keys.contains("RS256") && keys.contains("Active"), "{keys}");
-    assert!(
-        cli.ok(&["tokens", "flush"], None)
-            .starts_with("deleted 0 expired refresh tokens")
+    assert_eq!(
+        cli.ok(&["tokens", "flush"], None),
+        "deleted 0 expired refresh tokens and 0 expired revocations\n\
+         deleted 0 expired sessions, 0 old authorization codes and 0 old login attempts\n"
     );
 
     let url = cli.database_url();
@@ -166,6 +170,28 @@ async fn operator_commands_create_what_the_token_endpoint_accepts() {
     };
     assert_eq!(token(secret).await.status, StatusCode::OK);
     assert_eq!(token(first_secret).await.status, StatusCode::UNAUTHORIZED);
+
+    // A pair granted two days ago (on the built-in `/api/` client): its refresh token has
+    // expired, and the flush says it deleted it; the one just issued stays.
+    let two_days_ago = app.now() - chrono::Duration::days(2);
+    let request = TokenRequest::Password {
+        username: "alice".into(),
+        password: "s3cret-password".into(),
+        scope: None,
+    };
+    let origin = Origin::new(Surface::Api, None);
+    let client = Client::builtin_api();
+    grant::grant_tokens(&app.state, &client, request, origin, two_days_ago)
+        .await
+        .unwrap();
+    assert_eq!(
+        cli.ok(&["tokens", "flush", "--batch", "1"], None),
+        "deleted 1 expired refresh tokens and 0 expired revocations\n\
+         deleted 0 expired sessions, 0 old authorization codes and 0 old login attempts\n"
+    );
+    let left = refresh_tokens::Entity::find().all(app.db()).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].client_id, "demo");
 
     cli.ok(&["user", "deactivate", "alice"], None);
     let alice = users::Entity::find().one(app.db()).await.unwrap().unwrap();

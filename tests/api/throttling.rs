@@ -15,8 +15,9 @@ use crate::on_both_databases;
 use crate::support::html::csrf_token;
 use crate::support::{PASSWORD, TestApp};
 use sesame::auth::throttle::{self, Scope, Source};
-use sesame::auth::{Error, accounts};
+use sesame::auth::{Error, accounts, maintenance};
 use sesame::entities::login_attempts;
+use sesame::progress::Silent;
 
 on_both_databases!(
     the_login_form_answers_429_after_five_failures,
@@ -288,7 +289,10 @@ async fn failures_older_than_a_day_are_forgotten(app: TestApp) {
             .unwrap();
     }
     // One row per statement: the sweep loops until a batch comes back short.
-    let forgotten = throttle::forget_expired(&app.state, t0, 1).await.unwrap();
+    let forgotten = maintenance::delete_expired(&app.state, t0, 1, &Silent)
+        .await
+        .unwrap()
+        .login_attempts;
     assert_eq!(forgotten, 2);
     let rows = login_attempts::Entity::find().all(app.db()).await.unwrap();
     assert_eq!(rows.len(), 1);
