@@ -34,6 +34,7 @@ mod login_freshness;
 mod native_apps;
 mod oidc_logout;
 mod ops;
+mod page_language;
 mod refresh_retries;
 mod refresh_scope;
 mod register;
