@@ -36,7 +36,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(http::browser::routes(&state.config))
         .merge(http::assets::routes())
         .merge(http::ops::routes())
-        .merge(http::admin::routes())
+        .merge(http::admin::routes(&state.config))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(http::ops::track_metrics))
         .layer(watch_database)

@@ -69,3 +69,17 @@ error-not-admin-title = Administrators only
 error-not-admin = You are signed in as { $user }, who is not an administrator.
 error-refused-title = Not done
 error-throttled-title = Too many attempts
+
+# The admin UI's frame (templates/admin/layout.html, admin/error.html). The pages inside are
+# English for now.
+admin-label = admin
+admin-nav = Admin
+admin-dashboard = Dashboard
+admin-clients = Clients
+admin-users = Users
+admin-tokens = Tokens
+admin-keys = Keys
+admin-throttles = Throttles
+admin-audit = Audit log
+admin-title = Sesame admin
+admin-back = Back to the dashboard

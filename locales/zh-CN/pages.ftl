@@ -67,3 +67,16 @@ error-not-admin-title = 仅限管理员
 error-not-admin = 你当前登录的账号是 { $user }，该账号不是管理员。
 error-refused-title = 未执行
 error-throttled-title = 尝试次数过多
+
+# 管理界面的框架（templates/admin/layout.html、admin/error.html）。其中的页面暂为英文。
+admin-label = 管理
+admin-nav = 管理
+admin-dashboard = 概览
+admin-clients = 客户端
+admin-users = 用户
+admin-tokens = 令牌
+admin-keys = 密钥
+admin-throttles = 登录限制
+admin-audit = 审计日志
+admin-title = Sesame 管理
+admin-back = 返回概览

@@ -201,11 +201,7 @@ impl IntoResponse for PageError {
             (Failure::Domain(err), Frame::Admin) => log_internal("admin", err),
             _ => {}
         }
-        // The admin UI is English for now: its layout has no translations yet.
-        let lang = match frame {
-            Frame::Public => page_language::current(),
-            Frame::Admin => PageLanguage::En,
-        };
+        let lang = page_language::current();
         let (status, title, message) = describe(frame, &failure, lang);
         let mut response = match frame {
             Frame::Public => render_status(
@@ -222,6 +218,7 @@ impl IntoResponse for PageError {
                     title,
                     message,
                     show_nav,
+                    lang,
                 };
                 render_status(status, &page)
             }

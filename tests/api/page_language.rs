@@ -14,6 +14,7 @@ on_both_databases!(
     ui_locales_wins_over_accept_language,
     the_language_switch_keeps_next_and_the_form_keeps_the_language,
     the_consent_page_follows_ui_locales,
+    the_admin_frame_follows_accept_language,
 );
 
 on_both_databases!(zh_hans => language_code_zh_hans_is_the_default);
@@ -231,4 +232,42 @@ async fn language_code_zh_hans_is_the_default(app: TestApp) {
     // The JSON surfaces do not get the pages' headers.
     let discovery = app.get("/.well-known/openid-configuration").await;
     assert_eq!(discovery.header("content-language"), None);
+}
+
+async fn the_admin_frame_follows_accept_language(app: TestApp) {
+    let (_, session) = app.admin().await;
+    let in_chinese = |path: &str| {
+        app.get(path)
+            .session(&session)
+            .header("accept-language", "zh-CN")
+    };
+    assert_page(
+        &in_chinese("/admin/clients").await,
+        StatusCode::OK,
+        "zh-CN",
+        &[
+            "Sesame <span>管理</span>",
+            "aria-current=\"page\">客户端</a>",
+            ">审计日志</a>",
+            ">退出登录</button>",
+        ],
+    );
+    let english = app.get("/admin/clients").session(&session).await;
+    assert_page(
+        &english,
+        StatusCode::OK,
+        "en",
+        &["aria-current=\"page\">Clients</a>", ">Sign out</button>"],
+    );
+    // The admin error pages: a missing client.
+    assert_page(
+        &in_chinese("/admin/clients/nobody").await,
+        StatusCode::NOT_FOUND,
+        "zh-CN",
+        &[
+            "<title>未找到 · Sesame 管理 · Sesame</title>",
+            "这里什么都没有，可能已被删除。",
+            ">返回概览</a>",
+        ],
+    );
 }
