@@ -48,6 +48,16 @@ async fn populate(app: &TestApp) {
     }
 }
 
+/// With a browser: a served, populated app with the admin `root`, and its base URL.
+async fn served_with_admin(browser: Option<Browser>) -> Option<(Browser, TestApp, String)> {
+    let browser = browser?;
+    let app = TestApp::served(Backend::Sqlite).await.unwrap();
+    let base = app.state.config.issuer.clone();
+    populate(&app).await;
+    app.user("root").roles(&["admin"]).create().await;
+    Some((browser, app, base))
+}
+
 /// Fills the new-client form for a client-credentials service with an http redirect URI.
 async fn fill_new_client(browser: &Browser) {
     browser.fill("#name", "Billing service").await;
@@ -66,13 +76,9 @@ async fn fill_new_client(browser: &Browser) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_creates_a_client_in_chromium_and_its_secret_gets_a_token() {
-    let Some(browser) = webdriver::browser().await else {
+    let Some((browser, _app, base)) = served_with_admin(webdriver::browser().await).await else {
         return;
     };
-    let app = TestApp::served(Backend::Sqlite).await.unwrap();
-    let base = app.state.config.issuer.clone();
-    populate(&app).await;
-    app.user("root").roles(&["admin"]).create().await;
 
     browser.goto(&format!("{base}/admin")).await;
     browser.log_in("root", PASSWORD).await;
@@ -141,4 +147,27 @@ async fn an_admin_creates_a_client_in_chromium_and_its_secret_gets_a_token() {
         assert!(browser.has("h1").await, "{path}");
         browser.screenshot_at(name, (WIDE, 1000)).await;
     }
+}
+
+/// A browser set to Simplified Chinese signs in through the Chinese login form and gets the
+/// admin UI's frame in Chinese (the pages inside are English for now).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_frame_in_a_chinese_browser() {
+    let Some((browser, _app, base)) = served_with_admin(webdriver::chinese_browser().await).await
+    else {
+        return;
+    };
+
+    browser.goto(&format!("{base}/admin/clients")).await;
+    assert_eq!(browser.text("h1").await, "登录 Sesame");
+    browser.log_in("root", PASSWORD).await;
+    let current = browser
+        .wait_for("nav a[aria-current=page][href='/admin/clients']")
+        .await;
+    assert_eq!(current.text().await.unwrap(), "客户端");
+    let html = browser.find("html").await;
+    assert_eq!(html.attr("lang").await.unwrap().as_deref(), Some("zh-CN"));
+    browser
+        .screenshot_at("admin-clients-zh-CN.png", (WIDE, 900))
+        .await;
 }
