@@ -12,5 +12,6 @@ pub mod forwarded;
 pub mod html;
 pub mod oauth;
 pub mod ops;
+pub mod page_language;
 pub mod session;
 pub mod simplejwt;

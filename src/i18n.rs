@@ -13,7 +13,7 @@ mod shipped;
 
 use std::borrow::Cow;
 
-pub use negotiate::{LANGUAGE_COOKIE, negotiate};
+pub use negotiate::{LANGUAGE_COOKIE, negotiate, parse_accept_language as accept_language_ranges};
 
 /// A package whose catalogue Sesame ships, in lookup order (the first one holding a msgid wins).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

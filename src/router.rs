@@ -30,13 +30,13 @@ pub fn build_router(state: AppState) -> Router {
     let watch_database =
         middleware::from_fn_with_state(state.clone(), http::failure::watch_database);
     Router::new()
-        .merge(http::oauth::routes())
+        .merge(http::oauth::routes(&state.config))
         .merge(http::simplejwt::routes(&state.config))
         .merge(http::compat::routes(&state.config))
-        .merge(http::browser::routes())
+        .merge(http::browser::routes(&state.config))
         .merge(http::assets::routes())
         .merge(http::ops::routes())
-        .merge(http::admin::routes())
+        .merge(http::admin::routes(&state.config))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(http::ops::track_metrics))
         .layer(watch_database)

@@ -3,10 +3,13 @@
 //! `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer`, `Cache-Control: no-store`).
 
 pub mod admin;
+pub mod locale;
 
 use askama::Template;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+
+pub use locale::PageLanguage;
 
 /// A page as a 200 response with the security headers.
 pub fn render<T: Template>(page: &T) -> Response {
@@ -98,11 +101,43 @@ pub struct LoginPage {
     /// The signed-in account's display name, when `prompt=select_account` lets the user go on
     /// with it (a link to `next`) instead of signing in again.
     pub continue_as: Option<String>,
-    /// The authorization request's `ui_locales` (OIDC Core §3.1.2.1), most preferred first. Kept
-    /// for the translated pages; every page is English today.
-    pub ui_locales: Vec<String>,
     /// The deployment's name (`site_name`): "Sign in to Acme".
     pub site_name: String,
+    pub lang: PageLanguage,
+    /// The language switch: the same page in each shipped language.
+    pub languages: Vec<LanguageLink>,
+}
+
+/// One entry of the login page's language switch.
+pub struct LanguageLink {
+    /// The language's name in itself ("简体中文").
+    pub name: String,
+    pub tag: &'static str,
+    /// `/login?lang=<tag>`, with `next` when there is one.
+    pub href: String,
+    pub current: bool,
+}
+
+impl LanguageLink {
+    /// The switch for the login page in `current`, keeping `next`.
+    pub fn all(current: PageLanguage, next: Option<&str>) -> Vec<LanguageLink> {
+        PageLanguage::ALL
+            .into_iter()
+            .map(|lang| {
+                let mut query = form_urlencoded::Serializer::new(String::new());
+                query.append_pair("lang", lang.tag());
+                if let Some(next) = next {
+                    query.append_pair("next", next);
+                }
+                LanguageLink {
+                    name: lang.t("language-name"),
+                    tag: lang.tag(),
+                    href: format!("{}?{}", crate::paths::LOGIN, query.finish()),
+                    current: lang == current,
+                }
+            })
+            .collect()
+    }
 }
 
 /// `GET /login` when already signed in.
@@ -111,6 +146,7 @@ pub struct LoginPage {
 pub struct SignedInPage {
     pub user_name: String,
     pub csrf_token: String,
+    pub lang: PageLanguage,
 }
 
 /// One line of the consent page.
@@ -120,15 +156,13 @@ pub struct ScopeItem {
 }
 
 impl ScopeItem {
-    /// What granting `scope` means, in words a user understands.
-    pub fn describe(scope: &str) -> ScopeItem {
+    /// What granting `scope` means, in words a user understands, in `lang`.
+    pub fn describe(scope: &str, lang: PageLanguage) -> ScopeItem {
         let description = match scope {
-            "openid" => "Know who you are on Sesame".to_owned(),
-            "profile" => "See your name, username and picture".to_owned(),
-            "email" => "See your email address".to_owned(),
-            "phone" => "See your phone number".to_owned(),
-            "offline_access" => "Keep access while you are away".to_owned(),
-            other => format!("Use the “{other}” permission"),
+            "openid" | "profile" | "email" | "phone" | "offline_access" => {
+                lang.t(&format!("scope-{scope}"))
+            }
+            other => lang.text("scope-other", &[("scope", other)]),
         };
         ScopeItem {
             name: scope.to_owned(),
@@ -147,9 +181,7 @@ pub struct ConsentPage {
     pub csrf_token: String,
     /// The authorization request itself (`/oauth/authorize?...`), which the decision is posted to.
     pub action: String,
-    /// The request's `ui_locales` (OIDC Core §3.1.2.1), most preferred first; kept for the
-    /// translated pages.
-    pub ui_locales: Vec<String>,
+    pub lang: PageLanguage,
 }
 
 /// The confirmation page of RP-initiated logout when the request alone is not enough.
@@ -161,6 +193,7 @@ pub struct LogoutPage {
     pub csrf_token: String,
     /// The end-session request itself (`/oauth/logout?...`), which the confirmation is posted to.
     pub action: String,
+    pub lang: PageLanguage,
 }
 
 /// A neutral message (signed out, nothing to do).
@@ -169,6 +202,7 @@ pub struct LogoutPage {
 pub struct NoticePage {
     pub title: String,
     pub message: String,
+    pub lang: PageLanguage,
 }
 
 /// An error that cannot go back to an application.
@@ -177,6 +211,17 @@ pub struct NoticePage {
 pub struct ErrorPage {
     pub title: String,
     pub message: String,
+    pub lang: PageLanguage,
+}
+
+/// Marks `response` as written in `lang` (`Content-Language`), for a page whose language the
+/// handler chose itself (`ui_locales`, the login page's `lang`); the page layer leaves it be.
+pub fn in_language(lang: PageLanguage, mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(lang.tag()),
+    );
+    response
 }
 
 #[cfg(test)]
@@ -188,6 +233,7 @@ mod tests {
         let page = ErrorPage {
             title: "Oops".into(),
             message: "<script>".into(),
+            lang: PageLanguage::En,
         };
         let response = render_with_form_targets(
             StatusCode::BAD_REQUEST,
@@ -214,11 +260,14 @@ mod tests {
         let page = ErrorPage {
             title: "t".into(),
             message: "<script>alert(1)</script>".into(),
+            lang: PageLanguage::ZhCn,
         };
         let html = page.render().unwrap_or_default();
         assert!(
             html.contains("&#60;script&#62;") || html.contains("&lt;script&gt;"),
             "{html}"
         );
+        assert!(html.contains("<html lang=\"zh-CN\">"), "{html}");
+        assert!(html.contains("如果是某个应用把你带到这里"), "{html}");
     }
 }

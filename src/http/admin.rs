@@ -22,11 +22,13 @@ mod users;
 use axum::Router;
 use axum::routing::{get, post};
 
+use crate::config::Config;
+use crate::http::page_language;
 use crate::paths;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes(config: &Config) -> Router<AppState> {
+    let routes = Router::new()
         .route(paths::ADMIN, get(dashboard::dashboard_get))
         .merge(client_routes())
         .merge(user_routes())
@@ -40,7 +42,8 @@ pub fn routes() -> Router<AppState> {
             paths::ADMIN_THROTTLES_CLEAR,
             post(throttles::throttles_clear),
         )
-        .route(paths::ADMIN_AUDIT, get(audit::audit_list))
+        .route(paths::ADMIN_AUDIT, get(audit::audit_list));
+    page_language::layer(routes, config)
 }
 
 fn client_routes() -> Router<AppState> {

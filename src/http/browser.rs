@@ -12,34 +12,52 @@ use axum_extra::extract::cookie::CookieJar;
 use crate::auth::login_csrf;
 use crate::auth::sessions::{self, LoginAttempt, LoginOutcome, LoginRetry};
 use crate::auth::{authorize, tokens};
+use crate::config::Config;
 use crate::http::cookies::{self, SessionCookies};
 use crate::http::extract::{ClientOrigin, Form, FormRejection, Params};
-use crate::http::failure::{count_throttled, retry_after_secs, sentence, set_retry_after};
+use crate::http::failure::{count_throttled, retry_after_secs, set_retry_after};
 use crate::http::html::{Failure, PageError, see_other};
+use crate::http::page_language;
 use crate::http::session::{MaybeUser, SignedIn, csrf_matches, is_same_origin_path};
 use crate::paths;
 use crate::state::AppState;
-use crate::views::{self, LoginPage, SignedInPage};
+use crate::views::{self, LanguageLink, LoginPage, PageLanguage, SignedInPage};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes(config: &Config) -> Router<AppState> {
+    let routes = Router::new()
         .route(paths::HOME, get(home_get))
         .route(paths::LOGIN, get(login_get).post(login_post))
-        .route(paths::LOGOUT, post(logout_post))
+        .route(paths::LOGOUT, post(logout_post));
+    page_language::layer(routes, config)
 }
 
 /// What the login form shows besides its CSRF token.
 struct LoginForm {
     next: Option<String>,
     identifier: String,
-    error: Option<String>,
+    problem: Option<Problem>,
+    /// The language picked on the page (`lang`: the language switch, or the form's own field),
+    /// which wins over `ui_locales` and `Accept-Language`.
+    lang: Option<PageLanguage>,
 }
 
-impl LoginForm {
-    fn failed(self, error: impl Into<String>) -> LoginForm {
-        LoginForm {
-            error: Some(error.into()),
-            ..self
+/// Why the form is shown again.
+#[derive(Clone, Copy)]
+enum Problem {
+    /// The form's CSRF token had expired.
+    Expired,
+    Retry(LoginRetry),
+}
+
+impl Problem {
+    fn message(self, lang: PageLanguage) -> String {
+        match self {
+            Problem::Expired => lang.t("login-form-expired"),
+            Problem::Retry(LoginRetry::Incomplete) => lang.t("login-incomplete"),
+            Problem::Retry(LoginRetry::Refused) => lang.t("login-refused"),
+            Problem::Retry(LoginRetry::Throttled(retry_after, scope)) => {
+                lang.throttled(scope, retry_after_secs(retry_after))
+            }
         }
     }
 }
@@ -65,7 +83,7 @@ async fn login_page(
         .collect();
     let mut identifier = form.identifier;
     let mut continue_as = None;
-    let mut ui_locales = Vec::new();
+    let mut lang = form.lang;
     let mut client_name = None;
     if let Some(context) = context {
         if identifier.is_empty() {
@@ -74,20 +92,23 @@ async fn login_page(
         if context.offer_signed_in_account {
             continue_as = signed_in.map(|u| tokens::display_name(&u.user).to_owned());
         }
-        ui_locales = context.ui_locales;
+        lang = lang.or_else(|| PageLanguage::from_ui_locales(&context.ui_locales));
         client_name = Some(context.client_name);
     }
+    let lang = lang.unwrap_or_else(page_language::current);
     let page = LoginPage {
         csrf_token,
+        languages: LanguageLink::all(lang, form.next.as_deref()),
         next: form.next,
         identifier,
-        error: form.error,
+        error: form.problem.map(|problem| problem.message(lang)),
         client_name,
         continue_as,
-        ui_locales,
         site_name: state.config.site_name.clone(),
+        lang,
     };
-    Ok(views::render_with_form_targets(status, &page, &targets))
+    let response = views::render_with_form_targets(status, &page, &targets);
+    Ok(views::in_language(lang, response))
 }
 
 fn safe_next(next: Option<&str>) -> Option<String> {
@@ -98,6 +119,7 @@ fn signed_in_page(user: &SignedIn) -> Response {
     views::render(&SignedInPage {
         user_name: tokens::display_name(&user.user).to_owned(),
         csrf_token: user.csrf_token.clone(),
+        lang: page_language::current(),
     })
 }
 
@@ -128,7 +150,8 @@ async fn login_get(
     let form = LoginForm {
         next,
         identifier: String::new(),
-        error: None,
+        problem: None,
+        lang: params.get("lang").and_then(PageLanguage::from_tag),
     };
     let page = login_page(&state, StatusCode::OK, csrf_token, form, user.as_ref()).await?;
     Ok((jar, page).into_response())
@@ -145,7 +168,8 @@ async fn login_post(
     let form = LoginForm {
         next: safe_next(params.get("next")),
         identifier: params.get("username").unwrap_or_default().trim().to_owned(),
-        error: None,
+        problem: None,
+        lang: params.get("lang").and_then(PageLanguage::from_tag),
     };
     let attempt = LoginAttempt {
         session_id: cookies::session_id(&jar),
@@ -184,8 +208,12 @@ async fn login_answer(
         }
         LoginOutcome::Retry { csrf_token, reason } => (csrf_token, Some(reason), jar),
     };
-    let (status, message) = form_again(reason);
-    let mut page = login_page(state, status, csrf_token, form.failed(message), None).await?;
+    let (status, problem) = form_again(reason);
+    let form = LoginForm {
+        problem: Some(problem),
+        ..form
+    };
+    let mut page = login_page(state, status, csrf_token, form, None).await?;
     if let Some(LoginRetry::Throttled(retry_after, scope)) = reason {
         count_throttled("form", scope);
         set_retry_after(page.headers_mut(), retry_after);
@@ -193,30 +221,15 @@ async fn login_answer(
     Ok((jar, page).into_response())
 }
 
-/// The status and message of the form shown again; no reason: the form had expired.
-fn form_again(reason: Option<LoginRetry>) -> (StatusCode, String) {
-    match reason {
-        None => (
-            StatusCode::FORBIDDEN,
-            "This form has expired. Please sign in again.".into(),
-        ),
-        Some(LoginRetry::Incomplete) => (
-            StatusCode::BAD_REQUEST,
-            "Enter your username, email or phone, and your password.".into(),
-        ),
-        Some(LoginRetry::Refused) => (
-            StatusCode::OK,
-            "The username or password is incorrect.".into(),
-        ),
-        Some(LoginRetry::Throttled(retry_after, scope)) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "{}. Try again in {} seconds.",
-                sentence(scope.describe()),
-                retry_after_secs(retry_after)
-            ),
-        ),
-    }
+/// The status and problem of the form shown again; no reason: the form had expired.
+fn form_again(reason: Option<LoginRetry>) -> (StatusCode, Problem) {
+    let status = match reason {
+        None => StatusCode::FORBIDDEN,
+        Some(LoginRetry::Incomplete) => StatusCode::BAD_REQUEST,
+        Some(LoginRetry::Refused) => StatusCode::OK,
+        Some(LoginRetry::Throttled(..)) => StatusCode::TOO_MANY_REQUESTS,
+    };
+    (status, reason.map_or(Problem::Expired, Problem::Retry))
 }
 
 async fn logout_post(

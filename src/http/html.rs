@@ -9,11 +9,10 @@ use axum::response::{IntoResponse, Response};
 use crate::auth::Error;
 use crate::auth::admin::AdminError;
 use crate::http::extract::FormRejection;
-use crate::http::failure::{
-    log_internal, mark_unavailable, retry_after_secs, sentence, set_retry_after,
-};
+use crate::http::failure::{log_internal, mark_unavailable, retry_after_secs, set_retry_after};
+use crate::http::page_language;
 use crate::views::admin::AdminErrorPage;
-use crate::views::{ErrorPage, render_status};
+use crate::views::{ErrorPage, PageLanguage, render_status};
 
 /// A 303 See Other to `location`: after a form is handled (so a reload does not repeat it), and
 /// wherever a page sends the browser on.
@@ -110,79 +109,84 @@ impl From<AdminError> for PageError {
     }
 }
 
-const CANNOT: &str = "This request cannot be completed";
-const WRONG: &str = "Something went wrong";
-
-/// The status, title and message of the page.
-fn describe(frame: Frame, failure: &Failure) -> (StatusCode, &'static str, String) {
+/// The status, title and message of the page, in `lang`.
+fn describe(frame: Frame, failure: &Failure, lang: PageLanguage) -> (StatusCode, String, String) {
     use Frame::{Admin, Public};
     use StatusCode as S;
+    let t = |key: &str| lang.t(key);
     match (frame, failure) {
         (_, Failure::Domain(Error::Unavailable(_))) => (
             S::SERVICE_UNAVAILABLE,
-            "Temporarily unavailable",
-            "Sesame cannot reach its database right now. Try again in a few seconds.".into(),
+            t("error-unavailable-title"),
+            t("error-unavailable"),
         ),
-        (Public, Failure::Domain(err)) => describe_domain(err),
+        (Public, Failure::Domain(err)) => describe_domain(err, lang),
         (Admin, Failure::Domain(_)) => (
             S::INTERNAL_SERVER_ERROR,
-            WRONG,
-            "The change could not be made. Try again; if it keeps failing, see the server log."
-                .into(),
+            t("error-wrong-title"),
+            t("error-admin-internal"),
         ),
-        (Public, Failure::Form(r)) => (r.status(), "This form could not be read", r.to_string()),
+        (Public, Failure::Form(r)) => (r.status(), t("error-form-title"), r.to_string()),
         (Public, Failure::Query(r)) => (
             S::BAD_REQUEST,
-            CANNOT,
-            format!("The query string is invalid: {r}."),
+            t("error-cannot-title"),
+            lang.text("error-query", &[("reason", &r.to_string())]),
         ),
-        (Admin, Failure::Form(r) | Failure::Query(r)) => (S::BAD_REQUEST, "Bad request", r.to_string()),
-        (Public, Failure::Csrf) => (
-            S::FORBIDDEN,
-            "This form has expired",
-            "The form was not sent from this session. Go back, reload the page and try again."
-                .into(),
-        ),
+        (Admin, Failure::Form(r) | Failure::Query(r)) => {
+            (S::BAD_REQUEST, t("error-bad-request-title"), r.to_string())
+        }
+        (Public, Failure::Csrf) => (S::FORBIDDEN, t("error-csrf-title"), t("error-csrf")),
         (Admin, Failure::Csrf) => (
             S::FORBIDDEN,
-            "Form expired",
-            "The form was not sent from this admin session. Go back, reload the page and try again."
-                .into(),
+            t("error-admin-csrf-title"),
+            t("error-admin-csrf"),
         ),
         (_, Failure::NotFound) => (
             S::NOT_FOUND,
-            "Not found",
-            "There is nothing here; it may have been deleted.".into(),
+            t("error-not-found-title"),
+            t("error-not-found"),
         ),
         (_, Failure::NotAdmin(username)) => (
             S::FORBIDDEN,
-            "Administrators only",
-            format!("You are signed in as {username}, who is not an administrator."),
+            t("error-not-admin-title"),
+            lang.text("error-not-admin", &[("user", username)]),
         ),
-        (Public, Failure::Invalid(message)) => (S::BAD_REQUEST, CANNOT, message.clone()),
-        (Admin, Failure::Invalid(message)) => (S::BAD_REQUEST, "Bad request", message.clone()),
-        (_, Failure::Refused(message)) => (S::CONFLICT, "Not done", message.clone()),
+        (Public, Failure::Invalid(message)) => {
+            (S::BAD_REQUEST, t("error-cannot-title"), message.clone())
+        }
+        (Admin, Failure::Invalid(message)) => (
+            S::BAD_REQUEST,
+            t("error-bad-request-title"),
+            message.clone(),
+        ),
+        (_, Failure::Refused(message)) => (S::CONFLICT, t("error-refused-title"), message.clone()),
     }
 }
 
-fn describe_domain(err: &Error) -> (StatusCode, &'static str, String) {
+/// A domain error on a public page. The detail of a refused request (`InvalidRequest` and the
+/// like) is the domain's own English sentence.
+fn describe_domain(err: &Error, lang: PageLanguage) -> (StatusCode, String, String) {
     match err {
         Error::Internal(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
-            WRONG,
-            "Sesame could not complete this request. Please try again in a moment.".into(),
+            lang.t("error-wrong-title"),
+            lang.t("error-internal"),
         ),
         Error::Throttled { retry_after, scope } => (
             StatusCode::TOO_MANY_REQUESTS,
-            "Too many attempts",
-            format!(
-                "{}. Try again in {} seconds.",
-                sentence(scope.describe()),
-                retry_after_secs(*retry_after)
-            ),
+            lang.t("error-throttled-title"),
+            lang.throttled(*scope, retry_after_secs(*retry_after)),
         ),
-        Error::InvalidRequest(message) => (StatusCode::BAD_REQUEST, CANNOT, message.clone()),
-        err => (StatusCode::BAD_REQUEST, CANNOT, err.to_string()),
+        Error::InvalidRequest(message) => (
+            StatusCode::BAD_REQUEST,
+            lang.t("error-cannot-title"),
+            message.clone(),
+        ),
+        err => (
+            StatusCode::BAD_REQUEST,
+            lang.t("error-cannot-title"),
+            err.to_string(),
+        ),
     }
 }
 
@@ -197,16 +201,24 @@ impl IntoResponse for PageError {
             (Failure::Domain(err), Frame::Admin) => log_internal("admin", err),
             _ => {}
         }
-        let (status, title, message) = describe(frame, &failure);
-        let title = title.to_owned();
+        let lang = page_language::current();
+        let (status, title, message) = describe(frame, &failure, lang);
         let mut response = match frame {
-            Frame::Public => render_status(status, &ErrorPage { title, message }),
+            Frame::Public => render_status(
+                status,
+                &ErrorPage {
+                    title,
+                    message,
+                    lang,
+                },
+            ),
             Frame::Admin => {
                 let show_nav = !matches!(failure, Failure::NotAdmin(_));
                 let page = AdminErrorPage {
                     title,
                     message,
                     show_nav,
+                    lang,
                 };
                 render_status(status, &page)
             }

@@ -16,11 +16,23 @@ use axum::routing::{get, post};
 
 pub use error::OAuthError;
 
+use crate::config::Config;
+use crate::http::page_language;
 use crate::paths;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes(config: &Config) -> Router<AppState> {
+    // The routes that answer with pages, in the request's page language.
+    let pages = Router::new()
+        .route(
+            paths::AUTHORIZE,
+            get(authorize::authorize_get).post(authorize::authorize_post),
+        )
+        .route(
+            paths::END_SESSION,
+            get(end_session::end_session_get).post(end_session::end_session_post),
+        );
+    page_language::layer(pages, config)
         .route(
             paths::OPENID_CONFIGURATION,
             get(discovery::openid_configuration_get),
@@ -30,14 +42,6 @@ pub fn routes() -> Router<AppState> {
             get(discovery::authorization_server_get),
         )
         .route(paths::JWKS, get(jwks::jwks_get))
-        .route(
-            paths::AUTHORIZE,
-            get(authorize::authorize_get).post(authorize::authorize_post),
-        )
-        .route(
-            paths::END_SESSION,
-            get(end_session::end_session_get).post(end_session::end_session_post),
-        )
         .route(paths::TOKEN, post(token::token_post))
         .route(paths::REVOKE, post(revoke::revoke_post))
         .route(paths::INTROSPECT, post(introspect::introspect_post))

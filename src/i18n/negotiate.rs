@@ -99,7 +99,7 @@ fn is_language_code(code: &str) -> bool {
 
 /// Django's `parse_accept_lang_header`: lowercased ranges by descending quality (stable), or
 /// nothing at all when any part is malformed.
-fn parse_accept_language(header: &str) -> Vec<String> {
+pub fn parse_accept_language(header: &str) -> Vec<String> {
     let header = if header.len() <= MAX_LENGTH {
         header
     } else {

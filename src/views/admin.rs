@@ -14,6 +14,8 @@ pub mod users;
 use askama::Template;
 use chrono::{DateTime, Utc};
 
+use super::PageLanguage;
+
 /// What every admin page shows around its content: the navigation, who is signed in, the CSRF
 /// token for its forms, and a one-line notice after a change.
 #[derive(Clone, Debug)]
@@ -24,6 +26,8 @@ pub struct Chrome {
     /// `throttles`, `audit`.
     pub section: &'static str,
     pub notice: Option<&'static str>,
+    /// The language of the frame (the navigation, sign out); the pages inside are English.
+    pub lang: PageLanguage,
 }
 
 /// Links to the previous and next page of a list.
@@ -82,4 +86,5 @@ pub struct AdminErrorPage {
     pub message: String,
     /// Links back into the admin UI; off for someone who is not an admin.
     pub show_nav: bool,
+    pub lang: PageLanguage,
 }

@@ -49,12 +49,18 @@ async fn populate(app: &TestApp) {
     }
 }
 
-/// A served, populated app with the admin `root` signed in on its dashboard; the app and its URL.
-async fn signed_in_admin(browser: &Browser) -> (TestApp, String) {
+/// A served, populated app with the admin `root`; the app and its URL.
+async fn served_with_admin() -> (TestApp, String) {
     let app = TestApp::served(Backend::Sqlite).await.unwrap();
     let base = app.state.config.issuer.clone();
     populate(&app).await;
     app.user("root").roles(&["admin"]).create().await;
+    (app, base)
+}
+
+/// [`served_with_admin`], with `root` signed in on its dashboard in `browser`.
+async fn signed_in_admin(browser: &Browser) -> (TestApp, String) {
+    let (app, base) = served_with_admin().await;
     browser.goto(&format!("{base}/admin")).await;
     browser.log_in("root", PASSWORD).await;
     let heading = browser.wait_for(".adm-main h1").await;
@@ -242,4 +248,27 @@ async fn a_user_who_is_not_an_admin_sees_why_in_chromium() {
         .follow("Your account", "form[action='/logout']")
         .await;
     assert!(browser.source().await.contains("as <strong>alice</strong>"));
+}
+
+/// A browser set to Simplified Chinese signs in through the Chinese login form and gets the
+/// admin UI's frame in Chinese (the pages inside are English for now).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_frame_in_a_chinese_browser() {
+    let Some(browser) = webdriver::chinese_browser().await else {
+        return;
+    };
+    let (_app, base) = served_with_admin().await;
+
+    browser.goto(&format!("{base}/admin/clients")).await;
+    assert_eq!(browser.text("h1").await, "登录 Sesame");
+    browser.log_in("root", PASSWORD).await;
+    let current = browser
+        .wait_for("nav a[aria-current=page][href='/admin/clients']")
+        .await;
+    assert_eq!(current.text().await.unwrap(), "客户端");
+    let html = browser.find("html").await;
+    assert_eq!(html.attr("lang").await.unwrap().as_deref(), Some("zh-CN"));
+    browser
+        .screenshot_at("admin-clients-zh-CN.png", (WIDE, 900))
+        .await;
 }

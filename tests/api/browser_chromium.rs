@@ -145,3 +145,36 @@ async fn chromium_consent_on_sqlite() {
     let app = TestApp::served(Backend::Sqlite).await.unwrap();
     chromium_shows_a_wrong_password_and_approves_consent(app).await;
 }
+
+/// A browser set to Simplified Chinese gets the login page in Chinese, and its language switch
+/// goes to English while keeping the authorization request.
+async fn chromium_in_chinese_gets_the_chinese_login_page(app: TestApp) {
+    let Some(browser) = webdriver::chinese_browser().await else {
+        return;
+    };
+    app.user("alice").create().await;
+    let callback = relying_party(app.client("webapp")).await;
+    open_authorization(&browser, &app, "webapp", &callback, ("openid", "zh")).await;
+    assert_eq!(browser.url().await.path(), "/login");
+    let html = browser.find("html").await;
+    assert_eq!(html.attr("lang").await.unwrap().as_deref(), Some("zh-CN"));
+    assert_eq!(browser.text("h1").await, "登录 Sesame");
+    assert_eq!(browser.text(".lead").await, "以继续使用 webapp app");
+    assert_eq!(
+        browser.text("label[for=username]").await,
+        "用户名、电子邮箱或手机号"
+    );
+    browser.screenshot("login-zh-CN.png").await;
+
+    browser.follow("English", "strong[lang=en]").await;
+    assert_eq!(browser.text("h1").await, "Sign in to Sesame");
+    assert_eq!(browser.text(".lead").await, "to continue to webapp app");
+    let url = browser.url().await;
+    assert!(query_param(url.as_str(), "next").is_some(), "{url}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_in_chinese_on_sqlite() {
+    let app = TestApp::served(Backend::Sqlite).await.unwrap();
+    chromium_in_chinese_gets_the_chinese_login_page(app).await;
+}

@@ -38,6 +38,7 @@ mod native_apps;
 mod oidc_logout;
 mod one_signature_check;
 mod ops;
+mod page_language;
 mod refresh_retries;
 mod refresh_scope;
 mod register;

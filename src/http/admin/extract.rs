@@ -16,6 +16,7 @@ use crate::auth::audit::Actor;
 use crate::http::cookies;
 use crate::http::extract::{ClientOrigin, Form, Params};
 use crate::http::html::{Failure, PageError};
+use crate::http::page_language;
 use crate::http::session::{self, SignedIn};
 use crate::paths;
 use crate::state::AppState;
@@ -40,6 +41,7 @@ impl AdminSession {
             csrf_token: self.signed_in.csrf_token.clone(),
             section,
             notice,
+            lang: page_language::current(),
         }
     }
 }

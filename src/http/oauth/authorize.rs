@@ -10,10 +10,11 @@ use crate::auth::authorize::{self, AuthorizationRequest, Decision, Outcome, Subj
 use crate::auth::{Error, tokens};
 use crate::http::extract::{Form, FormRejection, Params};
 use crate::http::html::{Failure, PageError, see_other};
+use crate::http::page_language;
 use crate::http::session::{MaybeUser, SignedIn, csrf_matches, login_redirect};
 use crate::paths;
 use crate::state::AppState;
-use crate::views::{self, ConsentPage, ScopeItem};
+use crate::views::{self, ConsentPage, PageLanguage, ScopeItem};
 
 /// The request as received: the login form comes back to it, the consent form posts to it.
 fn request_path(query: &str) -> String {
@@ -89,16 +90,19 @@ fn respond(outcome: Outcome, query: &str, user: Option<&SignedIn>) -> Response {
             },
             Some(user),
         ) => {
+            let lang =
+                PageLanguage::from_ui_locales(&ui_locales).unwrap_or_else(page_language::current);
             let page = ConsentPage {
                 client_name,
                 user_name: tokens::display_name(&user.user).to_owned(),
-                scopes: scope.iter().map(ScopeItem::describe).collect(),
+                scopes: scope.iter().map(|s| ScopeItem::describe(s, lang)).collect(),
                 csrf_token: user.csrf_token.clone(),
                 action: request_path(query),
-                ui_locales,
+                lang,
             };
             let targets: Vec<String> = redirect_origin.into_iter().collect();
-            views::render_with_form_targets(StatusCode::OK, &page, &targets)
+            let response = views::render_with_form_targets(StatusCode::OK, &page, &targets);
+            views::in_language(lang, response)
         }
         (Outcome::Consent { .. }, None) => login_redirect(&request_path(query)),
     }

@@ -12,8 +12,8 @@ use openidconnect::core::{
     CoreJwsSigningAlgorithm, CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
 };
 use openidconnect::{
-    AdditionalProviderMetadata, AuthUrl, IssuerUrl, JsonWebKeySetUrl, ProviderMetadata,
-    ResponseTypes, Scope, TokenUrl, UserInfoUrl,
+    AdditionalProviderMetadata, AuthUrl, IssuerUrl, JsonWebKeySetUrl, LanguageTag,
+    ProviderMetadata, ResponseTypes, Scope, TokenUrl, UserInfoUrl,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -21,6 +21,7 @@ use serde_json::json;
 use crate::auth::authorize::prompt;
 use crate::paths;
 use crate::state::AppState;
+use crate::views::PageLanguage;
 
 /// RFC 8414 members that OIDC Discovery's core type does not carry.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -115,6 +116,13 @@ fn build(state: &AppState) -> Result<Metadata, url_error::Error> {
         SCOPES.iter().map(|s| Scope::new((*s).to_owned())).collect(),
     ))
     .set_claims_supported(Some(parse_all(CLAIMS)))
+    // OIDC Discovery §3: the languages of the pages `ui_locales` can ask for.
+    .set_ui_locales_supported(Some(
+        PageLanguage::ALL
+            .iter()
+            .map(|lang| LanguageTag::new(lang.tag().to_owned()))
+            .collect(),
+    ))
     .set_response_modes_supported(Some(vec![CoreResponseMode::Query]))
     .set_grant_types_supported(Some(parse_all(&[
         "authorization_code",

@@ -12,6 +12,7 @@ use crate::auth::{sessions, tokens};
 use crate::http::cookies::SessionCookies;
 use crate::http::extract::{Form, FormRejection, Params};
 use crate::http::html::{Failure, PageError, see_other};
+use crate::http::page_language;
 use crate::http::session::{MaybeUser, SignedIn, csrf_matches};
 use crate::paths;
 use crate::state::AppState;
@@ -67,6 +68,7 @@ fn confirm(end: &EndSession, user: &SignedIn, query: &str) -> Response {
         client_name: end.client_name.clone(),
         csrf_token: user.csrf_token.clone(),
         action: format!("{}?{query}", paths::END_SESSION),
+        lang: page_language::current(),
     };
     let targets: Vec<String> = end
         .redirect
@@ -89,10 +91,14 @@ async fn finish(
     }
     let response = match end.redirect {
         Some(url) => see_other(url.as_str()),
-        None => views::render(&NoticePage {
-            title: "Signed out".into(),
-            message: "You are signed out of Sesame. You can close this window.".into(),
-        }),
+        None => {
+            let lang = page_language::current();
+            views::render(&NoticePage {
+                title: lang.t("signed-out-title"),
+                message: lang.t("signed-out-message"),
+                lang,
+            })
+        }
     };
     Ok((session_cookies.end(jar), response).into_response())
 }

@@ -41,12 +41,26 @@ pub struct Browser {
 /// Waits for the browser's turn and starts it clean: no cookies, the default window. `None`
 /// (after a note) where Chromium is not installed.
 pub async fn browser() -> Option<Browser> {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    take_turn(&SHARED, None).await
+}
+
+/// A second browser whose user prefers Simplified Chinese: its UI language (`--lang`) and the
+/// `Accept-Language` it sends (the `intl.accept_languages` preference) are `zh-CN`.
+pub async fn chinese_browser() -> Option<Browser> {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    take_turn(&SHARED, Some("zh-CN")).await
+}
+
+async fn take_turn(
+    shared: &'static OnceLock<Shared>,
+    lang: Option<&'static str>,
+) -> Option<Browser> {
     let chromium = environment::chromium()?;
     let turn = TURN.lock().await;
-    static SHARED: OnceLock<Shared> = OnceLock::new();
     // A runtime cannot start inside a test's runtime: the browser's starts on a thread.
-    let shared = SHARED.get_or_init(|| {
-        std::thread::spawn(move || launch(&chromium))
+    let shared = shared.get_or_init(|| {
+        std::thread::spawn(move || launch(&chromium, lang))
             .join()
             .expect("browser start")
     });
@@ -92,11 +106,11 @@ fn start_chromedriver(driver: &PathBuf, port: u16) -> (Child, ChildStdin) {
     (child, stdin)
 }
 
-fn launch(chromium: &Chromium) -> Shared {
+fn launch(chromium: &Chromium, lang: Option<&str>) -> Shared {
     let port = free_port();
     let watchdog = start_chromedriver(&chromium.driver, port);
     let profile = tempfile::tempdir().expect("profile dir");
-    let args = [
+    let mut args = vec![
         "--headless".to_owned(),
         "--no-sandbox".to_owned(),
         "--disable-gpu".to_owned(),
@@ -110,7 +124,13 @@ fn launch(chromium: &Chromium) -> Shared {
         format!("--window-size={},{}", WINDOW.0, WINDOW.1),
         format!("--user-data-dir={}", profile.path().display()),
     ];
-    let options = json!({ "binary": chromium.browser, "args": args });
+    if let Some(lang) = lang {
+        args.push(format!("--lang={lang}"));
+    }
+    let mut options = json!({ "binary": chromium.browser, "args": args });
+    if let Some(lang) = lang {
+        options["prefs"] = json!({ "intl.accept_languages": lang });
+    }
     let capabilities = serde_json::Map::from_iter([("goog:chromeOptions".to_owned(), options)]);
     let runtime = tokio::runtime::Runtime::new().expect("browser runtime");
     let client = runtime
