@@ -109,9 +109,11 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Tokens(TokensCommand::Flush { batch }) => {
             tokens::flush(&open(config).await?, batch).await
         }
-        Command::Import(ImportCommand::Django { database, table }) => {
-            import::import_django(&open(config).await?, &database, &table).await
-        }
+        Command::Import(ImportCommand::Django {
+            database,
+            table,
+            renumber,
+        }) => import::import_django(&open(config).await?, &database, &table, renumber).await,
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "sesame", &mut std::io::stdout());
             Ok(())

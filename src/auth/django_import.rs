@@ -4,7 +4,8 @@
 //! Django's `pbkdf2_sha256$...` and `argon2$...` hashes verify as they are and are upgraded to
 //! argon2id at the user's next login ([`super::accounts::check_password`]). Ids are kept, so the
 //! `user_id` claim still names the same person for resource servers that stored it. Users already
-//! present (same id or identifier) are skipped, so an import can be run again.
+//! present (same identifier) are skipped, so an import can be run again; a Django user whose id
+//! another Sesame user holds is skipped too, or given a new id with [`TakenIds::Renumber`].
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, QueryResult, Statement};
@@ -19,10 +20,23 @@ use crate::store::{self, InsertError, UniqueField};
 /// Columns a custom Django user model may use for a phone number (the seed's login by phone).
 const PHONE_COLUMNS: [&str; 3] = ["phone", "mobile", "phone_number"];
 
+/// What to do with a Django user whose id a Sesame user already holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TakenIds {
+    /// Leave the user out (reported in [`ImportReport::skipped`]): ids are what resource servers
+    /// that stored `user_id` know people by.
+    #[default]
+    Skip,
+    /// Import the user with the next free id, after every user whose id was free.
+    Renumber,
+}
+
 /// What an import did.
 #[derive(Debug, Default)]
 pub struct ImportReport {
     pub imported: u64,
+    /// `(username, Django id, Sesame id)` for every user given a new id ([`TakenIds::Renumber`]).
+    pub renumbered: Vec<(String, i64, i64)>,
     /// `(username, why)` for every row left out.
     pub skipped: Vec<(String, String)>,
     /// `(username, "email" or "phone")` for users imported without a value another user holds.
@@ -66,6 +80,7 @@ pub async fn import_django_users(
     actor: &Actor,
     source: &DatabaseConnection,
     table: &str,
+    taken_ids: TakenIds,
     now: DateTime<Utc>,
     progress: &dyn Progress,
 ) -> Result<ImportReport, ImportError> {
@@ -84,9 +99,10 @@ pub async fn import_django_users(
         .map_err(ImportError::Source)?;
     let mut report = ImportReport::default();
     progress.start("importing users", Some(rows.len() as u64));
-    let imported = import_rows(state, &rows, now, &mut report, progress).await;
+    let imported = import_rows(state, &rows, taken_ids, now, &mut report, progress).await;
     progress.finish();
-    imported?;
+    let deferred = imported?;
+    renumber(state, deferred, now, &mut report).await?;
     store::users::sync_id_sequence(&state.db)
         .await
         .map_err(Error::from)?;
@@ -95,41 +111,68 @@ pub async fn import_django_users(
         .details(json!({
             "imported": report.imported,
             "skipped": report.skipped.len(),
+            "renumbered": report.renumbered.len(),
             "unverifiable": report.unverifiable.len(),
         }));
     audit::record(state, event, now).await?;
     Ok(report)
 }
 
+/// Imports the rows whose ids are free; answers the users to renumber.
 async fn import_rows(
     state: &AppState,
     rows: &[QueryResult],
+    taken_ids: TakenIds,
     now: DateTime<Utc>,
     report: &mut ImportReport,
     progress: &dyn Progress,
-) -> Result<(), ImportError> {
+) -> Result<Vec<DjangoUser>, ImportError> {
+    let mut deferred = Vec::new();
     for row in rows {
-        import_one(state, read_user(row)?, now, report).await?;
+        let user = read_user(row)?;
+        let taken = store::users::find_by_id(&state.db, user.id)
+            .await
+            .map_err(Error::from)?
+            .is_some();
+        match (taken, taken_ids) {
+            (false, _) => import_one(state, user.id, user, now, report).await?,
+            (true, TakenIds::Renumber) => deferred.push(user),
+            (true, TakenIds::Skip) => report
+                .skipped
+                .push((user.username, format!("id {} is taken", user.id))),
+        }
         progress.advance(1);
+    }
+    Ok(deferred)
+}
+
+/// Imports `users` with the ids after the largest one now taken, in their Django order.
+async fn renumber(
+    state: &AppState,
+    users: Vec<DjangoUser>,
+    now: DateTime<Utc>,
+    report: &mut ImportReport,
+) -> Result<(), Error> {
+    for user in users {
+        let id = store::users::max_id(&state.db).await? + 1;
+        let (name, django_id) = (user.username.clone(), user.id);
+        let imported = report.imported;
+        import_one(state, id, user, now, report).await?;
+        if report.imported > imported {
+            report.renumbered.push((name, django_id, id));
+        }
     }
     Ok(())
 }
 
+/// Imports `user` as Sesame user `id`, unless its username is taken.
 async fn import_one(
     state: &AppState,
+    id: i64,
     user: DjangoUser,
     now: DateTime<Utc>,
     report: &mut ImportReport,
 ) -> Result<(), Error> {
-    if store::users::find_by_id(&state.db, user.id)
-        .await?
-        .is_some()
-    {
-        report
-            .skipped
-            .push((user.username, format!("id {} is taken", user.id)));
-        return Ok(());
-    }
     if store::users::find_by_login(&state.db, &user.username)
         .await?
         .is_some()
@@ -160,14 +203,8 @@ async fn import_one(
     // Django does not make emails unique and Sesame does: keep the first holder's, drop repeats.
     loop {
         let attempt = new.clone();
-        match store::users::insert_imported(
-            &state.db,
-            user.id,
-            attempt,
-            created_at,
-            user.last_login,
-        )
-        .await
+        match store::users::insert_imported(&state.db, id, attempt, created_at, user.last_login)
+            .await
         {
             Ok(_) => break,
             Err(InsertError::Duplicate(UniqueField::Email)) if new.email.is_some() => {

@@ -4,7 +4,7 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 
 use crate::auth::audit::Actor;
-use crate::auth::django_import;
+use crate::auth::django_import::{self, TakenIds};
 use crate::cli::progress::Reporter;
 use crate::state::AppState;
 
@@ -19,6 +19,10 @@ pub enum ImportCommand {
         /// The user table (a custom user model's, e.g. `accounts_user`).
         #[arg(long, default_value = "auth_user")]
         table: String,
+        /// Give a Django user whose id a Sesame user holds the next free id (printed), instead
+        /// of leaving them out. Resource servers that stored `user_id` will not know them by it.
+        #[arg(long)]
+        renumber: bool,
     },
 }
 
@@ -26,6 +30,7 @@ pub(super) async fn import_django(
     state: &AppState,
     database: &str,
     table: &str,
+    renumber: bool,
 ) -> anyhow::Result<()> {
     // Not store::connect: that would switch a Django SQLite file to WAL mode.
     let mut options = sea_orm::ConnectOptions::new(database);
@@ -35,13 +40,22 @@ pub(super) async fn import_django(
         .context("connecting to the Django database")?;
     let progress = Reporter::for_stderr();
     let (actor, now) = (Actor::cli(), state.now());
+    let taken = if renumber {
+        TakenIds::Renumber
+    } else {
+        TakenIds::Skip
+    };
     let report =
-        django_import::import_django_users(state, &actor, &source, table, now, &progress).await?;
+        django_import::import_django_users(state, &actor, &source, table, taken, now, &progress)
+            .await?;
     for (username, why) in &report.skipped {
         eprintln!("skipped {username}: {why}");
     }
     for (username, what) in &report.adjusted {
         eprintln!("imported {username} without its {what}, which another user holds");
+    }
+    for (username, django_id, id) in &report.renumbered {
+        eprintln!("imported {username} as id {id}: Django id {django_id} is taken");
     }
     for username in &report.unverifiable {
         eprintln!("imported {username}, whose password hash Sesame cannot verify: reset it");
@@ -56,7 +70,8 @@ pub(super) async fn import_django(
         bail!(
             "{} users were not imported (above). Users already in Sesame keep their ids; to keep \
              every Django id, import into an empty database first: point database_url at a new \
-             file, run `sesame migrate`, then `sesame import django` before creating anyone",
+             file, run `sesame migrate`, then `sesame import django` before creating anyone; or \
+             run it again with --renumber to give them new ids",
             report.skipped.len()
         );
     }

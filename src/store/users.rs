@@ -84,6 +84,17 @@ pub async fn insert_imported<C: ConnectionTrait>(
     row.insert(db).await.map_err(InsertError::from_db)
 }
 
+/// The largest user id, 0 without users.
+pub async fn max_id<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
+    let max: Option<Option<i64>> = Entity::find()
+        .select_only()
+        .column_as(Column::Id.max(), "max")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(max.flatten().unwrap_or(0))
+}
+
 /// After inserts with explicit ids, moves PostgreSQL's id sequence past the largest id so the
 /// next ordinary insert does not collide. SQLite's AUTOINCREMENT keeps up by itself.
 pub async fn sync_id_sequence<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {

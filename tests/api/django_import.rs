@@ -13,7 +13,7 @@ use sha2::Sha256;
 use crate::on_both_databases;
 use crate::support::TestApp;
 use sesame::auth::audit::Actor;
-use sesame::auth::django_import::{ImportReport, import_django_users};
+use sesame::auth::django_import::{ImportReport, TakenIds, import_django_users};
 use sesame::progress::Silent;
 use sesame::store;
 
@@ -65,6 +65,7 @@ async fn import_auth_user(app: &TestApp, source: &DatabaseConnection) -> ImportR
         &Actor::cli(),
         source,
         "auth_user",
+        TakenIds::Skip,
         app.now(),
         &Silent,
     )
@@ -88,7 +89,7 @@ async fn imported_users_log_in_with_their_django_password_and_get_argon2id(app: 
             .map(serde_json::from_str::<serde_json::Value>)
             .unwrap()
             .unwrap(),
-        json!({ "imported": 4, "skipped": 0, "unverifiable": 1 })
+        json!({ "imported": 4, "skipped": 0, "renumbered": 0, "unverifiable": 1 })
     );
 
     let alice = store::users::find_by_id(app.db(), 42)
@@ -171,6 +172,7 @@ async fn a_table_name_that_is_not_plain_is_refused(app: TestApp) {
         &Actor::cli(),
         &source,
         "auth_user; DROP TABLE x",
+        TakenIds::Skip,
         app.now(),
         &Silent,
     )
@@ -220,7 +222,63 @@ async fn import_compares_identifiers_by_the_same_rule(app: TestApp) {
     assert_eq!((strasse.id, strasse.email), (63, None));
 }
 
+/// Sesame user 42 exists before the import: Django's alice (id 42) is left out, or with
+/// `TakenIds::Renumber` imported as the next free id after every other Django user.
+async fn a_taken_id_is_skipped_or_renumbered_on_request(app: TestApp) {
+    let holder = store::users::NewUser {
+        username: "first-admin".into(),
+        email: None,
+        phone: None,
+        password_hash: "!".into(),
+        is_active: true,
+        roles: Vec::new(),
+        display_name: None,
+        avatar_url: None,
+    };
+    store::users::insert_imported(app.db(), 42, holder, app.now(), None)
+        .await
+        .unwrap();
+    let source = django_database(app.dir.path()).await;
+    let import = |taken_ids| {
+        let (app, source) = (&app, &source);
+        async move {
+            import_django_users(
+                &app.state,
+                &Actor::cli(),
+                source,
+                "auth_user",
+                taken_ids,
+                app.now(),
+                &Silent,
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let skipped = import(TakenIds::Skip).await;
+    assert_eq!(
+        skipped.skipped,
+        [("alice".to_owned(), "id 42 is taken".to_owned())]
+    );
+    assert!(skipped.renumbered.is_empty());
+
+    let renumbered = import(TakenIds::Renumber).await;
+    assert_eq!(renumbered.imported, 1, "{renumbered:?}");
+    assert_eq!(renumbered.renumbered, [("alice".to_owned(), 42, 46)]);
+    let alice = store::users::find_by_username(app.db(), "alice")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(alice.id, 46);
+    let login = app
+        .post("/api/token/")
+        .json(&json!({ "username": "alice", "password": "lètmein" }))
+        .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.text());
+}
+
 on_both_databases!(
+    a_taken_id_is_skipped_or_renumbered_on_request,
     imported_users_log_in_with_their_django_password_and_get_argon2id,
     a_table_name_that_is_not_plain_is_refused,
     import_compares_identifiers_by_the_same_rule,
