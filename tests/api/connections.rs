@@ -61,12 +61,11 @@ const HEALTHZ: &[u8] = b"GET /healthz HTTP/1.1\r\nHost: sesame.test\r\n\r\n";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_connections_and_slow_headers_do_not_stall_healthz_or_a_login() {
     // Each connection costs a descriptor at both ends: 2 x 2,100 and the rest of the test. The
-    // limit is raised here as `sesame serve` raises its own; a hard limit below that fails.
-    let files = rlimit::increase_nofile_limit(u64::MAX).unwrap();
-    assert!(
-        files >= 5_000,
-        "this test needs 5,000 open files; the hard limit is {files}"
-    );
+    // limit is raised as `sesame serve` raises its own; below 5,000 the test is skipped (failed
+    // under CI=true).
+    if crate::support::environment::open_files(5_000).is_none() {
+        return;
+    }
     // Long timeouts: the connections must still be open when the requests are timed.
     let (app, addr) = served(|c| {
         c.keep_alive_timeout = Duration::from_secs(120);

@@ -55,6 +55,26 @@ pub fn postgres_server_binaries() -> Option<PathBuf> {
     }
 }
 
+/// Raises this process's open-file limit to its hard limit; `None` (after the note) when that
+/// is below `needed`, as in a container started with a low `ulimit -Hn`.
+pub fn open_files(needed: u64) -> Option<u64> {
+    static SAID: OnceLock<()> = OnceLock::new();
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(files) if files >= needed => Some(files),
+        Ok(files) => missing(
+            &SAID,
+            &format!(
+                "connection-limit tests: they need {needed} open files and the hard limit is \
+                 {files}; raise it (ulimit -Hn {needed}, or the container's nofile limit)"
+            ),
+        ),
+        Err(err) => missing(
+            &SAID,
+            &format!("connection-limit tests: the open-file limit cannot be raised: {err}"),
+        ),
+    }
+}
+
 /// Chromium and chromedriver, or `None` (after the note).
 pub fn chromium() -> Option<Chromium> {
     static SAID: OnceLock<()> = OnceLock::new();
