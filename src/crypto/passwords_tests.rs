@@ -1,0 +1,175 @@
+use super::*;
+
+fn owasp() -> PasswordHasher {
+    PasswordHasher::new(Argon2Cost::OWASP)
+}
+
+fn verify_password(stored: &str, password: &str) -> Verification {
+    owasp().verify(stored, password)
+}
+
+#[test]
+fn argon2id_hash_verifies_with_owasp_parameters() {
+    let hash = owasp().hash("correct horse").unwrap();
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
+    assert_eq!(
+        verify_password(&hash, "correct horse"),
+        Verification::Match {
+            needs_rehash: false
+        }
+    );
+    assert_eq!(
+        verify_password(&hash, "wrong horse"),
+        Verification::Mismatch
+    );
+}
+
+#[test]
+fn argon2_hash_with_other_parameters_needs_rehash() {
+    let params = Params::new(8, 1, 1, None).unwrap();
+    let weak = Argon2::new(argon2::Algorithm::Argon2id, Version::V0x13, params);
+    let salt = SaltString::generate(&mut OsRng);
+    let hash = weak.hash_password(b"pw", &salt).unwrap().to_string();
+    assert_eq!(
+        verify_password(&hash, "pw"),
+        Verification::Match { needs_rehash: true }
+    );
+}
+
+#[test]
+fn django_pbkdf2_hash_verifies_and_needs_rehash() {
+    let hash = django_pbkdf2_sha256("s3cret!", "NaClNaCl", 1_000);
+    assert!(hash.starts_with("pbkdf2_sha256$1000$NaClNaCl$"));
+    assert_eq!(
+        verify_password(&hash, "s3cret!"),
+        Verification::Match { needs_rehash: true }
+    );
+    assert_eq!(verify_password(&hash, "s3cret?"), Verification::Mismatch);
+}
+
+#[test]
+fn django_pbkdf2_matches_django_output() {
+    // Computed with Python's hashlib.pbkdf2_hmac, which Django's hasher calls.
+    let expected = "pbkdf2_sha256$1000$seasalt$JgZryXe2Ga8ysg6XbzkLpTdyPQrHqsinbL9BnnhgX4A=";
+    assert_eq!(django_pbkdf2_sha256("lètmein", "seasalt", 1_000), expected);
+    assert_eq!(
+        verify_password(expected, "lètmein"),
+        Verification::Match { needs_rehash: true }
+    );
+}
+
+#[test]
+fn django_argon2_hash_verifies_and_needs_rehash() {
+    let phc = owasp().hash("pw").unwrap();
+    let django = format!("argon2{phc}");
+    assert_eq!(
+        verify_password(&django, "pw"),
+        Verification::Match { needs_rehash: true }
+    );
+    assert_eq!(verify_password(&django, "nope"), Verification::Mismatch);
+}
+
+#[test]
+fn malformed_hashes_mismatch() {
+    let valid = django_pbkdf2_sha256("pw", "salt", 10);
+    let malformed = [
+        "",
+        "$",
+        "plain-text-password",
+        "pbkdf2_sha256$",
+        "pbkdf2_sha256$abc$salt$hash",
+        "pbkdf2_sha256$0$salt$AAAA",
+        "pbkdf2_sha256$10$salt$not base64!",
+        "pbkdf2_sha256$10$salt$AAAA",
+        "pbkdf2_sha256$4294967295$salt$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        &format!("{valid}$extra"),
+        "$argon2id$v=19$m=19456,t=2,p=1$",
+        "$argon2id$v=19$m=4294967295,t=2,p=1$c2FsdHNhbHQ$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "$scrypt$ln=16,r=8,p=1$c2FsdA$AAAA",
+        "argon2$",
+        "\u{0}\u{ffff}",
+    ];
+    for stored in malformed {
+        assert_eq!(
+            verify_password(stored, "pw"),
+            Verification::Mismatch,
+            "{stored}"
+        );
+    }
+}
+
+#[test]
+fn dummy_hash_is_a_current_argon2id_hash() {
+    let hasher = owasp();
+    assert!(matches!(
+        hasher.verify(hasher.dummy_hash(), "anything"),
+        Verification::Mismatch
+    ));
+    assert!(
+        hasher
+            .dummy_hash()
+            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$")
+    );
+    assert_eq!(
+        verify_password(FALLBACK_DUMMY_HASH, "sesame dummy password"),
+        Verification::Match {
+            needs_rehash: false
+        }
+    );
+}
+
+#[test]
+fn a_configured_cost_hashes_at_that_cost_and_rehashes_others() {
+    let cheap = PasswordHasher::new(Argon2Cost {
+        m_cost: 1024,
+        t_cost: 1,
+        p_cost: 1,
+    });
+    let hash = cheap.hash("pw").unwrap();
+    assert!(hash.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"), "{hash}");
+    assert!(
+        cheap
+            .dummy_hash()
+            .starts_with("$argon2id$v=19$m=1024,t=1,p=1$")
+    );
+    assert_eq!(
+        cheap.verify(&hash, "pw"),
+        Verification::Match {
+            needs_rehash: false
+        }
+    );
+    assert_eq!(
+        owasp().verify(&hash, "pw"),
+        Verification::Match { needs_rehash: true },
+        "a hash at another cost is upgraded at the next login"
+    );
+}
+
+#[test]
+fn costs_outside_argon2s_bounds_or_ours_are_refused() {
+    assert!(Argon2Cost::OWASP.check().is_ok());
+    assert!(!Argon2Cost::OWASP.below_owasp());
+    for (m_cost, t_cost, p_cost) in [
+        (4, 1, 1),
+        (1024, 0, 1),
+        (1024, 1, 0),
+        (1 << 20, 1, 1),
+        (19_456, 64, 1),
+    ] {
+        let cost = Argon2Cost {
+            m_cost,
+            t_cost,
+            p_cost,
+        };
+        assert!(cost.check().is_err(), "{cost:?}");
+    }
+    let cheap = Argon2Cost {
+        m_cost: 1024,
+        t_cost: 1,
+        p_cost: 1,
+    };
+    assert!(cheap.check().is_ok() && cheap.below_owasp());
+}
