@@ -171,6 +171,26 @@ impl TestApp {
             .expect("the backend of a running app is there")
     }
 
+    /// Another instance of the same server: its own state, caches, keys directory and clock (set
+    /// to this one's time), on this app's database, as a second `sesame serve` on the same
+    /// PostgreSQL database is. Only for PostgreSQL apps: an in-memory SQLite database has one
+    /// process's pool.
+    pub async fn instance(&self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        assert_eq!(self.backend, Backend::Postgres, "instances share a PostgreSQL database");
+        let database = TestDatabase {
+            url: self.state.config.database_url.expose().to_owned(),
+            schema: None,
+        };
+        let issuer = self.state.config.issuer.clone();
+        let app = TestApp::build(self.backend, database, |c| {
+            c.issuer = issuer;
+            configure(c);
+        })
+        .await;
+        *app.clock.0.lock().unwrap() = self.now();
+        app
+    }
+
     /// Serves the router on 127.0.0.1:0 and returns its base URL (the issuer stays as it was).
     pub async fn serve(&self) -> String {
         let (listener, url) = bind().await;
