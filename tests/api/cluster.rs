@@ -19,6 +19,7 @@ use sesame::auth::accounts;
 use sesame::auth::admin::clients::set_client_active;
 use sesame::auth::audit::Actor;
 use sesame::auth::clients::GrantType;
+use sesame::store;
 
 mod listener;
 
@@ -36,6 +37,14 @@ async fn three() -> Option<[TestApp; 3]> {
     let second = first.instance(cache_for_an_hour).await;
     let third = first.instance(cache_for_an_hour).await;
     Some([first, second, third])
+}
+
+/// [`three`] instances, the user alice and the client `web` (password and refresh grants).
+async fn alice_at_web() -> Option<([TestApp; 3], (String, String))> {
+    let apps = three().await?;
+    apps[0].user("alice").create().await;
+    let web = apps[0].client("web").create().await;
+    Some((apps, web))
 }
 
 /// Waits until every instance has applied every event the others announced (each instance's
@@ -80,15 +89,29 @@ fn field(body: &Value, name: &str) -> String {
     body[name].as_str().unwrap().to_owned()
 }
 
+fn assert_status(response: &TestResponse, status: StatusCode) {
+    assert_eq!(response.status, status, "{}", response.text());
+}
+
 fn assert_ok(response: &TestResponse) {
-    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert_status(response, StatusCode::OK);
+}
+
+/// An OAuth error answer (RFC 6749 §5.2) with `status` and `error`.
+fn assert_oauth_error(response: &TestResponse, status: StatusCode, error: &str) {
+    assert_status(response, status);
+    assert_eq!(response.json()["error"], error);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_issued_by_any_instance_is_accepted_by_every_other_on_every_surface() {
-    let Some(apps) = three().await else { return };
-    let alice = apps[0].user("alice").create().await;
-    let web = apps[0].client("web").create().await;
+    let Some((apps, web)) = alice_at_web().await else {
+        return;
+    };
+    let alice = store::users::find_by_username(apps[0].db(), "alice")
+        .await
+        .unwrap()
+        .unwrap();
     let resource = resource_server(&apps[0]).await;
     for (i, issuer) in apps.iter().enumerate() {
         let oauth = issuer
@@ -131,9 +154,9 @@ async fn a_token_issued_by_any_instance_is_accepted_by_every_other_on_every_surf
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refresh_token_revoked_through_one_instance_is_refused_by_the_others_at_once() {
-    let Some(apps) = three().await else { return };
-    apps[0].user("alice").create().await;
-    let web = apps[0].client("web").create().await;
+    let Some((apps, web)) = alice_at_web().await else {
+        return;
+    };
     let tokens = apps[0].password_tokens(&web, "alice").await;
     let refresh = field(&tokens, "refresh_token");
     let revoked = apps[1]
@@ -144,21 +167,15 @@ async fn a_refresh_token_revoked_through_one_instance_is_refused_by_the_others_a
     assert_ok(&revoked);
     for app in [&apps[0], &apps[2]] {
         let refused = app.refresh_grant(&web, &refresh).await;
-        assert_eq!(
-            refused.status,
-            StatusCode::BAD_REQUEST,
-            "{}",
-            refused.text()
-        );
-        assert_eq!(refused.json()["error"], "invalid_grant");
+        assert_oauth_error(&refused, StatusCode::BAD_REQUEST, "invalid_grant");
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_access_token_revoked_through_one_instance_is_inactive_at_the_others_at_once() {
-    let Some(apps) = three().await else { return };
-    apps[0].user("alice").create().await;
-    let web = apps[0].client("web").create().await;
+    let Some((apps, web)) = alice_at_web().await else {
+        return;
+    };
     let resource = resource_server(&apps[0]).await;
     let access = field(
         &apps[0].password_tokens(&web, "alice").await,
@@ -234,9 +251,9 @@ async fn a_password_changed_through_one_instance_refuses_older_tokens_at_the_oth
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_disabled_through_one_instance_is_refused_by_the_others_at_once() {
-    let Some(apps) = three().await else { return };
-    apps[0].user("alice").create().await;
-    let web = apps[0].client("web").create().await;
+    let Some((apps, web)) = alice_at_web().await else {
+        return;
+    };
     for app in &apps {
         app.password_tokens(&web, "alice").await;
     }
@@ -247,21 +264,15 @@ async fn a_client_disabled_through_one_instance_is_refused_by_the_others_at_once
     settle(&apps).await;
     for app in &apps[1..] {
         let refused = app.password_grant(&web, "alice", PASSWORD).await;
-        assert_eq!(
-            refused.status,
-            StatusCode::UNAUTHORIZED,
-            "{}",
-            refused.text()
-        );
-        assert_eq!(refused.json()["error"], "invalid_client");
+        assert_oauth_error(&refused, StatusCode::UNAUTHORIZED, "invalid_client");
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixteen_presentations_of_one_refresh_token_over_three_instances_get_one_successor() {
-    let Some(apps) = three().await else { return };
-    apps[0].user("alice").create().await;
-    let web = apps[0].client("web").create().await;
+    let Some((apps, web)) = alice_at_web().await else {
+        return;
+    };
     let token = field(
         &apps[0].password_tokens(&web, "alice").await,
         "refresh_token",
@@ -292,12 +303,7 @@ async fn a_browser_session_made_on_one_instance_authorizes_on_another() {
     elsewhere.cookies = signed_in.cookies.clone();
     let request = authorize_path(&[("client_id", "app"), ("redirect_uri", REDIRECT_URI)]);
     let response = elsewhere.get(&request).await;
-    assert_eq!(
-        response.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        response.text()
-    );
+    assert_status(&response, StatusCode::SEE_OTHER);
     let target = response.location();
     assert!(target.starts_with(REDIRECT_URI), "{target}");
     let code = query_param(&target, "code").unwrap();
@@ -318,9 +324,9 @@ async fn a_browser_session_made_on_one_instance_authorizes_on_another() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_logins_through_two_instances_add_up_in_one_throttle() {
-    let Some(apps) = three().await else { return };
-    apps[0].user("alice").create().await;
-    let web = apps[0].client("web").create().await;
+    let Some((apps, web)) = alice_at_web().await else {
+        return;
+    };
     // Five failures of one source on one account, then a wait (SPEC §10): 3 here, 2 there.
     for app in [&apps[0], &apps[0], &apps[0], &apps[1], &apps[1]] {
         let failed = app.password_grant(&web, "alice", "wrong password").await;
@@ -328,12 +334,6 @@ async fn failed_logins_through_two_instances_add_up_in_one_throttle() {
     }
     for app in &apps {
         let throttled = app.password_grant(&web, "alice", PASSWORD).await;
-        assert_eq!(
-            throttled.status,
-            StatusCode::TOO_MANY_REQUESTS,
-            "{}",
-            throttled.text()
-        );
-        assert_eq!(throttled.json()["error"], "slow_down");
+        assert_oauth_error(&throttled, StatusCode::TOO_MANY_REQUESTS, "slow_down");
     }
 }
