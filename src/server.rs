@@ -16,7 +16,7 @@ use crate::crypto::keys::KeyRing;
 use crate::router::{build_ops_router, build_router};
 use crate::state::AppState;
 use crate::store::availability::redacted_url;
-use crate::{paths, store, telemetry};
+use crate::{cluster, paths, store, telemetry};
 
 pub mod connections;
 
@@ -28,7 +28,8 @@ const RESERVED_FILES: u64 = 256;
 /// How often the key ring is re-read, so keys rotated by the CLI or another instance are picked up.
 const KEY_RELOAD_INTERVAL: Duration = Duration::from_secs(60);
 
-/// Connects and migrates the database and loads (or on first start creates) the key ring.
+/// Connects and migrates the database, loads (or on first start creates) the key ring, and starts
+/// listening for other instances' changes (PostgreSQL).
 pub async fn build_state(
     config: Config,
     metrics: Option<PrometheusHandle>,
@@ -55,7 +56,9 @@ async fn start(
     let generated = !KeyRing::has_signing_key(&config.keys_dir)
         .with_context(|| format!("reading keys from {}", config.keys_dir.display()))?;
     let keys = init_keys(&config, clock.now())?;
-    Ok((AppState::new(db, config, keys, metrics, clock), generated))
+    let state = AppState::new(db, config, keys, metrics, clock);
+    cluster::listener::spawn(&state).await;
+    Ok((state, generated))
 }
 
 /// Loads the key ring of `keys_dir`, generating its first key if it has none (what `serve` and

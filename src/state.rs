@@ -2,7 +2,7 @@
 //! a domain function needs arrives through `AppState`.
 
 use std::ops::Deref;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, Weak};
 
 use chrono::{DateTime, Utc};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -11,6 +11,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::directory::Directory;
 use crate::auth::login_gates::Gates;
 use crate::clock::SharedClock;
+use crate::cluster::{Cluster, Event};
 use crate::config::{ClaimNames, Config};
 use crate::crypto::keys::{KeyError, KeyRing};
 use crate::crypto::password_workers::PasswordWorkers;
@@ -33,6 +34,8 @@ pub struct AppInner {
     pub password_hasher: Arc<PasswordHasher>,
     /// Clients, users and revocation checks the hot paths read, kept for `cache_ttl`.
     pub directory: Directory,
+    /// This instance's id and announcements to the others (`cluster`); its listener ends with it.
+    pub cluster: Cluster,
     /// Queues this process's write transactions on SQLite (see `WriteGate`).
     pub writes: WriteGate,
     /// Refresh-token rotations, written in groups by one task (see `store::rotations`).
@@ -51,6 +54,17 @@ impl Deref for AppState {
     type Target = AppInner;
     fn deref(&self) -> &AppInner {
         &self.0
+    }
+}
+
+/// A handle on the state that does not keep it alive: background tasks that end with it hold one.
+#[derive(Clone)]
+pub struct WeakAppState(Weak<AppInner>);
+
+impl WeakAppState {
+    /// The state, unless it has been dropped.
+    pub fn upgrade(&self) -> Option<AppState> {
+        self.0.upgrade().map(AppState)
     }
 }
 
@@ -76,6 +90,7 @@ impl AppState {
             password_workers,
             password_hasher,
             directory,
+            cluster: Cluster::default(),
             writes,
             rotations,
             metrics,
@@ -84,6 +99,19 @@ impl AppState {
             login_gates: Gates::default(),
             clock,
         }))
+    }
+
+    /// A handle that does not keep this state alive.
+    pub fn downgrade(&self) -> WeakAppState {
+        WeakAppState(Arc::downgrade(&self.0))
+    }
+
+    /// Makes a committed change take effect: applies `event` to this instance's caches, then
+    /// announces it to the other instances (PostgreSQL `NOTIFY`; nothing to do on SQLite). Every
+    /// write that makes a cached record stale calls this, after its commit.
+    pub async fn announce(&self, event: Event) {
+        self.directory.apply(&event);
+        self.cluster.send(&self.db, &event).await;
     }
 
     /// The time to serve a request at: read once at the edge and passed to the domain as `now`.

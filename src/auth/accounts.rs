@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use super::audit::{self, Action, Actor, AuditEvent};
 use super::revocation::{self, Families, Reason};
 use super::{Error, Internal, throttle};
+use crate::cluster::Event;
 use crate::crypto::passwords::Verification;
 use crate::entities::users;
 use crate::state::AppState;
@@ -129,7 +130,9 @@ async fn verify_login(
     }
     if state.config.update_last_login {
         store::users::touch_last_login(&state.db, user.id, now).await?;
-        state.directory.user_changed(user.id);
+        state
+            .announce(Event::UserChanged { user_id: user.id })
+            .await;
     }
     Ok(user)
 }
@@ -139,7 +142,9 @@ async fn verify_login(
 async fn upgrade_hash(state: &AppState, user: &users::Model, password: &str) -> Result<(), Error> {
     let hash = hash_blocking(state, password.to_owned()).await?;
     store::users::replace_password_hash(&state.db, user.id, &hash).await?;
-    state.directory.user_changed(user.id);
+    state
+        .announce(Event::UserChanged { user_id: user.id })
+        .await;
     tracing::info!(user_id = user.id, "password hash upgraded to argon2id");
     Ok(())
 }
@@ -223,7 +228,7 @@ pub async fn set_password(
 ) -> Result<(), Error> {
     let hash = hash_blocking(state, password.to_owned()).await?;
     store::users::set_password_hash(&state.db, user_id, &hash, now).await?;
-    state.directory.user_changed(user_id);
+    state.announce(Event::UserChanged { user_id }).await;
     let families = Families::OfUser(user_id);
     revocation::revoke_family(state, families, Reason::PasswordChanged, actor, now).await?;
     Ok(())
@@ -238,7 +243,7 @@ pub async fn deactivate_user(
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
     store::users::set_active(&state.db, user_id, false).await?;
-    state.directory.user_changed(user_id);
+    state.announce(Event::UserChanged { user_id }).await;
     let families = Families::OfUser(user_id);
     revocation::revoke_family(state, families, Reason::UserDeactivated, actor, now).await?;
     Ok(())

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use super::Error;
 use super::redirect_uri;
 use super::scope::Scope;
+use crate::cluster::Event;
 use crate::crypto::secrets::{self, Secret};
 use crate::entities::clients;
 use crate::state::AppState;
@@ -304,6 +305,6 @@ pub async fn rotate_client_secret(state: &AppState, client_id: &str) -> Result<S
     let secret = Secret::from(secrets::random_token(32));
     store::clients::set_secret_hash(&state.db, client_id, &secrets::sha256_hex(secret.expose()))
         .await?;
-    state.directory.client_changed(client_id);
+    state.announce(Event::client_changed(client_id)).await;
     Ok(secret)
 }

@@ -4,8 +4,11 @@
 //!
 //! Why: on SQLite each query is a round trip to a worker thread, and these three reads were most
 //! of the CPU an introspection cost. What it costs: a change made through this instance is seen
-//! at once (every domain write invalidates here), but one made by another instance or by the CLI
-//! on the same database is seen within `cache_ttl` (default 1 s). `cache_ttl = "0s"` turns it off.
+//! at once (every domain write invalidates here, through `AppState::announce`). On PostgreSQL
+//! every change, a CLI command's included, is announced to the running instances
+//! (`crate::cluster`) and applies there at once too; on SQLite, or when a notification was lost,
+//! a change made elsewhere is seen within `cache_ttl` (default 1 s). `cache_ttl = "0s"` turns
+//! it off.
 //!
 //! Clients and users are cached only when found, so a new one works at once everywhere. Revoked
 //! token ids are kept apart, in [`RevokedJtis`]: answers that never expire, corrected once per
@@ -21,6 +24,7 @@ mod revoked;
 pub use revoked::RevokedJtis;
 
 use crate::cache::TtlCache;
+use crate::cluster::Event;
 use crate::entities::{clients, users};
 use crate::store;
 
@@ -94,25 +98,24 @@ impl Directory {
         self.revoked.is_revoked(db, jti, now).await
     }
 
-    /// Call after changing or deleting the client `client_id`.
-    pub fn client_changed(&self, client_id: &str) {
-        self.clients.invalidate(client_id);
-    }
-
-    /// Call after changing or deleting the user `id`.
-    pub fn user_changed(&self, id: i64) {
-        self.users.invalidate(&id);
-    }
-
-    /// Call after recording `jti` in `revocations` (once the transaction committed).
-    pub fn revoked(&self, jti: &str) {
-        self.revoked.mark_revoked(jti);
-    }
-
-    /// Forgets everything: for tools that write to the database behind the server.
-    pub fn clear(&self) {
-        self.clients.clear();
-        self.users.clear();
-        self.revoked.clear();
+    /// Applies a change to the cached records: forgets a changed client or user, marks a revoked
+    /// `jti`, or forgets everything. Not called by the domain directly: [`AppState::announce`]
+    /// applies a change here and announces it, and the cluster listener applies the other
+    /// instances' changes here.
+    ///
+    /// [`AppState::announce`]: crate::state::AppState::announce
+    pub fn apply(&self, event: &Event) {
+        match event {
+            Event::ClientChanged { client_id } => self.clients.invalidate(client_id.as_str()),
+            Event::UserChanged { user_id } => self.users.invalidate(user_id),
+            Event::JtiRevoked { jti } => self.revoked.mark_revoked(jti),
+            Event::EverythingChanged => {
+                self.clients.clear();
+                self.users.clear();
+                self.revoked.clear();
+            }
+            // Not a record of the directory's: the state reloads its ring.
+            Event::KeyRingChanged => {}
+        }
     }
 }

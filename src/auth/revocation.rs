@@ -4,8 +4,9 @@
 //!
 //! Refresh tokens are revoked a family at a time (RFC 9700 §4.14.2: a leaked token takes the tokens
 //! rotated from it along); an access or sliding token by recording its `jti` until it would have
-//! expired anyway. Every revocation writes its rows, invalidates the directory cache, logs, counts
-//! (`sesame_revocations_total{reason}`) and records exactly one audit event.
+//! expired anyway. Every revocation writes its rows, marks a revoked `jti` in the directory cache
+//! of every instance (`AppState::announce`), logs, counts (`sesame_revocations_total{reason}`) and
+//! records exactly one audit event.
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -14,6 +15,7 @@ use super::audit::{self, Action, Actor, AuditEvent};
 use super::clients::Client;
 use super::tokens::{self, Verified};
 use super::{Error, TokenError};
+use crate::cluster::Event;
 use crate::state::AppState;
 use crate::store;
 use crate::store::refresh_tokens::FamilySelector;
@@ -174,7 +176,8 @@ struct Revoked {
     access_token: bool,
 }
 
-/// The rows and the audit event in one transaction, then the cache, the log and the counters.
+/// The rows and the audit event in one transaction, then the caches (of every instance), the log
+/// and the counters.
 async fn revoke(
     state: &AppState,
     families: Option<Families<'_>>,
@@ -208,7 +211,8 @@ async fn revoke(
     }
     txn.commit().await?;
     if let Some(token) = access {
-        state.directory.revoked(&token.jti);
+        let jti = token.jti.clone();
+        state.announce(Event::JtiRevoked { jti }).await;
     }
     let count = refresh_tokens + u64::from(access_token);
     metrics::counter!("sesame_revocations_total", "reason" => reason.as_str()).increment(count);

@@ -52,6 +52,29 @@ pub fn describe(process: &Collector) {
         "sesame_login_throttled_total",
         "Login attempts refused because the account or the client IP must wait."
     );
+    describe_counter!(
+        "sesame_cluster_events_sent_total",
+        "Changes this instance announced to the others through PostgreSQL NOTIFY, by kind \
+         (client, user, jti, everything, key_ring)."
+    );
+    describe_counter!(
+        "sesame_cluster_send_failures_total",
+        "Announcements that failed after their change committed, by kind: the other instances \
+         see those changes within cache_ttl."
+    );
+    describe_counter!(
+        "sesame_cluster_events_received_total",
+        "Other instances' changes applied here, by kind (client, user, jti, everything, key_ring)."
+    );
+    describe_gauge!(
+        "sesame_cluster_listener_connected",
+        "1 while the connection that LISTENs for other instances' changes is up, 0 while it is \
+         being re-established (PostgreSQL only)."
+    );
+    describe_counter!(
+        "sesame_cluster_listener_reconnects_total",
+        "Times the listener reconnected after losing its connection; each cleared every cache."
+    );
     describe_gauge!(
         "sesame_build_info",
         "Always 1; the version label names the running build."

@@ -20,6 +20,7 @@ mod browser_chromium;
 mod browser_login;
 mod cli;
 mod cli_progress;
+mod cluster;
 mod code_grant;
 mod compat;
 mod connections;

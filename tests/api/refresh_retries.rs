@@ -62,7 +62,7 @@ async fn rows(app: &TestApp) -> Vec<refresh_tokens::Model> {
 }
 
 /// Each response is a 200 carrying `field`, all the same one; answers it.
-fn one_successor(responses: &[TestResponse], field: &str) -> String {
+pub(crate) fn one_successor(responses: &[TestResponse], field: &str) -> String {
     let bodies: Vec<Value> = responses
         .iter()
         .map(|r| {
@@ -78,7 +78,7 @@ fn one_successor(responses: &[TestResponse], field: &str) -> String {
 }
 
 /// Two rows, the presented token used and its one successor outstanding, nothing revoked.
-async fn assert_one_rotation(app: &TestApp, presented: &str, successor: &str) {
+pub(crate) async fn assert_one_rotation(app: &TestApp, presented: &str, successor: &str) {
     let rows = rows(app).await;
     assert_eq!(rows.len(), 2, "exactly one successor row: {rows:#?}");
     assert_eq!(rows[0].jti, jwt_parts(presented).1["jti"].as_str().unwrap());

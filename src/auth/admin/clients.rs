@@ -12,6 +12,7 @@ use super::client_form::{ClientInput, parse_client_id};
 use crate::auth::audit::{self, Action, Actor, AuditEvent};
 use crate::auth::clients::{self, ClientKind, GrantType, RegisteredClient};
 use crate::auth::revocation::{self, Families, Reason};
+use crate::cluster::Event;
 use crate::crypto::secrets::{self, Secret};
 use crate::entities::clients::Model;
 use crate::state::AppState;
@@ -155,7 +156,7 @@ pub async fn update_client(
     if !store::clients::update(&state.db, client_id, &changes).await? {
         return Err(AdminError::NotFound);
     }
-    state.directory.client_changed(client_id);
+    state.announce(Event::client_changed(client_id)).await;
     let event = AuditEvent::new(actor, Action::ClientUpdate)
         .target(format!("client:{client_id}"))
         .details(json!({ "changed": changed }));
@@ -175,7 +176,7 @@ pub async fn set_client_active(
     if !store::clients::set_active(&state.db, client_id, active).await? {
         return Err(AdminError::NotFound);
     }
-    state.directory.client_changed(client_id);
+    state.announce(Event::client_changed(client_id)).await;
     let (action, revoked) = if active {
         (Action::ClientEnable, 0)
     } else {
@@ -203,7 +204,7 @@ pub async fn delete_client(
     let revoked =
         revocation::revoke_family(state, families, Reason::ClientDeleted, actor, now).await?;
     store::clients::delete(&state.db, client_id).await?;
-    state.directory.client_changed(client_id);
+    state.announce(Event::client_changed(client_id)).await;
     let event = AuditEvent::new(actor, Action::ClientDelete)
         .target(format!("client:{client_id}"))
         .details(json!({ "name": client.name, "revoked_refresh_tokens": revoked }));

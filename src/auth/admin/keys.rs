@@ -10,6 +10,7 @@ use serde_json::json;
 use super::AdminError;
 use crate::auth::audit::{self, Action, Actor, AuditEvent};
 use crate::auth::{Error, Internal};
+use crate::cluster::Event;
 use crate::crypto::keys::{self, Algorithm, KeyInfo, KeyStatus};
 use crate::state::AppState;
 use crate::store;
@@ -90,9 +91,10 @@ fn retirement(
     }
 }
 
-/// Adds a key of `alg` that signs from `now + jwks_max_age`, and reloads. The ring's keys sign ID
-/// tokens in every mode, and access tokens too unless `algorithm` is HS*. `alg` is the published
-/// signing key's algorithm unless the operator chose to change it (`sesame keys rotate --alg`).
+/// Adds a key of `alg` that signs from `now + jwks_max_age`, reloads, and tells the other
+/// instances to reload. The ring's keys sign ID tokens in every mode, and access tokens too unless
+/// `algorithm` is HS*. `alg` is the published signing key's algorithm unless the operator chose to
+/// change it (`sesame keys rotate --alg`).
 ///
 /// # Errors
 /// [`AdminError::Refused`] when `alg` is HS*: the shared secret is the `signing_key` setting, not
@@ -121,6 +123,7 @@ pub async fn rotate_key(
     })
     .await
     .map_err(|err| Error::Internal(Internal::Task(err)))??;
+    state.announce(Event::KeyRingChanged).await;
     let event = AuditEvent::new(actor, Action::KeyRotate)
         .target(format!("key:{}", info.kid))
         .details(json!({ "alg": info.alg.as_str(), "activates_at": info.activates_at }));
@@ -128,8 +131,8 @@ pub async fn rotate_key(
     Ok(info)
 }
 
-/// Retires `kid` if every token it signed has expired, and reloads: it leaves the JWKS and stops
-/// verifying.
+/// Retires `kid` if every token it signed has expired, reloads, and tells the other instances to
+/// reload: it leaves the JWKS and stops verifying.
 pub async fn retire_key(
     state: &AppState,
     actor: &Actor,
@@ -160,6 +163,7 @@ pub async fn retire_key(
     }
     let info = keys::retire(&state.config.keys_dir, kid, now)?;
     state.reload_keys(now)?;
+    state.announce(Event::KeyRingChanged).await;
     let event = AuditEvent::new(actor, Action::KeyRetire)
         .target(format!("key:{kid}"))
         .details(json!({ "alg": info.alg.as_str() }));

@@ -11,6 +11,7 @@ use crate::auth::audit::{self, Action, Actor, AuditEvent};
 use crate::auth::password_policy::{Attribute, validate_password};
 use crate::auth::registration::valid_phone;
 use crate::auth::revocation::{self, Families, Reason};
+use crate::cluster::Event;
 use crate::entities::users::Model;
 use crate::state::AppState;
 use crate::store::{self, InsertError, UniqueField, users::ProfileChanges};
@@ -211,7 +212,7 @@ pub async fn update_user(
         Err(InsertError::Duplicate(field)) => return Err(duplicate(field)),
         Err(InsertError::Db(err)) => return Err(err.into()),
     }
-    state.directory.user_changed(id);
+    state.announce(Event::UserChanged { user_id: id }).await;
     if current.is_active && !changes.is_active {
         accounts::deactivate_user(state, actor, id, now).await?;
     }

@@ -2,12 +2,13 @@
 //! asks, for every token, so the answers stay in memory without expiring, and the instance
 //! corrects them instead of forgetting them.
 //!
-//! A revocation made through this instance marks its `jti` at once. Once per `cache_ttl`, the
-//! first request to notice asks the database which tokens were revoked since the last look (by
-//! any instance or the CLI) and marks those; the others go on meanwhile. So an answer is never
-//! staler than `cache_ttl` (plus one query), as with the other caches, but a token seen once is
-//! never looked up again: a resource server introspecting 20,000 distinct tokens costs one query
-//! per second, not one per token per second.
+//! A revocation made through this instance, or announced by another one (`crate::cluster`, on
+//! PostgreSQL), marks its `jti` at once. Once per `cache_ttl`, the first request to notice asks
+//! the database which tokens were revoked since the last look (on SQLite by the CLI; on
+//! PostgreSQL in case an announcement was lost) and marks those; the others go on meanwhile. So
+//! an answer is never staler than `cache_ttl` (plus one query), as with the other caches, but a
+//! token seen once is never looked up again: a resource server introspecting 20,000 distinct
+//! tokens costs one query per second, not one per token per second.
 
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
