@@ -171,6 +171,27 @@ async fn chromium_in_chinese_gets_the_chinese_login_page(app: TestApp) {
     assert_eq!(browser.text(".lead").await, "to continue to webapp app");
     let url = browser.url().await;
     assert!(query_param(url.as_str(), "next").is_some(), "{url}");
+
+    // The client's `ui_locales=en` wins over the browser's Chinese Accept-Language.
+    let (_, challenge) = pkce();
+    let query = form(&[
+        ("response_type", "code"),
+        ("client_id", "webapp"),
+        ("redirect_uri", &callback),
+        ("scope", "openid"),
+        ("state", "en"),
+        ("code_challenge", &challenge),
+        ("code_challenge_method", "S256"),
+        ("ui_locales", "en"),
+    ]);
+    let issuer = &app.state.config.issuer;
+    browser
+        .goto(&format!("{issuer}/oauth/authorize?{query}"))
+        .await;
+    assert_eq!(browser.text("h1").await, "Sign in to Sesame");
+    let html = browser.find("html").await;
+    assert_eq!(html.attr("lang").await.unwrap().as_deref(), Some("en"));
+    browser.screenshot("login-ui-locales-en.png").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

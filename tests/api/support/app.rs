@@ -176,7 +176,11 @@ impl TestApp {
     /// PostgreSQL database is. Only for PostgreSQL apps: an in-memory SQLite database has one
     /// process's pool.
     pub async fn instance(&self, configure: impl FnOnce(&mut Config)) -> TestApp {
-        assert_eq!(self.backend, Backend::Postgres, "instances share a PostgreSQL database");
+        assert_eq!(
+            self.backend,
+            Backend::Postgres,
+            "instances share a PostgreSQL database"
+        );
         let database = TestDatabase {
             url: self.state.config.database_url.expose().to_owned(),
             schema: None,
