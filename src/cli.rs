@@ -24,6 +24,8 @@ use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::crypto::keys::KeyRing;
 use crate::state::AppState;
+use crate::views::PageLanguage;
+use crate::views::admin::messages::{self, FieldMessages};
 use crate::{server, store};
 
 #[derive(Debug, Parser)]
@@ -169,18 +171,21 @@ async fn open(config: Config) -> anyhow::Result<AppState> {
     ))
 }
 
-/// The CLI's wording of a refusal from the admin domain: every field's message, one per line.
+/// The CLI's wording of a refusal from the admin domain, in English (the catalogues' words):
+/// every field's message, one per line.
 fn admin_failure(err: AdminError) -> anyhow::Error {
     match err {
         AdminError::Invalid(fields) => {
-            let lines: Vec<String> = fields
-                .fields()
-                .filter_map(|field| Some(format!("  {field}: {}", fields.get(field)?)))
+            let lines: Vec<String> = FieldMessages::new(&fields, PageLanguage::En)
+                .iter()
+                .map(|(field, message)| format!("  {field}: {message}"))
                 .collect();
             anyhow::anyhow!("refused:\n{}", lines.join("\n"))
         }
         AdminError::NotFound => anyhow::anyhow!("not found"),
-        AdminError::Refused(why) => anyhow::anyhow!("refused: {why}"),
+        AdminError::Refused(why) => {
+            anyhow::anyhow!("refused: {}", messages::refusal(&why, PageLanguage::En))
+        }
         AdminError::Internal(err) => anyhow::Error::new(err),
     }
 }

@@ -139,6 +139,10 @@ pub struct Config {
     // branding (issue 12)
     /// The deployment's name on its pages ("Sign in to Acme").
     pub site_name: String,
+    /// The logo on every page: an `https` URL or a same-origin path such as `/static/sesame.svg`.
+    pub logo_uri: String,
+    /// The pages' accent colour (buttons, links), `#rgb` or `#rrggbb`; unset: Sesame's own.
+    pub accent_color: Option<String>,
 
     // browser login and authorize (issue 4)
     /// How long a browser session lasts after signing in.
@@ -282,6 +286,8 @@ impl Default for Config {
             language_code: crate::i18n::Language::EN_US.to_owned(),
             accept_language: false,
             site_name: "Sesame".to_owned(),
+            logo_uri: crate::paths::LOGO.to_owned(),
+            accent_color: None,
             compat: Compat::default(),
 
             // browser login and authorize (issue 4)

@@ -23,6 +23,8 @@ pub const LOGO: &str = "/static/sesame.svg";
 /// The admin UI's dashboard; also the path its cookie is scoped to.
 pub const ADMIN: &str = "/admin";
 pub const ADMIN_STYLESHEET: &str = "/static/admin.css";
+/// The deployment's accent colour (`accent_color`) as CSS custom properties.
+pub const BRAND_STYLESHEET: &str = "/static/brand.css";
 pub const ADMIN_CLIENTS: &str = "/admin/clients";
 pub const ADMIN_CLIENTS_NEW: &str = "/admin/clients/new";
 pub const ADMIN_CLIENT: &str = "/admin/clients/{client_id}";

@@ -16,6 +16,8 @@ use crate::crypto::keys::KeyRing;
 use crate::router::{build_ops_router, build_router};
 use crate::state::AppState;
 use crate::store::availability::redacted_url;
+use crate::views::PageLanguage;
+use crate::views::admin::messages::FieldMessages;
 use crate::{cluster, paths, store, telemetry};
 
 pub mod connections;
@@ -187,9 +189,9 @@ pub async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
         Ok(Some(user)) => tracing::info!(username = %user.username, "created the first admin"),
         Ok(None) => tracing::debug!("an admin exists; bootstrap_admin is ignored"),
         Err(AdminError::Invalid(errors)) => {
-            let problems: Vec<String> = errors
-                .fields()
-                .map(|field| format!("{field}: {}", errors.get(field).unwrap_or_default()))
+            let problems: Vec<String> = FieldMessages::new(&errors, PageLanguage::En)
+                .iter()
+                .map(|(field, message)| format!("{field}: {message}"))
                 .collect();
             tracing::error!(problems = %problems.join("; "), "bootstrap_admin refused");
         }

@@ -3,12 +3,17 @@
 //! `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer`, `Cache-Control: no-store`).
 
 pub mod admin;
+pub mod context;
+pub mod format;
 pub mod locale;
+
+use std::sync::Arc;
 
 use askama::Template;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+pub use context::Brand;
 pub use locale::PageLanguage;
 
 /// A page as a 200 response with the security headers.
@@ -30,6 +35,18 @@ pub fn render_with_form_targets<T: Template>(
     page: &T,
     form_targets: &[String],
 ) -> Response {
+    render_with_sources(status, page, form_targets, &[])
+}
+
+/// [`render_with_form_targets`], with images from `image_origins` too (CSP `img-src`): the
+/// consent page shows the client's registered `logo_uri`. Callers pass only origins of URIs
+/// registered for a client (see [`context::image_origin`]), never request input.
+pub fn render_with_sources<T: Template>(
+    status: StatusCode,
+    page: &T,
+    form_targets: &[String],
+    image_origins: &[String],
+) -> Response {
     let mut response = match page.render() {
         Ok(html) => (status, html).into_response(),
         Err(err) => {
@@ -46,21 +63,36 @@ pub fn render_with_form_targets<T: Template>(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
-    security_headers(headers, form_targets);
+    let brand_logo = context::brand().logo_origin();
+    let mut images: Vec<&str> = image_origins.iter().map(String::as_str).collect();
+    images.extend(brand_logo.as_deref());
+    security_headers(headers, form_targets, &images);
     response
 }
 
-/// The headers every HTML page carries. Every page may carry a CSRF token, so none is cached.
-fn security_headers(headers: &mut HeaderMap, form_targets: &[String]) {
-    let mut form_action = String::from("'self'");
-    for target in form_targets {
-        if is_csp_source(target) {
-            form_action.push(' ');
-            form_action.push_str(target);
+/// `'self'` and each of `sources` that is a well-formed CSP source, once each.
+fn source_list(sources: &[&str]) -> String {
+    let mut list = String::from("'self'");
+    let mut seen: Vec<&str> = Vec::new();
+    for source in sources.iter().copied() {
+        if is_csp_source(source) && !seen.contains(&source) {
+            seen.push(source);
+            list.push(' ');
+            list.push_str(source);
         }
     }
+    list
+}
+
+/// The headers every HTML page carries. Every page may carry a CSRF token, so none is cached.
+/// Images come from our origin and from the `https` origins of the configured logo and a
+/// client's registered logo only.
+fn security_headers(headers: &mut HeaderMap, form_targets: &[String], images: &[&str]) {
+    let targets: Vec<&str> = form_targets.iter().map(String::as_str).collect();
+    let form_action = source_list(&targets);
+    let img_src = source_list(images);
     let csp = format!(
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action {form_action}; \
+        "default-src 'none'; style-src 'self'; img-src {img_src}; form-action {form_action}; \
          frame-ancestors 'none'; base-uri 'none'"
     );
     if let Ok(csp) = HeaderValue::from_str(&csp) {
@@ -101,8 +133,8 @@ pub struct LoginPage {
     /// The signed-in account's display name, when `prompt=select_account` lets the user go on
     /// with it (a link to `next`) instead of signing in again.
     pub continue_as: Option<String>,
-    /// The deployment's name (`site_name`): "Sign in to Acme".
-    pub site_name: String,
+    /// The deployment's name and logo: "Sign in to Acme".
+    pub brand: Arc<Brand>,
     pub lang: PageLanguage,
     /// The language switch: the same page in each shipped language.
     pub languages: Vec<LanguageLink>,
@@ -146,6 +178,7 @@ impl LanguageLink {
 pub struct SignedInPage {
     pub user_name: String,
     pub csrf_token: String,
+    pub brand: Arc<Brand>,
     pub lang: PageLanguage,
 }
 
@@ -156,11 +189,12 @@ pub struct ScopeItem {
 }
 
 impl ScopeItem {
-    /// What granting `scope` means, in words a user understands, in `lang`.
-    pub fn describe(scope: &str, lang: PageLanguage) -> ScopeItem {
+    /// What granting `scope` means, in words a user understands, in `lang` (`site`: the
+    /// deployment's name).
+    pub fn describe(scope: &str, lang: PageLanguage, site: &str) -> ScopeItem {
         let description = match scope {
             "openid" | "profile" | "email" | "phone" | "offline_access" => {
-                lang.t(&format!("scope-{scope}"))
+                lang.text(&format!("scope-{scope}"), &[("site", site)])
             }
             other => lang.text("scope-other", &[("scope", other)]),
         };
@@ -176,11 +210,14 @@ impl ScopeItem {
 #[template(path = "consent.html")]
 pub struct ConsentPage {
     pub client_name: String,
+    /// The client's registered `logo_uri` (RFC 7591 §2), an `https` URL.
+    pub client_logo: Option<String>,
     pub user_name: String,
     pub scopes: Vec<ScopeItem>,
     pub csrf_token: String,
     /// The authorization request itself (`/oauth/authorize?...`), which the decision is posted to.
     pub action: String,
+    pub brand: Arc<Brand>,
     pub lang: PageLanguage,
 }
 
@@ -193,6 +230,7 @@ pub struct LogoutPage {
     pub csrf_token: String,
     /// The end-session request itself (`/oauth/logout?...`), which the confirmation is posted to.
     pub action: String,
+    pub brand: Arc<Brand>,
     pub lang: PageLanguage,
 }
 
@@ -202,6 +240,7 @@ pub struct LogoutPage {
 pub struct NoticePage {
     pub title: String,
     pub message: String,
+    pub brand: Arc<Brand>,
     pub lang: PageLanguage,
 }
 
@@ -211,6 +250,7 @@ pub struct NoticePage {
 pub struct ErrorPage {
     pub title: String,
     pub message: String,
+    pub brand: Arc<Brand>,
     pub lang: PageLanguage,
 }
 
@@ -233,6 +273,7 @@ mod tests {
         let page = ErrorPage {
             title: "Oops".into(),
             message: "<script>".into(),
+            brand: Arc::default(),
             lang: PageLanguage::En,
         };
         let response = render_with_form_targets(
@@ -256,10 +297,42 @@ mod tests {
     }
 
     #[test]
+    fn only_logo_origins_join_img_src() {
+        let page = ErrorPage {
+            title: "t".into(),
+            message: "m".into(),
+            brand: Arc::default(),
+            lang: PageLanguage::En,
+        };
+        let images = [
+            "https://partner.example".to_owned(),
+            "https://partner.example".to_owned(),
+            "x; script-src *".to_owned(),
+        ];
+        let response = render_with_sources(StatusCode::OK, &page, &[], &images);
+        let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert_eq!(
+            csp,
+            "default-src 'none'; style-src 'self'; img-src 'self' https://partner.example; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        );
+        assert_eq!(
+            context::image_origin("https://cdn.example:8443/a/logo.png?x=1"),
+            Some("https://cdn.example:8443".to_owned())
+        );
+        assert_eq!(context::image_origin("/static/sesame.svg"), None);
+        assert_eq!(context::image_origin("javascript:alert(1)"), None);
+    }
+
+    #[test]
     fn templates_escape_their_input() {
         let page = ErrorPage {
             title: "t".into(),
             message: "<script>alert(1)</script>".into(),
+            brand: Arc::default(),
             lang: PageLanguage::ZhCn,
         };
         let html = page.render().unwrap_or_default();

@@ -1,5 +1,6 @@
 # The public pages: login, consent, logout, signed in, errors (src/views.rs, templates/*.html).
 # Values may hold <strong> markup; every argument is HTML-escaped before it is placed.
+# $site is the deployment's name (the `site_name` setting, "Sesame" by default).
 
 # This language's own name, on the login page's language switch.
 language-name = English
@@ -30,12 +31,12 @@ signed-in-as = as <strong>{ $user }</strong>
 sign-out = Sign out
 
 consent-title = Allow { $client }?
-consent-heading = <strong>{ $client }</strong> wants to use your Sesame account
+consent-heading = <strong>{ $client }</strong> wants to use your { $site } account
 consent-signed-in-as = Signed in as <strong>{ $user }</strong>
 consent-can = If you allow it, { $client } can:
 consent-deny = Deny
 consent-allow = Allow
-scope-openid = Know who you are on Sesame
+scope-openid = Know who you are on { $site }
 scope-profile = See your name, username and picture
 scope-email = See your email address
 scope-phone = See your phone number
@@ -43,21 +44,21 @@ scope-offline_access = Keep access while you are away
 scope-other = Use the “{ $scope }” permission
 
 logout-title = Sign out?
-logout-heading = Sign out of Sesame?
+logout-heading = Sign out of { $site }?
 logout-client-asks = <strong>{ $client }</strong> asks to sign <strong>{ $user }</strong> out.
 logout-signed-in-as = You are signed in as <strong>{ $user }</strong>.
 signed-out-title = Signed out
-signed-out-message = You are signed out of Sesame. You can close this window.
+signed-out-message = You are signed out of { $site }. You can close this window.
 
 error-hint = If an application sent you here, go back to it and try again.
 error-unavailable-title = Temporarily unavailable
-error-unavailable = Sesame cannot reach its database right now. Try again in a few seconds.
+error-unavailable = { $site } cannot reach its database right now. Try again in a few seconds.
 error-wrong-title = Something went wrong
-error-internal = Sesame could not complete this request. Please try again in a moment.
+error-internal = { $site } could not complete this request. Please try again in a moment.
 error-admin-internal = The change could not be made. Try again; if it keeps failing, see the server log.
 error-cannot-title = This request cannot be completed
 error-form-title = This form could not be read
-error-query = The query string is invalid: { $reason }.
+error-query = The query string is invalid: { $reason }
 error-csrf-title = This form has expired
 error-csrf = The form was not sent from this session. Go back, reload the page and try again.
 error-admin-csrf-title = Form expired
@@ -70,18 +71,9 @@ error-not-admin = You are signed in as { $user }, who is not an administrator.
 error-refused-title = Not done
 error-throttled-title = Too many attempts
 
-# The admin UI's frame (templates/admin/layout.html, admin/error.html). The pages inside are
-# English for now.
-admin-label = admin
-admin-nav = Admin
-admin-dashboard = Dashboard
-admin-clients = Clients
-admin-users = Users
-admin-tokens = Tokens
-admin-keys = Keys
-admin-throttles = Throttles
-admin-audit = Audit log
-admin-title = Sesame admin
-admin-back = Back to the dashboard
-admin-your-account = Your account
-admin-your-account-why = (to sign out and sign in as an administrator)
+# Why a form or query string could not be read. $name: a parameter's name, as sent.
+form-content-type = The form must be sent as application/x-www-form-urlencoded.
+form-too-large = The form is too large.
+form-unreadable = The form could not be read.
+form-malformed = The form is not valid form data.
+form-repeated = The parameter “{ $name }” is repeated.

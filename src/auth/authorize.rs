@@ -131,6 +131,8 @@ pub enum Outcome {
     /// A third-party client: ask the user, posting the decision back to the same request.
     Consent {
         client_name: String,
+        /// The client's registered logo, an `https` URL.
+        client_logo: Option<String>,
         scope: Scope,
         /// The origin the decision will redirect to (for CSP `form-action`).
         redirect_origin: Option<String>,
@@ -215,6 +217,7 @@ pub async fn authorize(
             let redirect_origin = csp_origin(&redirect);
             return Ok(Outcome::Consent {
                 client_name: client.name,
+                client_logo: client.logo_uri,
                 scope,
                 redirect_origin,
                 ui_locales: prompt::parse_ui_locales(request.ui_locales.as_deref()),

@@ -91,6 +91,8 @@ pub struct Client {
     pub refresh_token_lifetime: Option<Duration>,
     pub redirect_uris: Vec<String>,
     pub first_party: bool,
+    /// The logo the consent page shows (RFC 7591 §2), an `https` URL checked at registration.
+    pub logo_uri: Option<String>,
 }
 
 impl Client {
@@ -134,6 +136,7 @@ impl Client {
             refresh_token_lifetime: lifetime(model.refresh_token_lifetime_secs),
             redirect_uris: store::split_list(&model.redirect_uris),
             first_party: model.first_party,
+            logo_uri: model.logo_uri,
         }
     }
 }
@@ -157,6 +160,7 @@ impl Client {
             refresh_token_lifetime: None,
             redirect_uris: Vec::new(),
             first_party: true,
+            logo_uri: None,
         }
     }
 }
@@ -222,6 +226,8 @@ pub struct ClientRegistration {
     pub scopes: Vec<String>,
     pub audience: Option<String>,
     pub first_party: bool,
+    /// The client's logo (RFC 7591 §2 `logo_uri`), an `https` URL.
+    pub logo_uri: Option<String>,
 }
 
 /// A registered client and, for confidential ones, its secret: shown once, never stored.
@@ -252,7 +258,11 @@ pub async fn register_client(
     }
     for uri in &registration.redirect_uris {
         redirect_uri::check(uri, registration.kind == ClientKind::Public)
-            .map_err(Error::InvalidRequest)?;
+            .map_err(|problem| Error::InvalidRequest(format!("`{uri}` {problem}")))?;
+    }
+    if let Some(uri) = &registration.logo_uri {
+        redirect_uri::check_logo(uri)
+            .map_err(|_| Error::InvalidRequest(format!("logo_uri `{uri}` must be an https URL")))?;
     }
     let client_id = registration
         .client_id
@@ -281,6 +291,7 @@ pub async fn register_client(
         access_token_lifetime_secs: None,
         refresh_token_lifetime_secs: None,
         first_party: registration.first_party,
+        logo_uri: registration.logo_uri,
     };
     match store::clients::insert(&state.db, new, now).await {
         Ok(_) => Ok(RegisteredClient { client_id, secret }),

@@ -49,6 +49,57 @@ fn without_loopback_port(uri: &str) -> Option<(&str, &str)> {
     Some((host, after))
 }
 
+/// Why a redirect URI cannot be registered; each surface words it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UriProblem {
+    /// Not an absolute URI (RFC 6749 §3.1.2).
+    NotAbsolute,
+    /// It has a fragment (RFC 6749 §3.1.2).
+    Fragment,
+    /// Neither `https`, nor `http` on the loopback interface, nor a private-use scheme.
+    Scheme,
+    /// A private-use scheme on a confidential client (RFC 8252 §7.1: native apps are public).
+    PrivateUseConfidential,
+    /// A private-use scheme followed by an authority (RFC 8252 §7.1: "a single slash").
+    PrivateUseAuthority,
+}
+
+/// The English reason, for the surfaces that speak only English (`error_description`, tests'
+/// registrations); the pages word it through their catalogues.
+impl std::fmt::Display for UriProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            UriProblem::NotAbsolute => "is not an absolute URI",
+            UriProblem::Fragment => "must not have a fragment (#...)",
+            UriProblem::Scheme => {
+                "must use https (http only for 127.0.0.1, [::1] or localhost; a native app's \
+                 private-use scheme is a reverse domain name such as com.example.app:/callback)"
+            }
+            UriProblem::PrivateUseConfidential => {
+                "uses a private-use scheme, which is for public clients (native apps) only"
+            }
+            UriProblem::PrivateUseAuthority => {
+                "has a private-use scheme, which is followed by a single slash, as \
+                 com.example.app:/callback"
+            }
+        })
+    }
+}
+
+/// Checks a client's `logo_uri` (RFC 7591 §2): an absolute `https` URL with a host, nothing
+/// else. It becomes an `<img src>` on the consent page, so `javascript:`, `data:` and plain
+/// `http` are refused here, at registration, on every surface.
+pub fn check_logo(raw: &str) -> Result<(), UriProblem> {
+    let url = Url::parse(raw).map_err(|_| UriProblem::NotAbsolute)?;
+    if url.scheme() != "https" || url.host().is_none() {
+        return Err(UriProblem::Scheme);
+    }
+    if url.fragment().is_some() {
+        return Err(UriProblem::Fragment);
+    }
+    Ok(())
+}
+
 /// Checks a redirect URI a client registers (`public_client`: a client without a secret, which
 /// alone may use a private-use scheme); answers why it is refused.
 ///
@@ -56,10 +107,10 @@ fn without_loopback_port(uri: &str) -> Option<(&str, &str)> {
 /// (`127.0.0.1`, `[::1]`, `localhost`; RFC 8252 §7.3) and, for public clients only, a private-use
 /// scheme named after a reverse domain name with no authority (`com.example.app:/callback`,
 /// RFC 8252 §7.1). Every surface that registers a client (CLI, admin UI) calls this.
-pub fn check(raw: &str, public_client: bool) -> Result<(), String> {
-    let url = Url::parse(raw).map_err(|_| format!("`{raw}` is not an absolute URI"))?;
+pub fn check(raw: &str, public_client: bool) -> Result<(), UriProblem> {
+    let url = Url::parse(raw).map_err(|_| UriProblem::NotAbsolute)?;
     if url.fragment().is_some() {
-        return Err(format!("`{raw}` must not have a fragment (#...)"));
+        return Err(UriProblem::Fragment);
     }
     let loopback = match url.host() {
         Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
@@ -70,11 +121,8 @@ pub fn check(raw: &str, public_client: bool) -> Result<(), String> {
     match url.scheme() {
         "https" if url.host().is_some() => Ok(()),
         "http" if loopback => Ok(()),
-        scheme if is_reverse_domain(scheme) => check_private_use(raw, &url, public_client),
-        _ => Err(format!(
-            "`{raw}` must use https (http only for 127.0.0.1, [::1] or localhost; a native app's \
-             private-use scheme is a reverse domain name such as com.example.app:/callback)"
-        )),
+        scheme if is_reverse_domain(scheme) => check_private_use(&url, public_client),
+        _ => Err(UriProblem::Scheme),
     }
 }
 
@@ -87,16 +135,12 @@ fn is_reverse_domain(scheme: &str) -> bool {
 
 /// RFC 8252 §7.1: public native apps only, and "only a single slash" after the scheme (there is
 /// no naming authority).
-fn check_private_use(raw: &str, url: &Url, public_client: bool) -> Result<(), String> {
+fn check_private_use(url: &Url, public_client: bool) -> Result<(), UriProblem> {
     if !public_client {
-        return Err(format!(
-            "`{raw}`: private-use schemes are for public clients (native apps) only"
-        ));
+        return Err(UriProblem::PrivateUseConfidential);
     }
     if url.has_authority() || !url.path().starts_with('/') {
-        return Err(format!(
-            "`{raw}`: a private-use scheme is followed by a single slash, as com.example.app:/callback"
-        ));
+        return Err(UriProblem::PrivateUseAuthority);
     }
     Ok(())
 }

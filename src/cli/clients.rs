@@ -44,6 +44,9 @@ pub struct ClientAddArgs {
     audience: Option<String>,
     #[arg(long)]
     first_party: bool,
+    /// The client's logo on the consent page (RFC 7591 `logo_uri`): an https URL.
+    #[arg(long)]
+    logo_uri: Option<String>,
     /// Print `{"client_id","client_secret"}` for scripts.
     #[arg(long)]
     json: bool,
@@ -67,6 +70,7 @@ pub(super) async fn client(cmd: ClientCommand, state: &AppState) -> anyhow::Resu
                 audience: args.audience.unwrap_or_default(),
                 access_token_lifetime: String::new(),
                 refresh_token_lifetime: String::new(),
+                logo_uri: args.logo_uri.unwrap_or_default(),
                 first_party: args.first_party,
             };
             let client_id = args.client_id.unwrap_or_default();

@@ -135,6 +135,59 @@ fn api_surface_settings_load_from_tables_and_environment() {
 }
 
 #[test]
+fn branding_admits_only_hex_colours_and_https_or_local_logos() {
+    let check = |color: Option<&str>, logo: &str| {
+        let config = Config {
+            accent_color: color.map(str::to_owned),
+            logo_uri: logo.to_owned(),
+            ..Config::default()
+        };
+        config.validate().is_ok()
+    };
+    let logo = "/static/sesame.svg";
+    for good in ["#0a7", "#0F766E", "#abcdef"] {
+        assert!(check(Some(good), logo), "{good}");
+    }
+    // It lands in a stylesheet: nothing but #rgb / #rrggbb, no names, no functions, no escapes.
+    for bad in [
+        "",
+        "0a7",
+        "#0a",
+        "#0a7f",
+        "#12345",
+        "#1234567",
+        "#ggg",
+        "red",
+        "rgb(0,0,0)",
+        "#000;}body{display:none",
+        "#000\\9",
+        "var(--x)",
+        " #000",
+    ] {
+        assert!(!check(Some(bad), logo), "{bad:?}");
+    }
+    for good in [
+        "/static/sesame.svg",
+        "/brand/acme.png",
+        "https://cdn.acme.example/logo.svg",
+    ] {
+        assert!(check(None, good), "{good}");
+    }
+    for bad in [
+        "",
+        "javascript:alert(1)",
+        "data:image/svg+xml,<svg/>",
+        "http://cdn.acme.example/logo.svg",
+        "//cdn.acme.example/logo.svg",
+        "logo.svg",
+        "/a\"onerror=\"x",
+        "/a b.png",
+    ] {
+        assert!(!check(None, bad), "{bad:?}");
+    }
+}
+
+#[test]
 fn api_surface_settings_are_validated() {
     let with = |change: fn(&mut Config)| {
         let mut config = Config::default();

@@ -63,9 +63,7 @@ impl Config {
         if self.user_id_claim == self.token_type_claim {
             return invalid("user_id_claim and token_type_claim must differ".into());
         }
-        if self.site_name.trim().is_empty() {
-            return invalid("site_name must not be empty".into());
-        }
+        self.validate_branding()?;
         if self.bootstrap_admin.is_some() != self.bootstrap_admin_password.is_some() {
             return invalid("bootstrap_admin and bootstrap_admin_password go together".into());
         }
@@ -73,6 +71,30 @@ impl Config {
             .check()
             .or_else(|message| invalid(format!("[argon2]: {message}")))?;
         self.validate_api_surface()
+    }
+
+    /// `site_name`, `logo_uri` and `accent_color` (issue 12): each lands in a page, the colour
+    /// in a stylesheet, so nothing but what is documented may pass.
+    fn validate_branding(&self) -> Result<(), ConfigError> {
+        let invalid = |msg: String| Err(ConfigError::Invalid(msg));
+        if self.site_name.trim().is_empty() {
+            return invalid("site_name must not be empty".into());
+        }
+        if !is_logo_uri(&self.logo_uri) {
+            return invalid(format!(
+                "logo_uri `{}` must be an https URL or a path starting with / (such as \
+                 /static/sesame.svg)",
+                self.logo_uri
+            ));
+        }
+        if let Some(color) = &self.accent_color
+            && !is_hex_color(color)
+        {
+            return invalid(format!(
+                "accent_color `{color}` must be a CSS hex colour, #rgb or #rrggbb"
+            ));
+        }
+        Ok(())
     }
 
     /// The simplejwt surface's settings (issue 3).
@@ -150,3 +172,22 @@ const RESERVED_CLAIMS: &[&str] = &[
     "client_id",
     "scope",
 ];
+
+/// `#rgb` or `#rrggbb`, and nothing else: the value is written into a stylesheet.
+pub(crate) fn is_hex_color(color: &str) -> bool {
+    color
+        .strip_prefix('#')
+        .is_some_and(|hex| matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// An absolute `https` URL with a host, or a same-origin path (`/...`, not `//host`), without
+/// white space, quotes or angle brackets.
+fn is_logo_uri(uri: &str) -> bool {
+    let plain = !uri.is_empty()
+        && uri
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !"\"'<>\\`".contains(c));
+    let https = url::Url::parse(uri).is_ok_and(|u| u.scheme() == "https" && u.host().is_some());
+    let path = uri.starts_with('/') && !uri.starts_with("//");
+    plain && (https || path)
+}

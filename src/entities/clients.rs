@@ -31,6 +31,9 @@ pub struct Model {
     pub access_token_lifetime_secs: Option<i64>,
     pub refresh_token_lifetime_secs: Option<i64>,
     pub first_party: bool,
+    /// The client's logo (RFC 7591 §2 `logo_uri`): an `https` URL, or `None`.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub logo_uri: Option<String>,
     pub is_active: bool,
     pub created_at: DateTimeUtc,
     pub last_used_at: Option<DateTimeUtc>,

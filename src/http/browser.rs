@@ -21,7 +21,7 @@ use crate::http::page_language;
 use crate::http::session::{MaybeUser, SignedIn, csrf_matches, is_same_origin_path};
 use crate::paths;
 use crate::state::AppState;
-use crate::views::{self, LanguageLink, LoginPage, PageLanguage, SignedInPage};
+use crate::views::{self, LanguageLink, LoginPage, PageLanguage, SignedInPage, context};
 
 pub fn routes(config: &Config) -> Router<AppState> {
     let routes = Router::new()
@@ -104,7 +104,7 @@ async fn login_page(
         error: form.problem.map(|problem| problem.message(lang)),
         client_name,
         continue_as,
-        site_name: state.config.site_name.clone(),
+        brand: context::brand(),
         lang,
     };
     let response = views::render_with_form_targets(status, &page, &targets);
@@ -119,6 +119,7 @@ fn signed_in_page(user: &SignedIn) -> Response {
     views::render(&SignedInPage {
         user_name: tokens::display_name(&user.user).to_owned(),
         csrf_token: user.csrf_token.clone(),
+        brand: context::brand(),
         lang: page_language::current(),
     })
 }

@@ -1,18 +1,20 @@
 //! The one vocabulary of HTML responses, shared by every page route (the login form, the
 //! authorization endpoint, RP-initiated logout, the admin UI): [`PageError`], the one place a
-//! failure becomes an error page, and [`see_other`], the one redirect. Internal causes are logged
-//! with their source chain, never shown.
+//! failure becomes an error page (worded in the request's page language, the admin domain's
+//! refusals included), and [`see_other`], the one redirect. Internal causes are logged with their
+//! source chain, never shown.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::Error;
-use crate::auth::admin::AdminError;
+use crate::auth::admin::{AdminError, FieldErrors, Refusal};
 use crate::http::extract::FormRejection;
 use crate::http::failure::{log_internal, mark_unavailable, retry_after_secs, set_retry_after};
 use crate::http::page_language;
 use crate::views::admin::AdminErrorPage;
-use crate::views::{ErrorPage, PageLanguage, render_status};
+use crate::views::admin::messages::{self, FieldMessages};
+use crate::views::{Brand, ErrorPage, PageLanguage, context, render_status};
 
 /// A 303 See Other to `location`: after a form is handled (so a reload does not repeat it), and
 /// wherever a page sends the browser on.
@@ -42,10 +44,10 @@ pub enum Failure {
     NotFound,
     /// Signed in as this user, who lacks the admin role.
     NotAdmin(String),
-    /// Input refused; the message says what is wrong.
-    Invalid(String),
-    /// An action refused as a whole; the message says why.
-    Refused(String),
+    /// Input refused, field by field.
+    Invalid(FieldErrors),
+    /// An action refused as a whole.
+    Refused(Refusal),
 }
 
 /// Which frame the error page is drawn in: the one of the route that failed.
@@ -98,42 +100,44 @@ impl From<FormRejection> for PageError {
 impl From<AdminError> for PageError {
     fn from(err: AdminError) -> PageError {
         PageError::admin(match err {
-            AdminError::Invalid(errors) => {
-                let fields: Vec<_> = errors.fields().collect();
-                Failure::Invalid(format!("invalid fields: {}", fields.join(", ")))
-            }
+            AdminError::Invalid(errors) => Failure::Invalid(errors),
             AdminError::NotFound => Failure::NotFound,
-            AdminError::Refused(message) => Failure::Refused(message),
+            AdminError::Refused(refusal) => Failure::Refused(refusal),
             AdminError::Internal(err) => Failure::Domain(err),
         })
     }
 }
 
-/// The status, title and message of the page, in `lang`.
-fn describe(frame: Frame, failure: &Failure, lang: PageLanguage) -> (StatusCode, String, String) {
+/// The status, title and message of the page, in `lang`, naming the deployment as `brand` does.
+fn describe(
+    frame: Frame,
+    failure: &Failure,
+    lang: PageLanguage,
+    brand: &Brand,
+) -> (StatusCode, String, String) {
     use Frame::{Admin, Public};
     use StatusCode as S;
-    let t = |key: &str| lang.t(key);
+    let t = |key: &str| lang.text(key, &[("site", &brand.site_name)]);
     match (frame, failure) {
         (_, Failure::Domain(Error::Unavailable(_))) => (
             S::SERVICE_UNAVAILABLE,
             t("error-unavailable-title"),
             t("error-unavailable"),
         ),
-        (Public, Failure::Domain(err)) => describe_domain(err, lang),
+        (Public, Failure::Domain(err)) => describe_domain(err, lang, brand),
         (Admin, Failure::Domain(_)) => (
             S::INTERNAL_SERVER_ERROR,
             t("error-wrong-title"),
             t("error-admin-internal"),
         ),
-        (Public, Failure::Form(r)) => (r.status(), t("error-form-title"), r.to_string()),
+        (Public, Failure::Form(r)) => (r.status(), t("error-form-title"), rejection(r, lang)),
         (Public, Failure::Query(r)) => (
             S::BAD_REQUEST,
             t("error-cannot-title"),
-            lang.text("error-query", &[("reason", &r.to_string())]),
+            lang.text("error-query", &[("reason", &rejection(r, lang))]),
         ),
         (Admin, Failure::Form(r) | Failure::Query(r)) => {
-            (S::BAD_REQUEST, t("error-bad-request-title"), r.to_string())
+            (r.status(), t("error-bad-request-title"), rejection(r, lang))
         }
         (Public, Failure::Csrf) => (S::FORBIDDEN, t("error-csrf-title"), t("error-csrf")),
         (Admin, Failure::Csrf) => (
@@ -151,26 +155,48 @@ fn describe(frame: Frame, failure: &Failure, lang: PageLanguage) -> (StatusCode,
             t("error-not-admin-title"),
             lang.text("error-not-admin", &[("user", username)]),
         ),
-        (Public, Failure::Invalid(message)) => {
-            (S::BAD_REQUEST, t("error-cannot-title"), message.clone())
-        }
-        (Admin, Failure::Invalid(message)) => (
+        (_, Failure::Invalid(errors)) => (
             S::BAD_REQUEST,
             t("error-bad-request-title"),
-            message.clone(),
+            invalid_fields(errors, lang),
         ),
-        (_, Failure::Refused(message)) => (S::CONFLICT, t("error-refused-title"), message.clone()),
+        (_, Failure::Refused(refusal)) => (
+            S::CONFLICT,
+            t("error-refused-title"),
+            messages::refusal(refusal, lang),
+        ),
+    }
+}
+
+/// A form refused outside its own page (a button whose form has no field to mark): each field
+/// and why, in `lang`.
+fn invalid_fields(errors: &FieldErrors, lang: PageLanguage) -> String {
+    let fields: Vec<String> = FieldMessages::new(errors, lang)
+        .iter()
+        .map(|(field, message)| format!("{field}: {message}"))
+        .collect();
+    lang.text("error-invalid-fields", &[("fields", &fields.join("; "))])
+}
+
+/// Why a form body or query string could not be read, in `lang`.
+fn rejection(rejection: &FormRejection, lang: PageLanguage) -> String {
+    match rejection {
+        FormRejection::ContentType => lang.t("form-content-type"),
+        FormRejection::TooLarge => lang.t("form-too-large"),
+        FormRejection::Unreadable => lang.t("form-unreadable"),
+        FormRejection::Malformed(_) => lang.t("form-malformed"),
+        FormRejection::Repeated(name) => lang.text("form-repeated", &[("name", name)]),
     }
 }
 
 /// A domain error on a public page. The detail of a refused request (`InvalidRequest` and the
 /// like) is the domain's own English sentence.
-fn describe_domain(err: &Error, lang: PageLanguage) -> (StatusCode, String, String) {
+fn describe_domain(err: &Error, lang: PageLanguage, brand: &Brand) -> (StatusCode, String, String) {
     match err {
         Error::Internal(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             lang.t("error-wrong-title"),
-            lang.t("error-internal"),
+            lang.text("error-internal", &[("site", &brand.site_name)]),
         ),
         Error::Throttled { retry_after, scope } => (
             StatusCode::TOO_MANY_REQUESTS,
@@ -202,13 +228,15 @@ impl IntoResponse for PageError {
             _ => {}
         }
         let lang = page_language::current();
-        let (status, title, message) = describe(frame, &failure, lang);
+        let brand = context::brand();
+        let (status, title, message) = describe(frame, &failure, lang, &brand);
         let mut response = match frame {
             Frame::Public => render_status(
                 status,
                 &ErrorPage {
                     title,
                     message,
+                    brand,
                     lang,
                 },
             ),
@@ -219,6 +247,7 @@ impl IntoResponse for PageError {
                     message,
                     show_nav,
                     lang,
+                    brand,
                 };
                 render_status(status, &page)
             }

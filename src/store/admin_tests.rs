@@ -55,6 +55,7 @@ fn new_client(client_id: &str) -> clients::NewClient {
         access_token_lifetime_secs: Some(600),
         refresh_token_lifetime_secs: None,
         first_party: false,
+        logo_uri: None,
     }
 }
 
@@ -73,6 +74,7 @@ async fn admin_edits_enable_disable_and_delete() {
         access_token_lifetime_secs: Some(60),
         refresh_token_lifetime_secs: Some(3600),
         first_party: true,
+        logo_uri: None,
     };
     assert_eq!(
         changes.changed_fields(&created),

@@ -28,6 +28,8 @@ pub struct NewClient {
     pub access_token_lifetime_secs: Option<i64>,
     pub refresh_token_lifetime_secs: Option<i64>,
     pub first_party: bool,
+    /// An `https` URL (RFC 7591 §2 `logo_uri`), checked by the caller.
+    pub logo_uri: Option<String>,
 }
 
 /// Registers a client, active from `now`. A taken `client_id` answers
@@ -50,6 +52,7 @@ pub async fn insert<C: ConnectionTrait>(
         access_token_lifetime_secs: Set(new.access_token_lifetime_secs),
         refresh_token_lifetime_secs: Set(new.refresh_token_lifetime_secs),
         first_party: Set(new.first_party),
+        logo_uri: Set(new.logo_uri),
         is_active: Set(true),
         created_at: Set(now),
         last_used_at: Set(None),
@@ -116,6 +119,7 @@ pub struct ClientChanges {
     pub access_token_lifetime_secs: Option<i64>,
     pub refresh_token_lifetime_secs: Option<i64>,
     pub first_party: bool,
+    pub logo_uri: Option<String>,
 }
 
 impl ClientChanges {
@@ -146,6 +150,7 @@ impl ClientChanges {
                 self.refresh_token_lifetime_secs == current.refresh_token_lifetime_secs,
             ),
             ("first_party", self.first_party == current.first_party),
+            ("logo_uri", self.logo_uri == current.logo_uri),
         ];
         checks
             .iter()
@@ -186,6 +191,7 @@ pub async fn update<C: ConnectionTrait>(
             Expr::val(changes.refresh_token_lifetime_secs),
         )
         .col_expr(Column::FirstParty, Expr::val(changes.first_party))
+        .col_expr(Column::LogoUri, Expr::val(changes.logo_uri.clone()))
         .filter(Column::ClientId.eq(client_id))
         .exec(db)
         .await?;
@@ -253,6 +259,7 @@ mod tests {
             access_token_lifetime_secs: Some(600),
             refresh_token_lifetime_secs: None,
             first_party: false,
+            logo_uri: None,
         }
     }
 

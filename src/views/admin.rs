@@ -1,20 +1,23 @@
 //! Page structs of the admin UI: one per page, each rendered by `templates/admin/<page>.html`,
 //! which extends `admin/layout.html` (itself extending `base.html`). Askama escapes every value.
 //!
-//! Values arrive formatted (times, durations, hrefs), so templates only place them.
+//! Values arrive formatted for the page's language (times, numbers, durations, hrefs), so
+//! templates only place them; every word comes from `locales/<tag>/admin.ftl`.
 
 pub mod audit;
 pub mod clients;
 pub mod dashboard;
 pub mod keys;
+pub mod messages;
 pub mod throttles;
 pub mod tokens;
 pub mod users;
 
-use askama::Template;
-use chrono::{DateTime, Utc};
+use std::sync::Arc;
 
-use super::PageLanguage;
+use askama::Template;
+
+use super::{Brand, PageLanguage};
 
 /// What every admin page shows around its content: the navigation, who is signed in, the CSRF
 /// token for its forms, and a one-line notice after a change.
@@ -25,29 +28,68 @@ pub struct Chrome {
     /// The navigation entry to highlight: `dashboard`, `clients`, `users`, `tokens`, `keys`,
     /// `throttles`, `audit`.
     pub section: &'static str,
+    /// The message id of the notice (`notice-saved`, ...).
     pub notice: Option<&'static str>,
-    /// The language of the frame (the navigation, sign out); the pages inside are English.
     pub lang: PageLanguage,
+    pub brand: Arc<Brand>,
+}
+
+impl Chrome {
+    /// The message `key` in the page's language, as text (`$site` is the deployment's name).
+    pub fn t(&self, key: &str) -> String {
+        self.text(key, &[])
+    }
+
+    /// The message `key` with text arguments (and `$site`), as text.
+    pub fn text(&self, key: &str, args: &[(&'static str, &str)]) -> String {
+        self.lang.text(key, &self.with_site(args))
+    }
+
+    /// The message `key` with arguments, as HTML: the catalogue's `<code>` and `<strong>` kept,
+    /// every argument escaped. Templates print it with `|safe`.
+    pub fn html(&self, key: &str, args: &[(&'static str, &str)]) -> String {
+        self.lang.html(key, &self.with_site(args))
+    }
+
+    /// [`Chrome::html`] without arguments of its own.
+    pub fn markup(&self, key: &str) -> String {
+        self.html(key, &[])
+    }
+
+    fn with_site<'a>(&'a self, args: &[(&'static str, &'a str)]) -> Vec<(&'static str, &'a str)> {
+        let mut all = vec![("site", self.brand.site_name.as_str())];
+        all.extend_from_slice(args);
+        all
+    }
 }
 
 /// Links to the previous and next page of a list.
 #[derive(Clone, Debug, Default)]
 pub struct Pager {
-    pub page: u64,
     pub pages: u64,
-    pub total: u64,
+    /// "Page 2 of 3 · 63 in all", numbers formatted for the language.
+    pub summary: String,
     pub prev_href: Option<String>,
     pub next_href: Option<String>,
 }
 
 impl Pager {
-    /// Page `page` (1-based) of `total` items, `per_page` each; `href(n)` links page `n`.
-    pub fn new(page: u64, per_page: u64, total: u64, href: impl Fn(u64) -> String) -> Pager {
+    /// Page `page` (1-based) of `total` items, `per_page` each, in `lang`; `href(n)` links
+    /// page `n`.
+    pub fn new(
+        lang: PageLanguage,
+        (page, per_page, total): (u64, u64, u64),
+        href: impl Fn(u64) -> String,
+    ) -> Pager {
         let pages = total.div_ceil(per_page.max(1)).max(1);
+        let (n_page, n_pages, n_total) =
+            (lang.number(page), lang.number(pages), lang.number(total));
         Pager {
-            page,
             pages,
-            total,
+            summary: lang.text(
+                "pager-summary",
+                &[("page", &n_page), ("pages", &n_pages), ("total", &n_total)],
+            ),
             prev_href: (page > 1).then(|| href(page - 1)),
             next_href: (page < pages).then(|| href(page + 1)),
         }
@@ -60,17 +102,8 @@ impl Pager {
 pub struct RowForm {
     pub action: &'static str,
     pub hidden: Vec<(&'static str, String)>,
+    /// The message id of the button's label.
     pub label: &'static str,
-}
-
-/// `2026-11-26 14:03 UTC`.
-pub fn time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-/// A time, or `never`.
-pub fn time_or_never(at: Option<DateTime<Utc>>) -> String {
-    at.map_or_else(|| "never".to_owned(), time)
 }
 
 /// A percent-encoded path segment or query value.
@@ -87,4 +120,5 @@ pub struct AdminErrorPage {
     /// Links back into the admin UI; off for someone who is not an admin.
     pub show_nav: bool,
     pub lang: PageLanguage,
+    pub brand: Arc<Brand>,
 }

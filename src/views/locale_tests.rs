@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use fluent_templates::fluent_bundle::FluentResource;
+use fluent_templates::fluent_bundle::{FluentResource, FluentValue};
 
 use super::*;
 
@@ -71,21 +71,90 @@ fn every_key_is_in_every_shipped_language() {
     }
 }
 
+/// Messages that read the same in every language: a time and the zone's name, which CLDR and
+/// Chinese interfaces alike write `UTC`.
+const SAME_IN_EVERY_LANGUAGE: [&str; 1] = ["format-utc"];
+
 #[test]
 fn every_message_is_translated_not_copied() {
     // Every argument any message takes: a message formatted without its arguments is an error.
     let args = [
-        "site", "client", "account", "user", "scope", "reason", "seconds",
+        "site",
+        "client",
+        "account",
+        "user",
+        "scope",
+        "reason",
+        "seconds",
+        "name",
+        "client_id",
+        "search",
+        "limit",
+        "page",
+        "pages",
+        "total",
+        "example",
+        "category",
+        "fields",
+        "address",
+        "kid",
+        "time",
+        "alg",
+        "ahead",
+        "max",
+        "uri",
+        "grant",
+        "role",
+        "count",
+        "attribute",
     ]
     .map(|name| (name, "x"));
-    for key in keys("en") {
-        let english = PageLanguage::En.text(&key, &args);
-        let chinese = PageLanguage::ZhCn.text(&key, &args);
+    let english_keys = keys("en");
+    assert!(
+        english_keys.contains("client-delete-warning"),
+        "admin.ftl is read"
+    );
+    for key in english_keys {
+        let with_n = |lang: PageLanguage| {
+            let mut all: Vec<_> = args
+                .iter()
+                .map(|(name, value)| (*name, FluentValue::from(*value)))
+                .collect();
+            all.push(("n", FluentValue::from(2)));
+            lang.t_with(&key, &all)
+        };
+        let (english, chinese) = (with_n(PageLanguage::En), with_n(PageLanguage::ZhCn));
         assert!(!english.starts_with("Unknown localization"), "{english}");
         assert!(!chinese.starts_with("Unknown localization"), "{chinese}");
         assert!(!english.is_empty(), "{key}");
-        assert_ne!(english, chinese, "{key} is English in zh-CN");
+        if !SAME_IN_EVERY_LANGUAGE.contains(&key.as_str()) {
+            assert_ne!(english, chinese, "{key} is English in zh-CN");
+        }
     }
+}
+
+#[test]
+fn times_and_numbers_follow_cldr() {
+    use chrono::TimeZone;
+    let at = chrono::Utc
+        .with_ymd_and_hms(2026, 12, 1, 14, 5, 59)
+        .single()
+        .unwrap_or_default();
+    assert_eq!(PageLanguage::ZhCn.datetime(at), "2026年12月1日 14:05 UTC");
+    assert_eq!(
+        PageLanguage::En.datetime(at),
+        "Dec 1, 2026, 2:05\u{202f}PM UTC"
+    );
+    assert_eq!(PageLanguage::ZhCn.datetime_or_never(None), "从未");
+    assert_eq!(PageLanguage::En.number(1_234_567), "1,234,567");
+    assert_eq!(PageLanguage::ZhCn.number(1_234_567), "1,234,567");
+    assert_eq!(PageLanguage::En.number(7), "7");
+    let d = std::time::Duration::from_secs;
+    assert_eq!(PageLanguage::En.duration(d(300)), "5 minutes");
+    assert_eq!(PageLanguage::En.duration(d(3600)), "1 hour");
+    assert_eq!(PageLanguage::En.duration(d(90)), "90 seconds");
+    assert_eq!(PageLanguage::ZhCn.duration(d(300)), "5 分钟");
+    assert_eq!(PageLanguage::ZhCn.duration(d(2 * 86_400)), "2 天");
 }
 
 #[test]

@@ -258,7 +258,8 @@ async fn the_dashboard_counts_everything(app: TestApp) {
     assert_eq!(stat("active refresh-token families"), "2");
     // Three recorded above plus the two password grants that made the refresh families.
     assert_eq!(stat("logins in the last 24 hours"), "5");
-    assert_eq!(stat("failed logins in the last 24 hours"), "1");
+    // One: the singular, as English writes it.
+    assert_eq!(stat("failed login in the last 24 hours"), "1");
     let kid = app.state.keys().signing_key_id(now).to_owned();
     assert!(html.contains(&format!("<dt>Key id</dt><dd><code>{kid}</code></dd>")));
     assert!(html.contains("<dt>Algorithm</dt><dd>RS256</dd>"));

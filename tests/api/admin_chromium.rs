@@ -1,7 +1,7 @@
 //! The admin UI in headless Chromium: an admin signs in through the login form, creates a
 //! client, copies its secret from the page, and that secret gets a token; screenshots of the
-//! dashboard, the client list, the client form and every other page are saved under
-//! `target/screenshots/` for a person to look at. At a phone's width (390 px) no admin page is
+//! dashboard, the client list, the client form and every other page (and the Chinese admin UI)
+//! are saved under `target/screenshots/` for a person to look at. At a phone's width (390 px) no admin page is
 //! wider than the screen, and a signed-in user who is not an admin sees the 403 page.
 
 use axum::http::StatusCode;
@@ -251,9 +251,10 @@ async fn a_user_who_is_not_an_admin_sees_why_in_chromium() {
 }
 
 /// A browser set to Simplified Chinese signs in through the Chinese login form and gets the
-/// admin UI's frame in Chinese (the pages inside are English for now).
+/// admin UI in Chinese: the frame, the pages, a refused form with its messages, and times written
+/// the Chinese way. A screenshot of each page goes to `target/screenshots/`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_admin_frame_in_a_chinese_browser() {
+async fn the_admin_ui_in_a_chinese_browser() {
     let Some(browser) = webdriver::chinese_browser().await else {
         return;
     };
@@ -261,6 +262,7 @@ async fn the_admin_frame_in_a_chinese_browser() {
 
     browser.goto(&format!("{base}/admin/clients")).await;
     assert_eq!(browser.text("h1").await, "登录 Sesame");
+    browser.screenshot("admin-login-zh-CN.png").await;
     browser.log_in("root", PASSWORD).await;
     let current = browser
         .wait_for("nav a[aria-current=page][href='/admin/clients']")
@@ -268,7 +270,45 @@ async fn the_admin_frame_in_a_chinese_browser() {
     assert_eq!(current.text().await.unwrap(), "客户端");
     let html = browser.find("html").await;
     assert_eq!(html.attr("lang").await.unwrap().as_deref(), Some("zh-CN"));
+    assert_eq!(browser.text(".adm-head h1").await, "客户端");
+    assert_eq!(
+        browser.text(".adm-head a.adm-btn-primary").await,
+        "新建客户端"
+    );
     browser
         .screenshot_at("admin-clients-zh-CN.png", (WIDE, 900))
+        .await;
+
+    for (path, heading, shot) in [
+        ("/admin", "概览", "admin-dashboard-zh-CN.png"),
+        ("/admin/users", "用户", "admin-users-zh-CN.png"),
+        ("/admin/tokens", "刷新令牌", "admin-tokens-zh-CN.png"),
+        ("/admin/keys", "签名密钥", "admin-keys-zh-CN.png"),
+        ("/admin/audit", "审计日志", "admin-audit-zh-CN.png"),
+    ] {
+        browser.goto(&format!("{base}{path}")).await;
+        assert_eq!(browser.text(".adm-main h1").await, heading, "{path}");
+        browser.screenshot_at(shot, (WIDE, 900)).await;
+    }
+    // The audit log's times: CLDR's Chinese pattern, in UTC.
+    let when = browser.text(".adm-table td.adm-nowrap").await;
+    assert!(when.contains('年') && when.ends_with(" UTC"), "{when}");
+
+    browser.goto(&format!("{base}/admin/clients/new")).await;
+    assert_eq!(browser.text(".adm-main h1").await, "新建客户端");
+    fill_new_client(&browser).await;
+    let error = browser
+        .click_and_wait(
+            "button.adm-btn-primary[type=submit]",
+            "#redirect_uris ~ .adm-error",
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(error.contains("必须使用 https"), "{error}");
+    assert_eq!(browser.text(".adm-alert").await, "请修正下方标出的字段。");
+    browser
+        .screenshot_at("admin-client-form-zh-CN.png", (WIDE, 1400))
         .await;
 }

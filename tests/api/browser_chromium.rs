@@ -171,10 +171,63 @@ async fn chromium_in_chinese_gets_the_chinese_login_page(app: TestApp) {
     assert_eq!(browser.text(".lead").await, "to continue to webapp app");
     let url = browser.url().await;
     assert!(query_param(url.as_str(), "next").is_some(), "{url}");
+
+    // The client's `ui_locales=en` wins over the browser's Chinese Accept-Language.
+    let (_, challenge) = pkce();
+    let query = form(&[
+        ("response_type", "code"),
+        ("client_id", "webapp"),
+        ("redirect_uri", &callback),
+        ("scope", "openid"),
+        ("state", "en"),
+        ("code_challenge", &challenge),
+        ("code_challenge_method", "S256"),
+        ("ui_locales", "en"),
+    ]);
+    let issuer = &app.state.config.issuer;
+    browser
+        .goto(&format!("{issuer}/oauth/authorize?{query}"))
+        .await;
+    assert_eq!(browser.text("h1").await, "Sign in to Sesame");
+    let html = browser.find("html").await;
+    assert_eq!(html.attr("lang").await.unwrap().as_deref(), Some("en"));
+    browser.screenshot("login-ui-locales-en.png").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_in_chinese_on_sqlite() {
     let app = TestApp::served(Backend::Sqlite).await.unwrap();
     chromium_in_chinese_gets_the_chinese_login_page(app).await;
+}
+
+/// The brand as a browser renders it, under the pages' real CSP: the site's name, its logo, and
+/// the accent colour from `/static/brand.css` on the sign-in button.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_shows_the_deployments_brand() {
+    let Some(browser) = webdriver::browser().await else {
+        return;
+    };
+    let app = TestApp::served_with(Backend::Sqlite, |c| {
+        c.site_name = "Acme".into();
+        c.accent_color = Some("#1d4ed8".into());
+    })
+    .await
+    .unwrap();
+    let issuer = &app.state.config.issuer;
+    browser.goto(&format!("{issuer}/login")).await;
+    assert_eq!(browser.text("h1").await, "Sign in to Acme");
+    assert_eq!(browser.text("header.site .brand").await, "Acme");
+    let button = browser.find("form button[type=submit]").await;
+    let background = button.css_value("background-color").await.unwrap();
+    assert_eq!(background, "rgba(29, 78, 216, 1)");
+    let loaded = browser
+        .client()
+        .execute(
+            "return document.querySelector('header.site .brand img').naturalWidth > 0",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(loaded, serde_json::Value::Bool(true), "the logo loaded");
+    browser.screenshot("login-branded.png").await;
 }

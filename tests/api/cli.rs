@@ -355,6 +355,23 @@ fn the_cli_applies_the_admin_rules() {
         None,
     );
     assert!(plain_http.contains("redirect_uris:"), "{plain_http}");
+    let script_logo = cli.refused(
+        &[
+            "client",
+            "add",
+            "--name",
+            "y",
+            "--grant",
+            "client_credentials",
+            "--logo-uri",
+            "javascript:alert(1)",
+        ],
+        None,
+    );
+    assert!(
+        script_logo.contains("logo_uri: an https URL"),
+        "{script_logo}"
+    );
     let users = cli.ok(&["user", "list"], None);
     assert!(users.is_empty(), "{users}");
 }

@@ -15,6 +15,8 @@ use sesame::auth::admin::AdminError;
 use sesame::auth::admin::users::{self as admin_users, ProfileInput};
 use sesame::auth::audit::Actor;
 use sesame::store::{self, UniqueField};
+use sesame::views::PageLanguage;
+use sesame::views::admin::messages;
 
 const GOOD_PASSWORD: &str = "Tr0ub4dor&3xyz";
 
@@ -197,7 +199,10 @@ fn profile(email: &str, phone: &str) -> ProfileInput {
 
 fn field_error(result: Result<impl std::fmt::Debug, AdminError>, field: &str) -> String {
     match result {
-        Err(AdminError::Invalid(errors)) => errors.get(field).unwrap_or_default().to_owned(),
+        Err(AdminError::Invalid(errors)) => errors
+            .get(field)
+            .map(|p| messages::problem(field, p, PageLanguage::En))
+            .unwrap_or_default(),
         other => panic!("expected a message about {field}, got {other:?}"),
     }
 }

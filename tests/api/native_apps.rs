@@ -138,6 +138,7 @@ async fn only_public_clients_register_private_use_schemes(app: TestApp) {
         scopes: vec![],
         audience: None,
         first_party: true,
+        logo_uri: None,
     };
     for (kind, uri, why) in [
         (

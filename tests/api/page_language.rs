@@ -265,7 +265,7 @@ async fn the_admin_frame_follows_accept_language(app: TestApp) {
         StatusCode::NOT_FOUND,
         "zh-CN",
         &[
-            "<title>未找到 · Sesame 管理 · Sesame</title>",
+            "<title>未找到 · Sesame 管理</title>",
             "这里什么都没有，可能已被删除。",
             ">返回概览</a>",
         ],

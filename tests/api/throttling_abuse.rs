@@ -210,7 +210,7 @@ async fn an_admin_sees_and_clears_a_throttle(app: TestApp) {
         alice.id
     );
     assert!(text.contains(&row), "{text}");
-    assert!(text.contains("<td>1 s</td>"), "{text}");
+    assert!(text.contains("<td>1 second</td>"), "{text}");
     let account = format!("user:{}", alice.id);
     let fields = [
         ("account", account.as_str()),

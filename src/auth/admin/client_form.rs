@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use super::{AdminError, FieldErrors};
+use super::{AdminError, FieldErrors, Problem};
 use crate::auth::clients::{ClientKind, GrantType};
 use crate::auth::redirect_uri;
 use crate::auth::scope::Scope;
@@ -29,6 +29,8 @@ pub struct ClientInput {
     /// Human durations (`15m`, `30d`); empty means the server's default.
     pub access_token_lifetime: String,
     pub refresh_token_lifetime: String,
+    /// The client's logo (RFC 7591 §2), an `https` URL; empty means none.
+    pub logo_uri: String,
     pub first_party: bool,
 }
 
@@ -43,6 +45,7 @@ pub struct ClientSettings {
     pub audience: Option<String>,
     pub access_token_lifetime: Option<Duration>,
     pub refresh_token_lifetime: Option<Duration>,
+    pub logo_uri: Option<String>,
     pub first_party: bool,
 }
 
@@ -52,9 +55,9 @@ impl ClientInput {
         let mut errors = FieldErrors::default();
         let name = self.name.trim().to_owned();
         if name.is_empty() {
-            errors.add("name", "a name is required");
+            errors.add("name", Problem::Required);
         } else if name.chars().count() > 100 {
-            errors.add("name", "at most 100 characters");
+            errors.add("name", Problem::TooLong(100));
         }
         let redirect_uris = parse_uris(&self.redirect_uris, "redirect_uris", kind, &mut errors);
         let post_logout_redirect_uris = parse_uris(
@@ -65,19 +68,13 @@ impl ClientInput {
         );
         let grant_types = parse_grants(&self.grant_types, kind, &mut errors);
         if grant_types.contains(&GrantType::AuthorizationCode) && redirect_uris.is_empty() {
-            errors.add(
-                "redirect_uris",
-                "the authorization-code grant needs at least one redirect URI",
-            );
+            errors.add("redirect_uris", Problem::RedirectUriNeeded);
         }
         let scopes =
             match Scope::parse(&self.scopes.split_whitespace().collect::<Vec<_>>().join(" ")) {
                 Ok(scope) => scope.iter().map(str::to_owned).collect(),
                 Err(_) => {
-                    errors.add(
-                        "scopes",
-                        "scopes are printable ASCII without quotes or backslashes",
-                    );
+                    errors.add("scopes", Problem::ScopeSyntax);
                     Vec::new()
                 }
             };
@@ -86,10 +83,7 @@ impl ClientInput {
             .as_ref()
             .is_some_and(|a| a.contains(char::is_whitespace) || a.len() > 200)
         {
-            errors.add(
-                "audience",
-                "one audience, without spaces, at most 200 characters",
-            );
+            errors.add("audience", Problem::Audience);
         }
         let access_token_lifetime = parse_lifetime(
             &self.access_token_lifetime,
@@ -101,6 +95,13 @@ impl ClientInput {
             "refresh_token_lifetime",
             &mut errors,
         );
+        let logo_uri = Some(self.logo_uri.trim().to_owned()).filter(|u| !u.is_empty());
+        if logo_uri
+            .as_deref()
+            .is_some_and(|uri| redirect_uri::check_logo(uri).is_err())
+        {
+            errors.add("logo_uri", Problem::LogoUri);
+        }
         errors.into_result(ClientSettings {
             name,
             redirect_uris,
@@ -110,6 +111,7 @@ impl ClientInput {
             audience,
             access_token_lifetime,
             refresh_token_lifetime,
+            logo_uri,
             first_party: self.first_party,
         })
     }
@@ -123,8 +125,9 @@ fn parse_uris(
 ) -> Vec<String> {
     let uris: Vec<String> = raw.split_whitespace().map(str::to_owned).collect();
     for uri in &uris {
-        if let Err(message) = redirect_uri::check(uri, kind == ClientKind::Public) {
-            errors.add(field, message);
+        if let Err(problem) = redirect_uri::check(uri, kind == ClientKind::Public) {
+            let uri = uri.clone();
+            errors.add(field, Problem::Uri { uri, problem });
         }
     }
     let mut unique = Vec::with_capacity(uris.len());
@@ -142,19 +145,16 @@ fn parse_grants(raw: &[String], kind: ClientKind, errors: &mut FieldErrors) -> V
         match name.parse::<GrantType>() {
             Ok(grant) if !grants.contains(&grant) => grants.push(grant),
             Ok(_) => {}
-            Err(_) => errors.add("grant_types", format!("unknown grant `{name}`")),
+            Err(_) => errors.add("grant_types", Problem::UnknownGrant(name.clone())),
         }
     }
     if grants.is_empty() {
-        errors.add("grant_types", "choose at least one grant");
+        errors.add("grant_types", Problem::NoGrant);
     }
     let secretless = [GrantType::Password, GrantType::ClientCredentials];
     if kind == ClientKind::Public && grants.iter().any(|g| secretless.contains(g)) {
         // RFC 9700 §2.4: a client that cannot keep a secret may not use these grants.
-        errors.add(
-            "grant_types",
-            "public clients may not use the password or client-credentials grant",
-        );
+        errors.add("grant_types", Problem::PublicClientGrant);
     }
     grants
 }
@@ -167,11 +167,11 @@ fn parse_lifetime(raw: &str, field: &'static str, errors: &mut FieldErrors) -> O
     match humantime::parse_duration(raw) {
         Ok(d) if d.as_secs() >= 1 && d <= MAX_LIFETIME => Some(d),
         Ok(_) => {
-            errors.add(field, "between 1 second and 366 days");
+            errors.add(field, Problem::LifetimeRange);
             None
         }
         Err(_) => {
-            errors.add(field, "a duration such as 15m, 12h or 30d");
+            errors.add(field, Problem::LifetimeSyntax);
             None
         }
     }
@@ -186,13 +186,10 @@ pub(super) fn parse_client_id(raw: &str) -> Result<Option<String>, AdminError> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~".contains(c);
     // `/admin/clients/new` is the form for a new client, so no client may be called that.
     if raw == "new" {
-        return Err(AdminError::field("client_id", "`new` is reserved"));
+        return Err(AdminError::field("client_id", Problem::ClientIdReserved));
     }
     if raw.len() > 64 || !raw.chars().all(allowed) {
-        return Err(AdminError::field(
-            "client_id",
-            "letters, digits and - . _ ~ only, at most 64 characters",
-        ));
+        return Err(AdminError::field("client_id", Problem::ClientIdSyntax));
     }
     Ok(Some(raw.to_owned()))
 }
@@ -202,7 +199,7 @@ pub fn parse_kind(raw: &str) -> Result<ClientKind, AdminError> {
     match raw {
         "confidential" => Ok(ClientKind::Confidential),
         "public" => Ok(ClientKind::Public),
-        _ => Err(AdminError::field("kind", "confidential or public")),
+        _ => Err(AdminError::field("kind", Problem::Kind)),
     }
 }
 

@@ -7,8 +7,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::AdminError;
 use super::client_form::{ClientInput, parse_client_id};
+use super::{AdminError, Problem, Refusal};
 use crate::auth::audit::{self, Action, Actor, AuditEvent};
 use crate::auth::clients::{self, ClientKind, GrantType, RegisteredClient};
 use crate::auth::revocation::{self, Families, Reason};
@@ -88,15 +88,16 @@ pub async fn create_client(
         access_token_lifetime_secs: secs(settings.access_token_lifetime),
         refresh_token_lifetime_secs: secs(settings.refresh_token_lifetime),
         first_party: settings.first_party,
+        logo_uri: settings.logo_uri,
     };
     let details = json!({ "kind": kind.as_str(), "grant_types": new.grant_types });
     match store::clients::insert(&state.db, new, now).await {
         Ok(_) => {}
         Err(InsertError::Duplicate(UniqueField::ClientId)) => {
-            return Err(AdminError::field("client_id", "this client id is taken"));
+            return Err(AdminError::field("client_id", Problem::Taken));
         }
         Err(InsertError::Duplicate(_)) => {
-            return Err(AdminError::Refused("duplicate client".into()));
+            return Err(AdminError::Refused(Refusal::DuplicateClient));
         }
         Err(InsertError::Db(err)) => return Err(err.into()),
     }
@@ -116,8 +117,8 @@ fn merge_errors<A, B>(
         (Ok(a), Ok(b)) => Ok((a, b)),
         (Err(AdminError::Invalid(mut first)), Err(AdminError::Invalid(second))) => {
             for field in second.fields() {
-                if let Some(message) = second.get(field) {
-                    first.add(field, message);
+                if let Some(problem) = second.get(field) {
+                    first.add(field, problem.clone());
                 }
             }
             Err(AdminError::Invalid(first))
@@ -151,6 +152,7 @@ pub async fn update_client(
         access_token_lifetime_secs: secs(settings.access_token_lifetime),
         refresh_token_lifetime_secs: secs(settings.refresh_token_lifetime),
         first_party: settings.first_party,
+        logo_uri: settings.logo_uri,
     };
     let changed = changes.changed_fields(&current);
     if !store::clients::update(&state.db, client_id, &changes).await? {
@@ -221,9 +223,7 @@ pub async fn rotate_secret(
 ) -> Result<Secret, AdminError> {
     let client = get_client(state, client_id).await?;
     if client.is_public() {
-        return Err(AdminError::Refused(
-            "a public client has no secret to rotate".into(),
-        ));
+        return Err(AdminError::Refused(Refusal::NoSecret));
     }
     let secret = clients::rotate_client_secret(state, client_id).await?;
     let event =

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::AdminError;
+use super::{AdminError, Refusal};
 use crate::auth::audit::{self, Action, Actor, AuditEvent};
 use crate::auth::{Error, Internal};
 use crate::cluster::Event;
@@ -106,9 +106,7 @@ pub async fn rotate_key(
     now: DateTime<Utc>,
 ) -> Result<KeyInfo, AdminError> {
     if alg.is_symmetric() {
-        return Err(AdminError::Refused(format!(
-            "{alg} tokens are signed with the configured signing_key; change that setting instead"
-        )));
+        return Err(AdminError::Refused(Refusal::SharedSecret(alg.to_string())));
     }
     let worker = state.clone();
     let info = tokio::task::spawn_blocking(move || {
@@ -147,18 +145,13 @@ pub async fn retire_key(
     match row.retirement {
         Retirement::Allowed => {}
         Retirement::AlreadyRetired => {
-            return Err(AdminError::Refused("the key is already retired".into()));
+            return Err(AdminError::Refused(Refusal::KeyRetired));
         }
         Retirement::SignsNow => {
-            return Err(AdminError::Refused(
-                "the key signs new tokens; rotate to a new key first".into(),
-            ));
+            return Err(AdminError::Refused(Refusal::KeySigns));
         }
         Retirement::After(at) => {
-            return Err(AdminError::Refused(format!(
-                "tokens signed by this key are valid until {}; retire it after that",
-                at.format("%Y-%m-%d %H:%M UTC")
-            )));
+            return Err(AdminError::Refused(Refusal::KeyInUse(at)));
         }
     }
     let info = keys::retire(&state.config.keys_dir, kid, now)?;

@@ -5,10 +5,10 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::{AdminError, FieldErrors};
+use super::{AdminError, FieldErrors, Problem};
 use crate::auth::accounts::{self, CreateAccountError, NewAccount};
 use crate::auth::audit::{self, Action, Actor, AuditEvent};
-use crate::auth::password_policy::{Attribute, validate_password};
+use crate::auth::password_policy::{Attribute, password_problems};
 use crate::auth::registration::valid_phone;
 use crate::auth::revocation::{self, Families, Reason};
 use crate::cluster::Event;
@@ -44,18 +44,15 @@ impl ProfileInput {
             .as_ref()
             .is_some_and(|n| n.chars().count() > 150)
         {
-            errors.add("display_name", "at most 150 characters");
+            errors.add("display_name", Problem::TooLong(150));
         }
         let email = non_empty(&self.email);
         if email.as_deref().is_some_and(|e| !plausible_email(e)) {
-            errors.add("email", "an address such as name@example.com");
+            errors.add("email", Problem::Email);
         }
         let phone = non_empty(&self.phone);
         if phone.as_deref().is_some_and(|p| !valid_phone(p)) {
-            errors.add(
-                "phone",
-                "digits, optionally starting with + and separated by spaces, dashes or parentheses, such as +86 138 0013 8000",
-            );
+            errors.add("phone", Problem::Phone);
         }
         let mut roles: Vec<String> = Vec::new();
         for role in self
@@ -68,10 +65,7 @@ impl ProfileInput {
                     .chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-.:".contains(c));
             if !valid {
-                errors.add(
-                    "roles",
-                    format!("`{role}`: lowercase letters, digits and _ - . : only"),
-                );
+                errors.add("roles", Problem::Role(role.to_owned()));
             } else if !roles.iter().any(|r| r == role) {
                 roles.push(role.to_owned());
             }
@@ -105,12 +99,9 @@ fn plausible_email(email: &str) -> bool {
 fn check_username(username: &str, errors: &mut FieldErrors) {
     let allowed = |c: char| c.is_alphanumeric() || "@.+-_".contains(c);
     if username.is_empty() {
-        errors.add("username", "a username is required");
+        errors.add("username", Problem::Required);
     } else if username.chars().count() > 150 || !username.chars().all(allowed) {
-        errors.add(
-            "username",
-            "letters, digits and @ . + - _ only, at most 150 characters",
-        );
+        errors.add("username", Problem::Username);
     }
 }
 
@@ -120,7 +111,7 @@ fn duplicate(field: UniqueField) -> AdminError {
         UniqueField::Phone => "phone",
         _ => "username",
     };
-    AdminError::field(name, "already belongs to another user")
+    AdminError::field(name, Problem::Taken)
 }
 
 /// One page of users matching `search` (username, email or phone), and how many match in all.
@@ -199,10 +190,10 @@ pub async fn update_user(
     let changes = profile.parse_into(&mut errors);
     if actor.user_id == Some(id) {
         if !changes.roles.iter().any(|r| r == ADMIN_ROLE) {
-            errors.add("roles", "you cannot remove your own admin role");
+            errors.add("roles", Problem::OwnAdminRole);
         }
         if !changes.is_active {
-            errors.add("is_active", "you cannot deactivate yourself");
+            errors.add("is_active", Problem::OwnDeactivation);
         }
     }
     let changes = errors.into_result(changes)?;
@@ -280,15 +271,15 @@ pub async fn bootstrap_admin(
     Ok(Some(user))
 }
 
-/// The one password policy (Django's four validators, as `/api/register/` applies them), as one
-/// message for the form; `None` when the password is acceptable.
-fn password_refusal(username: &str, password: &str) -> Option<String> {
+/// The one password policy (Django's four validators, as `/api/register/` applies them);
+/// `None` when the password is acceptable.
+fn password_refusal(username: &str, password: &str) -> Option<Problem> {
     let username = Attribute {
         verbose_name: "username",
         value: username,
     };
-    let errors = validate_password(password, &[username]);
-    (!errors.is_empty()).then(|| errors.join(" "))
+    let problems = password_problems(password, &[username]);
+    (!problems.is_empty()).then_some(Problem::Password(problems))
 }
 
 #[cfg(test)]

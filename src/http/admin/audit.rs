@@ -10,19 +10,21 @@ use crate::http::extract::Params;
 use crate::http::html::PageError;
 use crate::paths;
 use crate::state::AppState;
+use crate::views::PageLanguage;
 use crate::views::admin::audit::{ActionOption, AuditPage, EventRow};
 use crate::views::admin::{Pager, encode};
 use crate::views::render;
 
 const PER_PAGE: u64 = 50;
 
-/// The filter's choices: each category, then each action.
-fn action_options(selected: &str) -> Vec<ActionOption> {
+/// The filter's choices: each category, then each action (whose names stay as they are).
+fn action_options(selected: &str, lang: PageLanguage) -> Vec<ActionOption> {
     let mut categories: Vec<&str> = Action::ALL.iter().map(|a| a.category()).collect();
     categories.dedup();
-    let categories = categories
-        .into_iter()
-        .map(|c| (format!("{c}.*"), format!("all {c} events")));
+    let categories = categories.into_iter().map(|c| {
+        let label = lang.text("audit-category", &[("category", c)]);
+        (format!("{c}.*"), label)
+    });
     let actions = Action::ALL
         .iter()
         .map(|a| (a.as_str().to_owned(), a.as_str().to_owned()));
@@ -86,11 +88,13 @@ pub async fn audit_list(
     let (events, total) = audit::list_events(&state, &filter.query(), offset, PER_PAGE)
         .await
         .map_err(AdminError::from)?;
+    let chrome = admin.chrome("audit", None);
+    let lang = chrome.lang;
     let page = AuditPage {
-        chrome: admin.chrome("audit", None),
-        rows: events.iter().map(EventRow::from).collect(),
-        actions: action_options(&filter.action),
-        pager: Pager::new(page_no, PER_PAGE, total, |n| filter.href(n)),
+        chrome,
+        rows: events.iter().map(|e| EventRow::new(e, lang)).collect(),
+        actions: action_options(&filter.action, lang),
+        pager: Pager::new(lang, (page_no, PER_PAGE, total), |n| filter.href(n)),
         actor: filter.actor,
         target: filter.target,
     };

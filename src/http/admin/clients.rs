@@ -17,6 +17,7 @@ use crate::views::admin::clients::{
     ClientDeletePage, ClientFacts, ClientFormPage, ClientFormValues, ClientRow, ClientSecretPage,
     ClientsPage, client_href,
 };
+use crate::views::admin::messages::FieldMessages;
 use crate::views::{render, render_status};
 
 const SECTION: &str = "clients";
@@ -42,6 +43,7 @@ fn input(form: &AdminForm) -> ClientInput {
         audience: form.text("audience"),
         access_token_lifetime: form.text("access_token_lifetime"),
         refresh_token_lifetime: form.text("refresh_token_lifetime"),
+        logo_uri: form.text("logo_uri"),
         first_party: form.checked("first_party"),
     }
 }
@@ -53,9 +55,13 @@ pub async fn clients_list(
 ) -> Result<Response, PageError> {
     let params = query(raw.as_deref())?;
     let summaries = clients::list_clients(&state).await?;
+    let chrome = admin.chrome(SECTION, notice(&params));
     let page = ClientsPage {
-        chrome: admin.chrome(SECTION, notice(&params)),
-        rows: summaries.iter().map(ClientRow::from).collect(),
+        rows: summaries
+            .iter()
+            .map(|s| ClientRow::new(s, chrome.lang))
+            .collect(),
+        chrome,
     };
     Ok(render(&page))
 }
@@ -67,10 +73,10 @@ fn new_client_form(
     errors: FieldErrors,
 ) -> ClientFormPage {
     ClientFormPage {
+        errors: FieldMessages::new(&errors, chrome.lang),
         chrome,
         action: paths::ADMIN_CLIENTS.into(),
         values,
-        errors,
         existing: None,
     }
 }
@@ -129,12 +135,13 @@ pub async fn clients_edit(
 ) -> Result<Response, PageError> {
     let params = query(raw.as_deref())?;
     let client = clients::get_client(&state, &client_id).await?;
+    let chrome = admin.chrome(SECTION, notice(&params));
     let page = ClientFormPage {
-        chrome: admin.chrome(SECTION, notice(&params)),
         action: client_href(&client.client_id),
         values: ClientFormValues::of(&client),
-        errors: FieldErrors::default(),
-        existing: Some(ClientFacts::of(&client)),
+        errors: FieldMessages::default(),
+        existing: Some(ClientFacts::of(&client, chrome.lang)),
+        chrome,
     };
     Ok(render(&page))
 }
@@ -153,12 +160,13 @@ pub async fn clients_update(
         ))),
         Err(AdminError::Invalid(errors)) => {
             let client = clients::get_client(&state, &client_id).await?;
+            let chrome = form.session.chrome(SECTION, None);
             let page = ClientFormPage {
-                chrome: form.session.chrome(SECTION, None),
                 action: client_href(&client_id),
                 values: ClientFormValues::submitted(&client_id, &client.kind, &input),
-                errors,
-                existing: Some(ClientFacts::of(&client)),
+                errors: FieldMessages::new(&errors, chrome.lang),
+                existing: Some(ClientFacts::of(&client, chrome.lang)),
+                chrome,
             };
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }

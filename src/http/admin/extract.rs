@@ -21,6 +21,7 @@ use crate::http::session::{self, SignedIn};
 use crate::paths;
 use crate::state::AppState;
 use crate::views::admin::Chrome;
+use crate::views::context;
 
 /// A signed-in admin and the address they came from.
 pub struct AdminSession {
@@ -34,7 +35,7 @@ impl AdminSession {
         Actor::user(&self.signed_in.user, self.ip)
     }
 
-    /// The frame of a page in `section`, with the notice a redirect asked for.
+    /// The frame of a page in `section`, with the notice (a message id) a redirect asked for.
     pub fn chrome(&self, section: &'static str, notice: Option<&'static str>) -> Chrome {
         Chrome {
             username: self.signed_in.user.username.clone(),
@@ -42,6 +43,7 @@ impl AdminSession {
             section,
             notice,
             lang: page_language::current(),
+            brand: context::brand(),
         }
     }
 }
@@ -140,22 +142,23 @@ pub fn page_number(params: &Params) -> u64 {
         .max(1)
 }
 
-/// The notices a redirect may ask a page to show, by key: a page never prints query text.
+/// The notice a redirect may ask a page to show, as its message id: a page never prints query
+/// text, and an unknown notice shows nothing.
 pub fn notice(params: &Params) -> Option<&'static str> {
-    let text = match params.get("notice")? {
-        "saved" => "Changes saved.",
-        "enabled" => "The client is enabled.",
-        "disabled" => "The client is disabled and its refresh tokens are revoked.",
-        "deleted" => "The client is deleted and its refresh tokens are revoked.",
-        "created" => "The user is created.",
-        "password" => "The password is set and the user's refresh tokens are revoked.",
-        "revoked" => "The refresh tokens are revoked.",
-        "nothing" => "There was nothing left to revoke.",
-        "rotated" => "A new key is published; it signs once JWKS caches have had time to learn it.",
-        "retired" => "The key is retired: it is no longer published or accepted.",
-        "cleared" => "The throttle is cleared: that source is checked again at once.",
-        "nothing_cleared" => "There was nothing left to clear.",
+    let key = match params.get("notice")? {
+        "saved" => "notice-saved",
+        "enabled" => "notice-enabled",
+        "disabled" => "notice-disabled",
+        "deleted" => "notice-deleted",
+        "created" => "notice-created",
+        "password" => "notice-password",
+        "revoked" => "notice-revoked",
+        "nothing" => "notice-nothing",
+        "rotated" => "notice-rotated",
+        "retired" => "notice-retired",
+        "cleared" => "notice-cleared",
+        "nothing_cleared" => "notice-nothing-cleared",
         _ => return None,
     };
-    Some(text)
+    Some(key)
 }

@@ -22,11 +22,13 @@ pub async fn keys_list(
     let ring = state.keys();
     let algorithm = ring.id_token_algorithm(now);
     let shared = Some(ring.algorithm(now)).filter(|alg| alg.is_symmetric());
+    let chrome = admin.chrome("keys", notice(&params));
+    let lang = chrome.lang;
     let page = KeysPage {
-        chrome: admin.chrome("keys", notice(&params)),
-        rows: rows.iter().map(KeyLine::from).collect(),
+        chrome,
+        rows: rows.iter().map(|row| KeyLine::new(row, lang)).collect(),
         algorithm: algorithm.to_string(),
-        publish_ahead: humantime::format_duration(state.config.jwks_max_age).to_string(),
+        publish_ahead: lang.duration(state.config.jwks_max_age),
         shared_secret: shared.map(|alg| alg.to_string()),
     };
     Ok(render(&page))

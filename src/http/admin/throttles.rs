@@ -21,10 +21,13 @@ pub async fn throttles_list(
 ) -> Result<Response, PageError> {
     let params = query(raw.as_deref())?;
     let rows = throttles::list_throttles(&state, state.now(), LIMIT).await?;
+    let chrome = admin.chrome("throttles", notice(&params));
+    let lang = chrome.lang;
     let page = ThrottlesPage {
-        chrome: admin.chrome("throttles", notice(&params)),
-        rows: rows.iter().map(ThrottleRow::from).collect(),
+        chrome,
+        rows: rows.iter().map(|t| ThrottleRow::new(t, lang)).collect(),
         limit: LIMIT,
+        limit_text: lang.number(LIMIT),
     };
     Ok(render(&page))
 }

@@ -12,8 +12,8 @@ use crate::http::html::{PageError, see_other};
 use crate::paths;
 use crate::state::AppState;
 use crate::store::refresh_tokens::FamilyFilter;
-use crate::views::admin::encode;
 use crate::views::admin::tokens::{BulkRevoke, FamilyRow, TokensPage};
+use crate::views::admin::{Chrome, encode};
 use crate::views::render;
 
 const LIMIT: u64 = 200;
@@ -26,29 +26,30 @@ struct Selection {
     bulk: Option<BulkRevoke>,
 }
 
-/// The selection for the `user` (looked up when one was named) and `client` filters.
-fn select(user: Option<&Option<User>>, username: &str, client: &str) -> Selection {
+/// The selection for the `user` (looked up when one was named) and `client` filters, worded
+/// in `chrome`'s language.
+fn select(chrome: &Chrome, user: Option<&Option<User>>, username: &str, client: &str) -> Selection {
     let (filter, heading, bulk) = match (user, client) {
-        (Some(None), _) => (None, format!("No user is named {username}"), None),
-        (Some(Some(user)), _) => (
-            Some(FamilyFilter::User(user.id)),
-            format!("Signed-in sessions of {}", user.username),
-            Some(BulkRevoke {
-                action: paths::fill(paths::ADMIN_USER_REVOKE_TOKENS, &user.id.to_string()),
-                label: format!("Revoke all of {}'s tokens", user.username),
-            }),
-        ),
-        (None, "") => (
-            Some(FamilyFilter::All),
-            "All signed-in sessions".to_owned(),
+        (Some(None), _) => (
+            None,
+            chrome.text("tokens-no-user", &[("user", username)]),
             None,
         ),
+        (Some(Some(user)), _) => (
+            Some(FamilyFilter::User(user.id)),
+            chrome.text("tokens-of-user", &[("user", &user.username)]),
+            Some(BulkRevoke {
+                action: paths::fill(paths::ADMIN_USER_REVOKE_TOKENS, &user.id.to_string()),
+                label: chrome.text("tokens-revoke-user", &[("user", &user.username)]),
+            }),
+        ),
+        (None, "") => (Some(FamilyFilter::All), chrome.t("tokens-all"), None),
         (None, id) => (
             Some(FamilyFilter::Client(id.to_owned())),
-            format!("Signed-in sessions through {id}"),
+            chrome.text("tokens-of-client", &[("client", id)]),
             Some(BulkRevoke {
                 action: paths::fill(paths::ADMIN_CLIENT_REVOKE_TOKENS, &encode(id)),
-                label: "Revoke all of this client's tokens".to_owned(),
+                label: chrome.t("tokens-revoke-client"),
             }),
         ),
     };
@@ -94,19 +95,22 @@ pub async fn tokens_list(
         "" => None,
         name => Some(users::find_by_username(&state, name).await?),
     };
-    let selection = select(user.as_ref(), &username, &client);
+    let chrome = admin.chrome("tokens", notice(&params));
+    let lang = chrome.lang;
+    let selection = select(&chrome, user.as_ref(), &username, &client);
     let families = families(&state, &selection, user.is_some(), &client).await?;
     let client_ids = clients::list_clients(&state).await?;
     let page = TokensPage {
-        chrome: admin.chrome("tokens", notice(&params)),
+        chrome,
         heading: selection.heading,
         back: back(&username, &client),
         client_ids: client_ids.into_iter().map(|c| c.client.client_id).collect(),
-        rows: families.iter().map(FamilyRow::from).collect(),
+        rows: families.iter().map(|f| FamilyRow::new(f, lang)).collect(),
         bulk: selection.bulk.filter(|_| !families.is_empty()),
         user: username,
         client,
         limit: LIMIT,
+        limit_text: lang.number(LIMIT),
     };
     Ok(render(&page))
 }

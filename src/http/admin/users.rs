@@ -11,6 +11,7 @@ use crate::auth::admin::{AdminError, FieldErrors};
 use crate::http::html::{Failure, PageError, see_other};
 use crate::paths;
 use crate::state::AppState;
+use crate::views::admin::messages::FieldMessages;
 use crate::views::admin::users::{
     UserFacts, UserFormPage, UserFormValues, UserRow, UsersPage, user_href,
 };
@@ -46,10 +47,12 @@ pub async fn users_list(
     let offset = (page_no - 1).saturating_mul(PER_PAGE);
     let (found, total) = users::list_users(&state, Some(&search), offset, PER_PAGE).await?;
     let href = |n: u64| format!("{}?q={}&page={n}", paths::ADMIN_USERS, encode(&search));
+    let chrome = admin.chrome(SECTION, notice(&params));
+    let lang = chrome.lang;
     let page = UsersPage {
-        chrome: admin.chrome(SECTION, notice(&params)),
-        rows: found.iter().map(UserRow::from).collect(),
-        pager: Pager::new(page_no, PER_PAGE, total, href),
+        chrome,
+        rows: found.iter().map(|u| UserRow::new(u, lang)).collect(),
+        pager: Pager::new(lang, (page_no, PER_PAGE, total), href),
         search,
     };
     Ok(render(&page))
@@ -63,7 +66,7 @@ pub async fn users_new(admin: AdminSession) -> Response {
             is_active: true,
             ..UserFormValues::default()
         },
-        errors: FieldErrors::default(),
+        errors: FieldMessages::default(),
         existing: None,
     };
     render(&page)
@@ -83,11 +86,12 @@ pub async fn users_create(
     match users::create_user(&state, &actor, &username, password, &profile, state.now()).await {
         Ok(user) => Ok(see_other(&format!("{}?notice=created", user_href(user.id)))),
         Err(AdminError::Invalid(errors)) => {
+            let chrome = form.session.chrome(SECTION, None);
             let page = UserFormPage {
-                chrome: form.session.chrome(SECTION, None),
+                errors: FieldMessages::new(&errors, chrome.lang),
+                chrome,
                 action: paths::ADMIN_USERS.into(),
                 values: UserFormValues::submitted(&username, &profile),
-                errors,
                 existing: None,
             };
             Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
@@ -104,12 +108,13 @@ pub async fn users_edit(
 ) -> Result<Response, PageError> {
     let params = query(raw.as_deref())?;
     let user = users::get_user(&state, user_id(&id)?).await?;
+    let chrome = admin.chrome(SECTION, notice(&params));
     let page = UserFormPage {
-        chrome: admin.chrome(SECTION, notice(&params)),
         action: user_href(user.id),
         values: UserFormValues::of(&user),
-        errors: FieldErrors::default(),
-        existing: Some(UserFacts::of(&user)),
+        errors: FieldMessages::default(),
+        existing: Some(UserFacts::of(&user, chrome.lang)),
+        chrome,
     };
     Ok(render(&page))
 }
@@ -123,12 +128,13 @@ async fn edit_again(
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
     let user = users::get_user(state, id).await?;
+    let chrome = form.session.chrome(SECTION, None);
     let page = UserFormPage {
-        chrome: form.session.chrome(SECTION, None),
         action: user_href(id),
         values: values.unwrap_or_else(|| UserFormValues::of(&user)),
-        errors,
-        existing: Some(UserFacts::of(&user)),
+        errors: FieldMessages::new(&errors, chrome.lang),
+        existing: Some(UserFacts::of(&user, chrome.lang)),
+        chrome,
     };
     Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }

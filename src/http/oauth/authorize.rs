@@ -14,7 +14,7 @@ use crate::http::page_language;
 use crate::http::session::{MaybeUser, SignedIn, csrf_matches, login_redirect};
 use crate::paths;
 use crate::state::AppState;
-use crate::views::{self, ConsentPage, PageLanguage, ScopeItem};
+use crate::views::{self, ConsentPage, PageLanguage, ScopeItem, context};
 
 /// The request as received: the login form comes back to it, the consent form posts to it.
 fn request_path(query: &str) -> String {
@@ -84,6 +84,7 @@ fn respond(outcome: Outcome, query: &str, user: Option<&SignedIn>) -> Response {
         (
             Outcome::Consent {
                 client_name,
+                client_logo,
                 scope,
                 redirect_origin,
                 ui_locales,
@@ -92,16 +93,29 @@ fn respond(outcome: Outcome, query: &str, user: Option<&SignedIn>) -> Response {
         ) => {
             let lang =
                 PageLanguage::from_ui_locales(&ui_locales).unwrap_or_else(page_language::current);
+            let brand = context::brand();
+            let site = brand.site_name.as_str();
             let page = ConsentPage {
                 client_name,
+                scopes: scope
+                    .iter()
+                    .map(|s| ScopeItem::describe(s, lang, site))
+                    .collect(),
                 user_name: tokens::display_name(&user.user).to_owned(),
-                scopes: scope.iter().map(|s| ScopeItem::describe(s, lang)).collect(),
                 csrf_token: user.csrf_token.clone(),
                 action: request_path(query),
                 lang,
+                brand: brand.clone(),
+                client_logo,
             };
             let targets: Vec<String> = redirect_origin.into_iter().collect();
-            let response = views::render_with_form_targets(StatusCode::OK, &page, &targets);
+            let images: Vec<String> = page
+                .client_logo
+                .as_deref()
+                .and_then(context::image_origin)
+                .into_iter()
+                .collect();
+            let response = views::render_with_sources(StatusCode::OK, &page, &targets, &images);
             views::in_language(lang, response)
         }
         (Outcome::Consent { .. }, None) => login_redirect(&request_path(query)),

@@ -16,7 +16,7 @@ use crate::http::page_language;
 use crate::http::session::{MaybeUser, SignedIn, csrf_matches};
 use crate::paths;
 use crate::state::AppState;
-use crate::views::{self, LogoutPage, NoticePage};
+use crate::views::{self, LogoutPage, NoticePage, context};
 
 async fn check(state: &AppState, query: &str) -> Result<EndSession, PageError> {
     let params = Params::parse(query.as_bytes())
@@ -68,6 +68,7 @@ fn confirm(end: &EndSession, user: &SignedIn, query: &str) -> Response {
         client_name: end.client_name.clone(),
         csrf_token: user.csrf_token.clone(),
         action: format!("{}?{query}", paths::END_SESSION),
+        brand: context::brand(),
         lang: page_language::current(),
     };
     let targets: Vec<String> = end
@@ -92,10 +93,11 @@ async fn finish(
     let response = match end.redirect {
         Some(url) => see_other(url.as_str()),
         None => {
-            let lang = page_language::current();
+            let (lang, brand) = (page_language::current(), context::brand());
             views::render(&NoticePage {
                 title: lang.t("signed-out-title"),
-                message: lang.t("signed-out-message"),
+                message: lang.text("signed-out-message", &[("site", &brand.site_name)]),
+                brand,
                 lang,
             })
         }

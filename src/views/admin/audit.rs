@@ -4,7 +4,7 @@ use askama::Template;
 
 use super::clients::client_href;
 use super::users::user_href;
-use super::{Chrome, Pager, encode, time};
+use super::{Chrome, PageLanguage, Pager, encode};
 use crate::entities::audit_events::Model;
 use crate::paths;
 
@@ -21,8 +21,9 @@ pub struct EventRow {
     pub details: String,
 }
 
-impl From<&Model> for EventRow {
-    fn from(event: &Model) -> EventRow {
+impl EventRow {
+    /// The line of `event`, in `lang`.
+    pub fn new(event: &Model, lang: PageLanguage) -> EventRow {
         let target = event.target.clone().unwrap_or_default();
         let target_href = match target.split_once(':') {
             Some(("client", id)) => Some(client_href(id)),
@@ -30,7 +31,7 @@ impl From<&Model> for EventRow {
             _ => None,
         };
         EventRow {
-            at: time(event.at),
+            at: lang.datetime(event.at),
             actor: event.actor.clone(),
             actor_href: event.actor_id.map(user_href),
             action: event.action.clone(),

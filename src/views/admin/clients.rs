@@ -2,8 +2,8 @@
 
 use askama::Template;
 
-use super::{Chrome, encode, time, time_or_never};
-use crate::auth::admin::FieldErrors;
+use super::messages::FieldMessages;
+use super::{Chrome, PageLanguage, encode};
 use crate::auth::admin::client_form::ClientInput;
 use crate::auth::admin::clients::ClientSummary;
 use crate::entities::clients::Model;
@@ -45,18 +45,28 @@ pub struct ClientRow {
     pub last_used: String,
 }
 
-impl From<&ClientSummary> for ClientRow {
-    fn from(summary: &ClientSummary) -> ClientRow {
+/// A client's kind (`confidential`, `public`) in words.
+fn kind_name(kind: &str, lang: PageLanguage) -> String {
+    match kind {
+        "public" => lang.t("kind-public"),
+        "confidential" => lang.t("kind-confidential"),
+        other => other.to_owned(),
+    }
+}
+
+impl ClientRow {
+    /// The line of `summary`, in `lang`.
+    pub fn new(summary: &ClientSummary, lang: PageLanguage) -> ClientRow {
         let c = &summary.client;
         ClientRow {
             client_id: c.client_id.clone(),
             href: client_href(&c.client_id),
             name: c.name.clone(),
-            kind: c.kind.clone(),
+            kind: kind_name(&c.kind, lang),
             grants: badges(c),
             active: c.is_active,
             first_party: c.first_party,
-            last_used: time_or_never(summary.last_used),
+            last_used: lang.datetime_or_never(summary.last_used),
         }
     }
 }
@@ -84,6 +94,7 @@ pub struct ClientFormValues {
     pub audience: String,
     pub access_token_lifetime: String,
     pub refresh_token_lifetime: String,
+    pub logo_uri: String,
     pub first_party: bool,
 }
 
@@ -116,6 +127,7 @@ impl ClientFormValues {
             audience: input.audience.clone(),
             access_token_lifetime: input.access_token_lifetime.clone(),
             refresh_token_lifetime: input.refresh_token_lifetime.clone(),
+            logo_uri: input.logo_uri.clone(),
             first_party: input.first_party,
         }
     }
@@ -143,6 +155,7 @@ impl ClientFormValues {
             audience: model.audience.clone().unwrap_or_default(),
             access_token_lifetime: lifetime(model.access_token_lifetime_secs),
             refresh_token_lifetime: lifetime(model.refresh_token_lifetime_secs),
+            logo_uri: model.logo_uri.clone().unwrap_or_default(),
             first_party: model.first_party,
         }
     }
@@ -162,15 +175,16 @@ pub struct ClientFacts {
 }
 
 impl ClientFacts {
-    pub fn of(model: &Model) -> ClientFacts {
+    /// The facts of `model`, in `lang`.
+    pub fn of(model: &Model, lang: PageLanguage) -> ClientFacts {
         ClientFacts {
             client_id: model.client_id.clone(),
             href: client_href(&model.client_id),
-            kind: model.kind.clone(),
+            kind: kind_name(&model.kind, lang),
             confidential: !model.is_public(),
             active: model.is_active,
-            created: time(model.created_at),
-            last_used: time_or_never(model.last_used_at),
+            created: lang.datetime(model.created_at),
+            last_used: lang.datetime_or_never(model.last_used_at),
             tokens_href: format!(
                 "{}?client={}",
                 paths::ADMIN_TOKENS,
@@ -187,7 +201,7 @@ pub struct ClientFormPage {
     pub chrome: Chrome,
     pub action: String,
     pub values: ClientFormValues,
-    pub errors: FieldErrors,
+    pub errors: FieldMessages,
     pub existing: Option<ClientFacts>,
 }
 

@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use super::{Chrome, encode, time};
+use super::{Chrome, PageLanguage, encode};
 use crate::auth::admin::keys::{KeyRow, Retirement};
 use crate::crypto::keys::KeyStatus;
 use crate::paths;
@@ -14,6 +14,8 @@ pub struct KeyLine {
     pub alg: String,
     pub created: String,
     pub signs_from: String,
+    /// `active`, `published` or `retired`: the badge's colour; its words are
+    /// [`KeyLine::status_key`]'s.
     pub status: &'static str,
     /// Where the retire form posts, when retiring is allowed now.
     pub retire_action: Option<String>,
@@ -21,8 +23,18 @@ pub struct KeyLine {
     pub retire_note: String,
 }
 
-impl From<&KeyRow> for KeyLine {
-    fn from(row: &KeyRow) -> KeyLine {
+impl KeyLine {
+    /// The message id of the status.
+    pub fn status_key(&self) -> &'static str {
+        match self.status {
+            "active" => "key-status-active",
+            "published" => "key-status-published",
+            _ => "key-status-retired",
+        }
+    }
+
+    /// The line of `row`, in `lang`.
+    pub fn new(row: &KeyRow, lang: PageLanguage) -> KeyLine {
         let info = &row.info;
         let status = match info.status {
             KeyStatus::Active => "active",
@@ -34,15 +46,23 @@ impl From<&KeyRow> for KeyLine {
                 Some(paths::fill(paths::ADMIN_KEY_RETIRE, &encode(&info.kid))),
                 String::new(),
             ),
-            Retirement::SignsNow => (None, "signs new tokens".to_owned()),
-            Retirement::After(at) => (None, format!("tokens valid until {}", time(at))),
-            Retirement::AlreadyRetired => (None, info.retired_at.map(time).unwrap_or_default()),
+            Retirement::SignsNow => (None, lang.t("keys-note-signs")),
+            Retirement::After(at) => (
+                None,
+                lang.text("keys-note-until", &[("time", &lang.datetime(at))]),
+            ),
+            Retirement::AlreadyRetired => (
+                None,
+                info.retired_at
+                    .map(|at| lang.datetime(at))
+                    .unwrap_or_default(),
+            ),
         };
         KeyLine {
             kid: info.kid.clone(),
             alg: info.alg.to_string(),
-            created: time(info.created_at),
-            signs_from: info.activates_at.map_or_else(|| "never".to_owned(), time),
+            created: lang.datetime(info.created_at),
+            signs_from: lang.datetime_or_never(info.activates_at),
             status,
             retire_action,
             retire_note,

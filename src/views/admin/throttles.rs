@@ -3,7 +3,7 @@
 use askama::Template;
 
 use super::users::user_href;
-use super::{Chrome, RowForm, time};
+use super::{Chrome, PageLanguage, RowForm};
 use crate::auth::admin::throttles::Throttle;
 use crate::http::failure::retry_after_secs;
 use crate::paths;
@@ -14,14 +14,15 @@ pub struct ThrottleRow {
     pub account: String,
     pub account_href: Option<String>,
     pub source: String,
-    pub failures: u64,
+    pub failures: String,
     pub latest: String,
     pub waiting: String,
     pub clear: RowForm,
 }
 
-impl From<&Throttle> for ThrottleRow {
-    fn from(throttle: &Throttle) -> ThrottleRow {
+impl ThrottleRow {
+    /// The line of `throttle`, in `lang`.
+    pub fn new(throttle: &Throttle, lang: PageLanguage) -> ThrottleRow {
         let pair = &throttle.pair;
         let user_id = pair
             .account_key
@@ -29,23 +30,26 @@ impl From<&Throttle> for ThrottleRow {
             .and_then(|id| id.parse().ok());
         let account = match (&throttle.username, pair.account_key.strip_prefix("name:")) {
             (Some(username), _) => username.clone(),
-            (None, Some(name)) => format!("{name} (no such account)"),
+            (None, Some(name)) => lang.text("throttles-no-account", &[("name", name)]),
             (None, None) => pair.account_key.clone(),
         };
-        let address = pair.ip_key.as_deref().unwrap_or("unknown address");
+        let address = pair
+            .ip_key
+            .clone()
+            .unwrap_or_else(|| lang.t("throttles-unknown-address"));
         let source = match &pair.device_key {
-            Some(_) => format!("a browser that signed in before, at {address}"),
-            None => address.to_owned(),
+            Some(_) => lang.text("throttles-known-browser", &[("address", &address)]),
+            None => address,
         };
         ThrottleRow {
             account,
             account_href: user_id.map(user_href),
             source,
-            failures: throttle.failures,
-            latest: time(throttle.latest),
+            failures: lang.number(throttle.failures),
+            latest: lang.datetime(throttle.latest),
             waiting: throttle.wait.map_or_else(
-                || "no".to_owned(),
-                |wait| format!("{} s", retry_after_secs(wait)),
+                || lang.t("throttles-not-waiting"),
+                |wait| lang.duration(std::time::Duration::from_secs(retry_after_secs(wait))),
             ),
             clear: RowForm {
                 action: paths::ADMIN_THROTTLES_CLEAR,
@@ -54,7 +58,7 @@ impl From<&Throttle> for ThrottleRow {
                     ("ip", pair.ip_key.clone().unwrap_or_default()),
                     ("device", pair.device_key.clone().unwrap_or_default()),
                 ],
-                label: "Clear",
+                label: "throttles-clear",
             },
         }
     }
@@ -67,4 +71,6 @@ pub struct ThrottlesPage {
     pub rows: Vec<ThrottleRow>,
     /// The list was cut at this many rows.
     pub limit: u64,
+    /// `limit`, formatted for the language.
+    pub limit_text: String,
 }

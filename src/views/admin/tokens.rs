@@ -4,7 +4,7 @@ use askama::Template;
 
 use super::clients::client_href;
 use super::users::user_href;
-use super::{Chrome, time, time_or_never};
+use super::{Chrome, PageLanguage};
 use crate::auth::admin::tokens::Family;
 use crate::paths;
 
@@ -23,8 +23,9 @@ pub struct FamilyRow {
     pub expires: String,
 }
 
-impl From<&Family> for FamilyRow {
-    fn from(family: &Family) -> FamilyRow {
+impl FamilyRow {
+    /// The line of `family`, in `lang`.
+    pub fn new(family: &Family, lang: PageLanguage) -> FamilyRow {
         FamilyRow {
             family_id: family.family_id.clone(),
             revoke_action: paths::fill(
@@ -39,9 +40,9 @@ impl From<&Family> for FamilyRow {
             client_id: family.client_id.clone(),
             client_href: client_href(&family.client_id),
             scope: family.scope.clone(),
-            issued: time(family.issued_at),
-            last_used: time_or_never(family.last_used_at),
-            expires: time(family.expires_at),
+            issued: lang.datetime(family.issued_at),
+            last_used: lang.datetime_or_never(family.last_used_at),
+            expires: lang.datetime(family.expires_at),
         }
     }
 }
@@ -67,4 +68,6 @@ pub struct TokensPage {
     pub bulk: Option<BulkRevoke>,
     /// The list was cut at this many families.
     pub limit: u64,
+    /// `limit`, formatted for the language.
+    pub limit_text: String,
 }

@@ -2,8 +2,8 @@
 
 use askama::Template;
 
-use super::{Chrome, Pager, encode, time, time_or_never};
-use crate::auth::admin::FieldErrors;
+use super::messages::FieldMessages;
+use super::{Chrome, PageLanguage, Pager, encode};
 use crate::auth::admin::users::ProfileInput;
 use crate::entities::users::Model;
 use crate::paths;
@@ -26,8 +26,9 @@ pub struct UserRow {
     pub last_login: String,
 }
 
-impl From<&Model> for UserRow {
-    fn from(user: &Model) -> UserRow {
+impl UserRow {
+    /// The line of `user`, in `lang`.
+    pub fn new(user: &Model, lang: PageLanguage) -> UserRow {
         UserRow {
             href: user_href(user.id),
             username: user.username.clone(),
@@ -36,7 +37,7 @@ impl From<&Model> for UserRow {
             phone: user.phone.clone().unwrap_or_default(),
             roles: user.roles(),
             active: user.is_active,
-            last_login: time_or_never(user.last_login),
+            last_login: lang.datetime_or_never(user.last_login),
         }
     }
 }
@@ -97,13 +98,14 @@ pub struct UserFacts {
 }
 
 impl UserFacts {
-    pub fn of(user: &Model) -> UserFacts {
+    /// The facts of `user`, in `lang`.
+    pub fn of(user: &Model, lang: PageLanguage) -> UserFacts {
         UserFacts {
             id: user.id,
             href: user_href(user.id),
-            created: time(user.created_at),
-            last_login: time_or_never(user.last_login),
-            password_changed: time(user.password_changed_at),
+            created: lang.datetime(user.created_at),
+            last_login: lang.datetime_or_never(user.last_login),
+            password_changed: lang.datetime(user.password_changed_at),
             tokens_href: format!("{}?user={}", paths::ADMIN_TOKENS, encode(&user.username)),
         }
     }
@@ -116,6 +118,6 @@ pub struct UserFormPage {
     pub chrome: Chrome,
     pub action: String,
     pub values: UserFormValues,
-    pub errors: FieldErrors,
+    pub errors: FieldMessages,
     pub existing: Option<UserFacts>,
 }

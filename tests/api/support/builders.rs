@@ -62,6 +62,7 @@ impl TestApp {
                     .to_vec(),
                 audience: None,
                 first_party: true,
+                logo_uri: None,
             },
         }
     }
@@ -135,6 +136,16 @@ impl ClientBuilder<'_> {
     /// A third-party client: the user is asked to consent.
     pub fn third_party(mut self) -> Self {
         self.registration.first_party = false;
+        self
+    }
+    /// The client's registered logo (RFC 7591 `logo_uri`).
+    pub fn logo_uri(mut self, uri: &str) -> Self {
+        self.registration.logo_uri = Some(uri.to_owned());
+        self
+    }
+    /// The client's name, as the consent page shows it.
+    pub fn name(mut self, name: &str) -> Self {
+        self.registration.name = name.to_owned();
         self
     }
     /// Registers the client; returns `(client_id, secret)` (secret empty for public clients).
