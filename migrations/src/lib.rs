@@ -20,6 +20,7 @@ mod m20261127_050001_create_audit_events;
 mod m20261201_000001_index_revocations_revoked_at;
 mod m20261201_000002_login_attempts_device_key;
 mod m20261201_010001_users_canonical_identifiers;
+mod m20261215_000001_create_signing_keys;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_index_revocations_revoked_at::Migration),
             Box::new(m20261201_000002_login_attempts_device_key::Migration),
             Box::new(m20261201_010001_users_canonical_identifiers::Migration),
+            Box::new(m20261215_000001_create_signing_keys::Migration),
         ]
     }
 }

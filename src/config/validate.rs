@@ -66,6 +66,10 @@ impl Config {
         if self.site_name.trim().is_empty() {
             return invalid("site_name must not be empty".into());
         }
+        if let Some(kek) = &self.key_encryption_key {
+            crate::crypto::key_encryption::KeyEncryptionKey::from_setting(kek.expose())
+                .map_err(|err| ConfigError::Invalid(err.to_string()))?;
+        }
         if self.bootstrap_admin.is_some() != self.bootstrap_admin_password.is_some() {
             return invalid("bootstrap_admin and bootstrap_admin_password go together".into());
         }

@@ -33,6 +33,8 @@ mod home_page;
 mod identifiers;
 mod identifiers_migration;
 mod introspect;
+mod key_ring_instances;
+mod key_ring_storage;
 mod login_freshness;
 mod native_apps;
 mod oidc_logout;

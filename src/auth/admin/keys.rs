@@ -9,8 +9,8 @@ use serde_json::json;
 
 use super::AdminError;
 use crate::auth::audit::{self, Action, Actor, AuditEvent};
-use crate::auth::{Error, Internal};
-use crate::crypto::keys::{self, Algorithm, KeyInfo, KeyStatus};
+use crate::crypto::key_store;
+use crate::crypto::keys::{Algorithm, KeyInfo, KeyStatus};
 use crate::state::AppState;
 use crate::store;
 
@@ -34,7 +34,7 @@ pub struct KeyRow {
 
 /// Every key, oldest first.
 pub async fn list_keys(state: &AppState, now: DateTime<Utc>) -> Result<Vec<KeyRow>, AdminError> {
-    let keys = keys::list(&state.config.keys_dir, now)?;
+    let keys = key_store::list(&state.db, now).await?;
     let longest = longest_token_lifetime(state).await?;
     Ok(keys
         .iter()
@@ -90,7 +90,8 @@ fn retirement(
     }
 }
 
-/// Adds a key of `alg` that signs from `now + jwks_max_age`, and reloads. The ring's keys sign ID
+/// Adds a key of `alg` that signs from `now + jwks_max_age` to the ring in the database, and
+/// reloads; the other instances publish it at their next look at the ring's version. The ring's keys sign ID
 /// tokens in every mode, and access tokens too unless `algorithm` is HS*. `alg` is the published
 /// signing key's algorithm unless the operator chose to change it (`sesame keys rotate --alg`).
 ///
@@ -108,19 +109,10 @@ pub async fn rotate_key(
             "{alg} tokens are signed with the configured signing_key; change that setting instead"
         )));
     }
-    let worker = state.clone();
-    let info = tokio::task::spawn_blocking(move || {
-        let info = keys::rotate(
-            &worker.config.keys_dir,
-            alg,
-            now,
-            worker.config.jwks_max_age,
-        )?;
-        worker.reload_keys(now)?;
-        Ok::<_, keys::KeyError>(info)
-    })
-    .await
-    .map_err(|err| Error::Internal(Internal::Task(err)))??;
+    let kek = state.key_encryption_key();
+    let ahead = state.config.jwks_max_age;
+    let info = key_store::rotate(&state.db, &state.writes, kek, alg, now, ahead).await?;
+    state.reload_keys().await?;
     let event = AuditEvent::new(actor, Action::KeyRotate)
         .target(format!("key:{}", info.kid))
         .details(json!({ "alg": info.alg.as_str(), "activates_at": info.activates_at }));
@@ -129,7 +121,7 @@ pub async fn rotate_key(
 }
 
 /// Retires `kid` if every token it signed has expired, and reloads: it leaves the JWKS and stops
-/// verifying.
+/// verifying, here at once and on the other instances at their next look at the ring.
 pub async fn retire_key(
     state: &AppState,
     actor: &Actor,
@@ -158,8 +150,8 @@ pub async fn retire_key(
             )));
         }
     }
-    let info = keys::retire(&state.config.keys_dir, kid, now)?;
-    state.reload_keys(now)?;
+    let info = key_store::retire(&state.db, &state.writes, kid, now).await?;
+    state.reload_keys().await?;
     let event = AuditEvent::new(actor, Action::KeyRetire)
         .target(format!("key:{kid}"))
         .details(json!({ "alg": info.alg.as_str() }));
