@@ -318,7 +318,7 @@ fn the_key_encryption_key_is_32_bytes_of_base64url_and_never_shown() {
         assert!(config.key_encryption_key().unwrap().is_some());
         for (bad, why) in [
             (
-                "BsEUbI_04d4h1yGHQiOmaQBwKD01V9hjO4spB",
+                "BsEUbI_04d4h1yGHQiOmaQBwKD01V9hjO4spBO-e",
                 "it decodes to 30 bytes, not 32",
             ),
             (

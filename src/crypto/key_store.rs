@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
+use zeroize::Zeroizing;
 
 use super::algorithm::Algorithm;
 use super::key_encryption::KeyEncryptionKey;
@@ -152,14 +153,8 @@ async fn add_key(
     now: DateTime<Utc>,
     activates_at: Option<DateTime<Utc>>,
 ) -> Result<KeyInfo, KeyError> {
-    // RSA generation takes a good part of a second: off the runtime's threads, before the
-    // transaction, which holds SQLite's one writer.
-    let (pem, kid) = tokio::task::spawn_blocking(move || new_pem(alg))
-        .await
-        .map_err(|err| KeyError::KeyMaterial {
-            alg,
-            source: err.into(),
-        })??;
+    // Before the transaction, which holds SQLite's one writer.
+    let (pem, kid) = new_pem(alg).await?;
     let txn = writes.begin(db).await?;
     let ring = published(&rows::all(txn.conn()).await?)?;
     let activates_at = if key_info::has_signer(&ring) {
@@ -184,13 +179,18 @@ async fn add_key(
         .ok_or_else(|| KeyError::UnknownKid(schedule.kid.clone()))
 }
 
-/// A new PKCS#8 PEM private key of `alg` and its `kid`.
-fn new_pem(alg: Algorithm) -> Result<(zeroize::Zeroizing<Vec<u8>>, String), KeyError> {
+/// A new PKCS#8 PEM private key of `alg` and its `kid`, made on a blocking thread: RSA
+/// generation takes a good part of a second.
+async fn new_pem(alg: Algorithm) -> Result<(Zeroizing<Vec<u8>>, String), KeyError> {
     if alg.is_symmetric() {
         return Err(KeyError::SymmetricKeyNotStored(alg));
     }
-    let material_err = |source| KeyError::KeyMaterial { alg, source };
-    let pem = zeroize::Zeroizing::new(material::generate_pem(alg).map_err(material_err)?);
+    let material_err = move |source| KeyError::KeyMaterial { alg, source };
+    let pem = tokio::task::spawn_blocking(move || material::generate_pem(alg))
+        .await
+        .map_err(|err| material_err(err.into()))?
+        .map_err(material_err)?;
+    let pem = Zeroizing::new(pem);
     let kid = material::from_pem(alg, &pem).map_err(material_err)?.kid;
     Ok((pem, kid))
 }

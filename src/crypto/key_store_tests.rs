@@ -29,19 +29,20 @@ pub(super) fn modes(algorithm: Algorithm) -> Modes<'static> {
     }
 }
 
+/// `start` at `t0` of a ring whose first key is ES256 (quick to make), with `dir` and `kek`.
+pub(super) async fn start_es256(
+    db: &DatabaseConnection,
+    dir: &std::path::Path,
+    kek: Option<KeyEncryptionKey>,
+) -> Result<Started, KeyError> {
+    start(db, dir, kek, modes(Algorithm::ES256), t0()).await
+}
+
 /// A database whose ring was started (an ES256 key, quick to make) with `kek(1)`.
 async fn started() -> (Option<tempfile::TempDir>, DatabaseConnection, WriteGate) {
     let (dir, db) = test_db().await;
     let keys = tempfile::tempdir().unwrap();
-    start(
-        &db,
-        keys.path(),
-        Some(kek(1)),
-        modes(Algorithm::ES256),
-        t0(),
-    )
-    .await
-    .unwrap();
+    start_es256(&db, keys.path(), Some(kek(1))).await.unwrap();
     let writes = WriteGate::new(&db);
     (dir, db, writes)
 }

@@ -14,19 +14,9 @@ use sesame::auth::admin::keys::{self, Retirement};
 use sesame::auth::audit::Actor;
 use sesame::entities::signing_keys;
 
-async fn jwks_kids(app: &TestApp) -> Vec<String> {
-    let jwks = app.get("/.well-known/jwks.json").await.json();
-    jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 /// The published kid that is not `old`.
 async fn other_kid(app: &TestApp, old: &str) -> String {
-    let kids = jwks_kids(app).await;
+    let kids = app.jwks_kids().await;
     kids.into_iter()
         .find(|kid| kid != old)
         .expect("a second key")
@@ -59,7 +49,7 @@ async fn rotating_publishes_a_key_before_it_signs(app: TestApp) {
 
     let response = app.admin_post("/admin/keys/rotate", &session, &[]).await;
     assert_see_other(&response, "/admin/keys?notice=rotated");
-    let kids = jwks_kids(&app).await;
+    let kids = app.jwks_kids().await;
     assert_eq!(kids.len(), 2);
     let new = kids.iter().find(|k| **k != old).unwrap().clone();
     assert_eq!(
@@ -125,7 +115,7 @@ async fn a_key_is_retired_only_once_its_tokens_have_expired(app: TestApp) {
         .await
         .unwrap();
     app.state.reload_keys().await.unwrap();
-    assert_eq!(jwks_kids(&app).await, std::slice::from_ref(&new));
+    assert_eq!(app.jwks_kids().await, std::slice::from_ref(&new));
     assert!(
         app.audit_trail()
             .await
@@ -146,7 +136,7 @@ async fn a_key_that_never_signed_can_be_retired_at_once(app: TestApp) {
         .admin_post(&format!("/admin/keys/{new}/retire"), &session, &[])
         .await;
     assert_see_other(&response, "/admin/keys?notice=retired");
-    assert_eq!(jwks_kids(&app).await, std::slice::from_ref(&old));
+    assert_eq!(app.jwks_kids().await, std::slice::from_ref(&old));
     app.assert_last_event("key.retire", "root", &format!("key:{new}"))
         .await;
     let page = app.get("/admin/keys").session(&session).await.text();

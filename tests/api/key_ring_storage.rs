@@ -34,16 +34,6 @@ fn fixture_kids() -> Vec<String> {
         .collect()
 }
 
-async fn jwks_kids(app: &TestApp) -> Vec<String> {
-    let jwks = app.get("/.well-known/jwks.json").await.json();
-    jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|key| key["kid"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 /// A token as the version before the upgrade signed it: `alg` with `key` under `kid`.
 fn signed_before(
     alg: jsonwebtoken::Algorithm,
@@ -59,7 +49,7 @@ fn signed_before(
 async fn an_upgrade_from_a_keys_directory_keeps_its_kids_and_their_tokens(app: TestApp) {
     let alice = app.user("alice").create().await;
     let kids = fixture_kids();
-    assert_eq!(jwks_kids(&app).await, kids, "JWKS kids before == after");
+    assert_eq!(app.jwks_kids().await, kids, "JWKS kids before == after");
 
     let now = app.now().timestamp();
     let claims = |token_type: &str| {

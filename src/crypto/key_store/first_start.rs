@@ -139,12 +139,7 @@ async fn complete(
         } else {
             modes.algorithm
         };
-        let (pem, kid) = tokio::task::spawn_blocking(move || new_pem(alg))
-            .await
-            .map_err(|err| KeyError::KeyMaterial {
-                alg,
-                source: err.into(),
-            })??;
+        let (pem, kid) = new_pem(alg).await?;
         let schedule = Schedule {
             kid,
             alg,

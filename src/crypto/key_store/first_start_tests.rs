@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::EntityTrait;
 use serde_json::json;
 
-use super::super::tests::{kek, modes};
+use super::super::tests::{kek, modes, start_es256};
 use super::*;
 use crate::crypto::key_encryption::KekSource;
 use crate::crypto::keys::tests::{claims, t0};
@@ -63,15 +63,7 @@ async fn a_key_directory_is_imported_once_with_its_kids_times_and_refresh_key() 
         ],
         Some(&[5; 32]),
     );
-    let first = start(
-        &db,
-        keys.path(),
-        Some(kek(1)),
-        modes(Algorithm::ES256),
-        t0(),
-    )
-    .await
-    .unwrap();
+    let first = start_es256(&db, keys.path(), Some(kek(1))).await.unwrap();
     assert_eq!((first.generated, first.imported), (false, 4));
     let ring = &first.ring.ring;
     assert_eq!(ring.signing_key_id(t0()), kids[0]);
@@ -125,15 +117,7 @@ async fn a_directory_without_a_signing_or_refresh_key_is_completed() {
         &[(Algorithm::ES256, Some(t0()), Some(t0()))],
         None,
     );
-    let started = start(
-        &db,
-        keys.path(),
-        Some(kek(1)),
-        modes(Algorithm::ES256),
-        t0(),
-    )
-    .await
-    .unwrap();
+    let started = start_es256(&db, keys.path(), Some(kek(1))).await.unwrap();
     assert_eq!((started.generated, started.imported), (true, 1));
     assert_ne!(started.ring.ring.signing_key_id(t0()), retired[0]);
     let uses: Vec<_> = rows(&db).await.into_iter().map(|row| row.key_use).collect();
@@ -152,14 +136,7 @@ async fn a_key_file_swapped_under_its_kid_is_refused_and_nothing_is_written() {
     let kids = legacy_dir(keys.path(), &[es256, (Algorithm::ES256, None, None)], None);
     let path = |kid: &str| keys.path().join(format!("{kid}.pem"));
     std::fs::copy(path(&kids[1]), path(&kids[0])).unwrap();
-    let refused = start(
-        &db,
-        keys.path(),
-        Some(kek(1)),
-        modes(Algorithm::ES256),
-        t0(),
-    )
-    .await;
+    let refused = start_es256(&db, keys.path(), Some(kek(1))).await;
     assert!(
         matches!(refused, Err(KeyError::MalformedKey { .. })),
         "{refused:?}"
@@ -171,15 +148,7 @@ async fn a_key_file_swapped_under_its_kid_is_refused_and_nothing_is_written() {
 async fn another_kek_refuses_to_start_and_writes_nothing() {
     let (_dir, db) = test_db().await;
     let keys = tempfile::tempdir().unwrap();
-    start(
-        &db,
-        keys.path(),
-        Some(kek(1)),
-        modes(Algorithm::ES256),
-        t0(),
-    )
-    .await
-    .unwrap();
+    start_es256(&db, keys.path(), Some(kek(1))).await.unwrap();
     let before = (rows(&db).await, rows::version(&db).await.unwrap());
 
     let other_dir = tempfile::tempdir().unwrap();
@@ -188,15 +157,9 @@ async fn another_kek_refuses_to_start_and_writes_nothing() {
         &[(Algorithm::ES256, Some(t0()), None)],
         Some(&[6; 32]),
     );
-    let refused = start(
-        &db,
-        other_dir.path(),
-        Some(kek(2)),
-        modes(Algorithm::ES256),
-        t0(),
-    )
-    .await
-    .unwrap_err();
+    let refused = start_es256(&db, other_dir.path(), Some(kek(2)))
+        .await
+        .unwrap_err();
     let message = refused.to_string();
     assert!(
         message.starts_with(
@@ -209,9 +172,7 @@ async fn another_kek_refuses_to_start_and_writes_nothing() {
     assert!(message.ends_with("Nothing was generated"), "{message}");
 
     let empty = tempfile::tempdir().unwrap();
-    let refused = start(&db, empty.path(), None, modes(Algorithm::ES256), t0())
-        .await
-        .unwrap_err();
+    let refused = start_es256(&db, empty.path(), None).await.unwrap_err();
     assert!(matches!(refused, KeyError::NoKek(_)), "{refused:?}");
     assert!(
         refused
@@ -229,16 +190,12 @@ async fn another_kek_refuses_to_start_and_writes_nothing() {
 async fn without_the_setting_master_key_is_created_and_then_reused() {
     let (_dir, db) = test_db().await;
     let keys = tempfile::tempdir().unwrap();
-    let first = start(&db, keys.path(), None, modes(Algorithm::ES256), t0())
-        .await
-        .unwrap();
+    let first = start_es256(&db, keys.path(), None).await.unwrap();
     let path = keys.path().join(MASTER_KEY_FILE);
     assert_eq!(first.kek.source(), &KekSource::File(path.clone()));
     let text = std::fs::read_to_string(&path).unwrap();
     let reread = KeyEncryptionKey::read_file(keys.path()).unwrap();
-    let again = start(&db, keys.path(), reread, modes(Algorithm::ES256), t0())
-        .await
-        .unwrap();
+    let again = start_es256(&db, keys.path(), reread).await.unwrap();
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
     assert_eq!(
         again.ring.ring.signing_key_id(t0()),
@@ -253,11 +210,7 @@ async fn instances_starting_at_once_make_one_ring() {
     let starts = dirs.iter().map(|dir| {
         let db = db.clone();
         let path = dir.path().to_owned();
-        async move {
-            start(&db, &path, Some(kek(1)), modes(Algorithm::ES256), t0())
-                .await
-                .unwrap()
-        }
+        async move { start_es256(&db, &path, Some(kek(1))).await.unwrap() }
     });
     let started = futures_join_all(starts).await;
     let generated = started.iter().filter(|s| s.generated).count();
