@@ -154,6 +154,10 @@ impl From<DbErr> for Error {
 
 impl From<KeyError> for Error {
     fn from(err: KeyError) -> Error {
-        Error::Internal(Internal::Keys(err))
+        match err {
+            // Reading or writing the ring's rows: an outage is an outage, wherever it shows.
+            KeyError::Database(db) => Internal::Database(db).into(),
+            other => Error::Internal(Internal::Keys(other)),
+        }
     }
 }

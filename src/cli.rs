@@ -22,7 +22,9 @@ pub use self::users::UserCommand;
 use crate::auth::admin::AdminError;
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::crypto::keys::KeyRing;
+use crate::crypto::key_encryption::MASTER_KEY_FILE;
+use crate::crypto::key_store;
+use crate::crypto::keys::KeyError;
 use crate::state::AppState;
 use crate::views::PageLanguage;
 use crate::views::admin::messages::{self, FieldMessages};
@@ -96,12 +98,13 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             store::migrate(&db, &progress::Reporter::for_stderr()).await?;
             println!("migrations applied");
             let now = SharedClock::default().now();
-            let keys = server::init_keys(&config, now)?;
+            let started = server::init_keys(&db, &config, now).await?;
+            let keys = &started.ring.ring;
             println!(
-                "signing key {} ({}) in {}",
+                "signing key {} ({}) in the database, sealed with {}",
                 keys.signing_key_id(now),
                 keys.id_token_algorithm(now),
-                config.keys_dir.display()
+                started.kek.source()
             );
             Ok(())
         }
@@ -154,18 +157,22 @@ async fn open(config: Config) -> anyhow::Result<AppState> {
             pending.len()
         );
     }
-    let secret = config.signing_key.as_ref().map(|s| s.expose().as_bytes());
-    let keys = KeyRing::load(&config.keys_dir, config.algorithm, secret).with_context(|| {
-        format!(
-            "loading the keys in {} (operator commands do not create keys: run this where \
-             `sesame serve` runs, or set keys_dir)",
-            config.keys_dir.display()
-        )
-    })?;
+    let kek = config
+        .key_encryption_key()
+        .context("reading the key-encryption key")?
+        .ok_or_else(|| KeyError::NoKek(config.keys_dir.join(MASTER_KEY_FILE)))
+        .context(
+            "operator commands do not create a key-encryption key: run this where `sesame serve` \
+             runs, with its settings",
+        )?;
+    let ring = key_store::load(&db, &kek, config.key_modes())
+        .await
+        .context("loading the key ring (operator commands do not create keys)")?;
     Ok(AppState::new(
         db,
         config,
-        keys,
+        ring,
+        kek,
         None,
         SharedClock::default(),
     ))

@@ -17,6 +17,7 @@ use crate::crypto::keys::Algorithm;
 use crate::crypto::passwords::Argon2Cost;
 use crate::crypto::secrets::Secret;
 
+mod keys;
 mod validate;
 
 #[cfg(test)]
@@ -45,7 +46,13 @@ pub struct Config {
     /// answers 503 with `Retry-After`; also bounds connecting at start-up.
     #[serde(deserialize_with = "human_duration")]
     pub database_acquire_timeout: Duration,
+    /// Where an installation of an earlier version kept its keys (imported into the database on
+    /// first start), and where `master.key` is when `key_encryption_key` is unset.
     pub keys_dir: PathBuf,
+    /// The key-encryption key: 32 random bytes, base64url, sealing the key ring in the database
+    /// (AES-256-GCM). Unset: `keys_dir/master.key`, created on first start. Every instance on one
+    /// database needs the same one.
+    pub key_encryption_key: Option<Secret>,
     /// The algorithm of keys generated on first start; when it is `HS*`, access and refresh
     /// tokens are signed with `signing_key` instead (simplejwt's mode).
     pub algorithm: Algorithm,
@@ -247,6 +254,7 @@ impl Default for Config {
             database_max_connections: None,
             database_acquire_timeout: Duration::from_secs(3),
             keys_dir: PathBuf::from("keys"),
+            key_encryption_key: None,
             algorithm: Algorithm::RS256,
             id_token_algorithm: Algorithm::RS256,
             signing_key: None,

@@ -6,8 +6,10 @@
 pub mod audit_events;
 pub mod authorization_codes;
 pub mod clients;
+pub mod key_ring;
 pub mod login_attempts;
 pub mod refresh_tokens;
 pub mod revocations;
 pub mod sessions;
+pub mod signing_keys;
 pub mod users;

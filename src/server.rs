@@ -6,13 +6,15 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use metrics_exporter_prometheus::PrometheusHandle;
+use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use crate::auth::admin::{AdminError, users};
 use crate::auth::maintenance;
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::crypto::keys::KeyRing;
+use crate::crypto::key_store;
+use crate::crypto::keys::KeyError;
 use crate::router::{build_ops_router, build_router};
 use crate::state::AppState;
 use crate::store::availability::redacted_url;
@@ -27,8 +29,9 @@ use connections::ConnectionLimits;
 /// File descriptors kept back from `max_connections` for the database pool, key files and logs.
 const RESERVED_FILES: u64 = 256;
 
-/// How often the key ring is re-read, so keys rotated by the CLI or another instance are picked up.
-const KEY_RELOAD_INTERVAL: Duration = Duration::from_secs(60);
+/// How often the ring's version is read, so keys rotated by the CLI or another instance are picked
+/// up within this (one row: cheap on SQLite and PostgreSQL alike).
+const KEY_RING_CHECK_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Connects and migrates the database, loads (or on first start creates) the key ring, and starts
 /// listening for other instances' changes (PostgreSQL).
@@ -55,26 +58,31 @@ async fn start(
     store::migrate(&db, &crate::progress::Silent)
         .await
         .context("migrating the database")?;
-    let generated = !KeyRing::has_signing_key(&config.keys_dir)
-        .with_context(|| format!("reading keys from {}", config.keys_dir.display()))?;
-    let keys = init_keys(&config, clock.now())?;
-    let state = AppState::new(db, config, keys, metrics, clock);
+    let started = init_keys(&db, &config, clock.now()).await?;
+    let state = AppState::new(db, config, started.ring, started.kek, metrics, clock);
     cluster::listener::spawn(&state).await;
-    Ok((state, generated))
+    Ok((state, started.generated))
 }
 
-/// Loads the key ring of `keys_dir`, generating its first key if it has none (what `serve` and
-/// `migrate` do; the operator commands only load).
-pub fn init_keys(config: &Config, now: DateTime<Utc>) -> anyhow::Result<KeyRing> {
-    let secret = config.signing_key.as_ref().map(|s| s.expose().as_bytes());
-    KeyRing::load_or_init(
-        &config.keys_dir,
-        config.algorithm,
-        config.id_token_algorithm,
-        secret,
-        now,
-    )
-    .with_context(|| format!("loading keys from {}", config.keys_dir.display()))
+/// Loads the key ring from the database; on an empty ring, first imports `keys_dir` (an earlier
+/// version's keys) or generates the first keys, creating `keys_dir/master.key` if no
+/// `key_encryption_key` is set. What `serve` and `migrate` do; the operator commands only load.
+///
+/// # Errors
+/// A ring this instance's key-encryption key cannot open (nothing is written then), a key
+/// directory that cannot be imported, the database's.
+pub async fn init_keys(
+    db: &DatabaseConnection,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> anyhow::Result<key_store::Started> {
+    let configured = config
+        .key_encryption_key()
+        .context("reading the key-encryption key")?;
+    let started = key_store::start(db, &config.keys_dir, configured, config.key_modes(), now)
+        .await
+        .context("loading the key ring")?;
+    Ok(started)
 }
 
 /// `sesame serve`.
@@ -92,7 +100,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
              password hashes are easier to crack if the database leaks"
         );
     }
-    tokio::spawn(reload_keys_periodically(state.clone()));
+    tokio::spawn(check_key_ring_periodically(state.clone()));
     if !state.config.expiry_cleanup_interval.is_zero() {
         tokio::spawn(clean_up_expired_periodically(state.clone()));
     }
@@ -200,13 +208,20 @@ pub async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn reload_keys_periodically(state: AppState) {
-    let mut interval = tokio::time::interval(KEY_RELOAD_INTERVAL);
+/// Reads the ring's version every second and reloads the ring when it moved. An unreachable
+/// database is logged once by the availability watch, not here every second.
+async fn check_key_ring_periodically(state: AppState) {
+    let mut interval = tokio::time::interval(KEY_RING_CHECK_INTERVAL);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     interval.tick().await;
     loop {
         interval.tick().await;
-        if let Err(err) = state.reload_keys(state.now()) {
-            tracing::error!(error = %err, "reloading keys failed; keeping the current ring");
+        match state.check_key_ring().await {
+            Ok(_) => {}
+            Err(KeyError::Database(err)) if store::availability::is_unavailable(&err) => {}
+            Err(err) => {
+                tracing::error!(error = %err, "reloading the key ring failed; keeping the current one");
+            }
         }
     }
 }

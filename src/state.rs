@@ -1,8 +1,10 @@
 //! The shared application state: database, settings, key ring. No globals: everything a handler or
 //! a domain function needs arrives through `AppState`.
 
+mod key_ring;
+
 use std::ops::Deref;
-use std::sync::{Arc, RwLock, Weak};
+use std::sync::{Arc, Weak};
 
 use chrono::{DateTime, Utc};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -13,7 +15,8 @@ use crate::auth::login_gates::Gates;
 use crate::clock::SharedClock;
 use crate::cluster::{Cluster, Event};
 use crate::config::{ClaimNames, Config};
-use crate::crypto::keys::{KeyError, KeyRing};
+use crate::crypto::key_encryption::KeyEncryptionKey;
+use crate::crypto::key_store::LoadedRing;
 use crate::crypto::password_workers::PasswordWorkers;
 use crate::crypto::passwords::PasswordHasher;
 use crate::store::WriteGate;
@@ -27,7 +30,7 @@ pub struct AppState(Arc<AppInner>);
 pub struct AppInner {
     pub db: DatabaseConnection,
     pub config: Config,
-    keys: RwLock<Arc<KeyRing>>,
+    ring: key_ring::RingSlot,
     /// The threads that run argon2id, a bounded number, fed from one queue.
     pub password_workers: PasswordWorkers,
     /// argon2id at the configured cost, with its dummy hash for unknown users.
@@ -72,7 +75,8 @@ impl AppState {
     pub fn new(
         db: DatabaseConnection,
         config: Config,
-        keys: KeyRing,
+        ring: LoadedRing,
+        kek: KeyEncryptionKey,
         metrics: Option<PrometheusHandle>,
         clock: SharedClock,
     ) -> AppState {
@@ -86,7 +90,7 @@ impl AppState {
         AppState(Arc::new(AppInner {
             db,
             config,
-            keys: RwLock::new(Arc::new(keys)),
+            ring: key_ring::RingSlot::new(ring, kek),
             password_workers,
             password_hasher,
             directory,
@@ -117,37 +121,5 @@ impl AppState {
     /// The time to serve a request at: read once at the edge and passed to the domain as `now`.
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
-    }
-
-    /// The current key ring snapshot.
-    pub fn keys(&self) -> Arc<KeyRing> {
-        // A poisoned lock only means a reload panicked mid-swap; the old Arc is still whole.
-        match self.keys.read() {
-            Ok(guard) => Arc::clone(&guard),
-            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
-        }
-    }
-
-    /// Re-reads `keys/` (after `sesame keys rotate` or `retire`) and swaps the snapshot.
-    pub fn reload_keys(&self, now: DateTime<Utc>) -> Result<(), KeyError> {
-        let secret = self
-            .config
-            .signing_key
-            .as_ref()
-            .map(|s| s.expose().as_bytes());
-        let config = &self.config;
-        let ring = KeyRing::load_or_init(
-            &config.keys_dir,
-            config.algorithm,
-            config.id_token_algorithm,
-            secret,
-            now,
-        )?;
-        let mut guard = match self.keys.write() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        *guard = Arc::new(ring);
-        Ok(())
     }
 }

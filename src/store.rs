@@ -17,6 +17,7 @@ pub mod refresh_tokens;
 pub mod revocations;
 pub mod rotations;
 pub mod sessions;
+pub mod signing_keys;
 pub mod users;
 pub mod wal;
 

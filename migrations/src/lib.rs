@@ -21,6 +21,7 @@ mod m20261201_000001_index_revocations_revoked_at;
 mod m20261201_000002_login_attempts_device_key;
 mod m20261201_010001_users_canonical_identifiers;
 mod m20261201_020001_clients_logo_uri;
+mod m20261201_030001_create_signing_keys;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000002_login_attempts_device_key::Migration),
             Box::new(m20261201_010001_users_canonical_identifiers::Migration),
             Box::new(m20261201_020001_clients_logo_uri::Migration),
+            Box::new(m20261201_030001_create_signing_keys::Migration),
         ]
     }
 }

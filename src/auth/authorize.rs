@@ -195,7 +195,7 @@ pub async fn authorize(
     if request.request_uri.is_some() {
         return back("request_uri_not_supported", "request_uri is not supported");
     }
-    let constraints = match LoginConstraints::read(state, request, now) {
+    let constraints = match LoginConstraints::read(state, request, now).await {
         Ok(constraints) => constraints,
         Err((error, why)) => return back(error, why),
     };

@@ -25,7 +25,7 @@ pub async fn check_token(
     presented: &str,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let verified = tokens::verify_signature(state, presented, now)?;
+    let verified = tokens::verify_signature(state, presented, now).await?;
     verified.jti().ok_or(TokenError::NoId)?;
     match verified.token_type() {
         Some(tokens::REFRESH) => {
@@ -55,7 +55,7 @@ pub async fn blacklist_refresh_token(
     presented: &str,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let verified = tokens::verify_typed(state, presented, tokens::REFRESH, now)?;
+    let verified = tokens::verify_typed(state, presented, tokens::REFRESH, now).await?;
     let jti = verified.jti().ok_or(TokenError::NoId)?;
     let Some(row) = store::refresh_tokens::find_by_jti(&state.db, jti).await? else {
         // Its user was deleted (and the row with them): there is nothing left to revoke.

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use url::Url;
 
-use super::Error;
+use super::{Error, tokens};
 use crate::entities::clients;
 use crate::state::AppState;
 use crate::store;
@@ -43,7 +43,7 @@ pub async fn check_end_session(
     now: DateTime<Utc>,
 ) -> Result<EndSession, Error> {
     let hint = match &request.id_token_hint {
-        Some(token) => Some(read_id_token_hint(state, token, now)?),
+        Some(token) => Some(read_id_token_hint(state, token, now).await?),
         None => None,
     };
     let client_id = match (
@@ -117,15 +117,14 @@ pub struct IdTokenHint {
 /// and refresh tokens carry a `token_type` claim and are refused.
 ///
 /// Errors: `InvalidRequest` for anything that is not such a token.
-pub fn read_id_token_hint(
+pub async fn read_id_token_hint(
     state: &AppState,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<IdTokenHint, Error> {
     let refused = || invalid("id_token_hint is not an ID token issued by Sesame");
-    let claims = state
-        .keys()
-        .verify_at(token, u64::MAX, now)
+    let claims = tokens::verify_claims(state, token, u64::MAX, now)
+        .await
         .map_err(|_| refused())?;
     let issuer_ok = claims.get("iss").and_then(Value::as_str) == Some(&state.config.issuer);
     if !issuer_ok || claims.contains_key(&state.config.token_type_claim) {

@@ -33,7 +33,7 @@ pub async fn introspect(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<ActiveToken>, Error> {
-    let Ok(verified) = tokens::verify_signature(state, token, now) else {
+    let Ok(verified) = tokens::verify_signature(state, token, now).await else {
         return Ok(None);
     };
     let outcome = match verified.token_type() {

@@ -298,7 +298,7 @@ pub async fn revoke_token(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let Ok(verified) = tokens::verify_signature(state, token, now) else {
+    let Ok(verified) = tokens::verify_signature(state, token, now).await else {
         return Ok(());
     };
     let issued_to = verified.str("client_id").unwrap_or_default();

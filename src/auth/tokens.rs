@@ -24,7 +24,7 @@ mod verify;
 
 pub use verify::{
     AuthenticatedAccess, Verified, authenticate_access_token, authenticate_verified, check_issuer,
-    check_not_revoked, verify_signature, verify_typed,
+    check_not_revoked, verify_claims, verify_signature, verify_typed,
 };
 
 /// The `token_type` claim values simplejwt uses.

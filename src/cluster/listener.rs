@@ -220,15 +220,10 @@ async fn apply(state: &AppState, event: &Event) {
     }
 }
 
-/// Re-reads the key ring off the runtime's threads (it reads and parses key files).
+/// Re-reads the key ring from the database; on failure the current ring stays, and the
+/// once-a-second version check tries again.
 async fn reload_keys(state: &AppState) {
-    let worker = state.clone();
-    let reloaded = tokio::task::spawn_blocking(move || worker.reload_keys(worker.now())).await;
-    match reloaded {
-        Ok(Ok(())) => {}
-        Ok(Err(err)) => {
-            tracing::error!(error = %err, "reloading keys failed; keeping the current ring");
-        }
-        Err(err) => tracing::error!(error = %err, "reloading keys crashed"),
+    if let Err(err) = state.reload_keys().await {
+        tracing::error!(error = %err, "reloading keys failed; keeping the current ring");
     }
 }

@@ -359,3 +359,39 @@ fn the_expiry_cleanup_runs_every_ten_minutes_and_0s_turns_it_off() {
         "configuration: expiry_cleanup_interval must be 0s (off) or at least 1s"
     );
 }
+
+#[test]
+fn the_key_encryption_key_is_32_bytes_of_base64url_and_never_shown() {
+    assert!(Config::default().key_encryption_key.is_none());
+    Jail::expect_with(|jail| {
+        let good = "BsEUbI_04d4h1yGHQiOmaQBwKD01V9hjO4spBO-e9ds";
+        jail.set_env("SESAME_KEY_ENCRYPTION_KEY", good);
+        let config = Config::load(Path::new("none.toml")).unwrap();
+        assert!(!format!("{config:?}").contains(good));
+        assert!(config.key_encryption_key().unwrap().is_some());
+        for (bad, why) in [
+            (
+                "BsEUbI_04d4h1yGHQiOmaQBwKD01V9hjO4spBO-e",
+                "it decodes to 30 bytes, not 32",
+            ),
+            (
+                "BsEUbI+04d4h1yGHQiOmaQBwKD01V9hjO4spBO-e9ds",
+                "it is base64, not base64url",
+            ),
+            (
+                "BsEUbI_04d4h1yGHQiOmaQBwKD01V9hjO4spBO-e9d$",
+                "outside the base64url alphabet",
+            ),
+        ] {
+            jail.set_env("SESAME_KEY_ENCRYPTION_KEY", bad);
+            let err = load_error();
+            assert!(
+                err.starts_with("configuration: key_encryption_key must be 32"),
+                "{err}"
+            );
+            assert!(err.contains(why), "{err}");
+            assert!(!err.contains(&bad[..20]), "{err}");
+        }
+        Ok(())
+    });
+}

@@ -64,6 +64,10 @@ impl Config {
             return invalid("user_id_claim and token_type_claim must differ".into());
         }
         self.validate_branding()?;
+        if let Some(kek) = &self.key_encryption_key {
+            crate::crypto::key_encryption::KeyEncryptionKey::from_setting(kek.expose())
+                .map_err(|err| ConfigError::Invalid(err.to_string()))?;
+        }
         if self.bootstrap_admin.is_some() != self.bootstrap_admin_password.is_some() {
             return invalid("bootstrap_admin and bootstrap_admin_password go together".into());
         }

@@ -9,7 +9,6 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::iter;
-use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine as _;
@@ -21,12 +20,12 @@ use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 
 use super::cookie_key::CookieKey;
-use super::keydir;
+use super::key_info::{self, KeyUse, OpenedKey};
 use super::material::{self, Material};
 
 pub use super::algorithm::{Algorithm, UnknownAlgorithm};
 pub use super::key_error::KeyError;
-pub use super::keydir::{KeyInfo, KeyStatus, generate_key, list, retire, rotate};
+pub use super::key_info::{KeyInfo, KeyStatus};
 
 /// Tokens longer than this are refused unparsed; ours are well under 2 KiB.
 const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -87,41 +86,28 @@ pub struct KeyRing {
 }
 
 impl KeyRing {
-    /// Load the ring from `dir`; if it has no signing key, first generate one (creating the
-    /// directory): of `alg`, or of `id_token_alg` when `alg` is HS*, since ID tokens are verified
-    /// by relying parties that only ever see the JWKS (OIDC Core §10.1).
-    pub fn load_or_init(
-        dir: &Path,
+    /// The ring of `keys`, opened from the database (retired keys are left out). `alg` is the
+    /// configured algorithm: HS* means `hmac_secret` signs access and refresh tokens; otherwise
+    /// the published keys sign access tokens and the refresh key signs refresh tokens. The
+    /// published keys sign ID tokens in either mode, so one must be scheduled to sign.
+    ///
+    /// # Errors
+    /// [`KeyError::Incomplete`] without a key that can sign or without a refresh key (outside
+    /// HS* mode); [`KeyError::MalformedStoredKey`] for a key that is not what its row says;
+    /// [`KeyError::MissingSecret`] / [`KeyError::SecretTooShort`] for the HS* secret.
+    pub(super) fn from_keys(
+        keys: &[OpenedKey],
         alg: Algorithm,
-        id_token_alg: Algorithm,
         hmac_secret: Option<&[u8]>,
-        now: DateTime<Utc>,
     ) -> Result<Self, KeyError> {
-        if !keydir::has_signing_key(dir)? {
-            let generated = if alg.is_symmetric() {
-                id_token_alg
-            } else {
-                alg
-            };
-            generate_key(dir, generated, now)?;
+        let live = || keys.iter().filter(|key| key.schedule.retired_at.is_none());
+        let mut published = Vec::new();
+        for key in live().filter(|key| key.key_use == KeyUse::Signature) {
+            published.push(Signer {
+                material: key.material()?,
+                activates_at: key.schedule.activates_at,
+            });
         }
-        if !alg.is_symmetric() {
-            keydir::ensure_refresh_key(dir)?;
-        }
-        Self::load(dir, alg, hmac_secret)
-    }
-
-    /// Whether `dir` holds a key that can sign, so that `load_or_init` generates none.
-    pub fn has_signing_key(dir: &Path) -> Result<bool, KeyError> {
-        keydir::has_signing_key(dir)
-    }
-
-    /// Load the ring from `dir` without generating anything. `alg` is the configured algorithm:
-    /// HS* means `hmac_secret` signs access and refresh tokens; otherwise the directory's keys
-    /// sign access tokens and `refresh.key` signs refresh tokens. The directory's keys sign ID
-    /// tokens in either mode, so it needs one (`NoSigningKey`).
-    pub fn load(dir: &Path, alg: Algorithm, hmac_secret: Option<&[u8]>) -> Result<Self, KeyError> {
-        let published = load_published(dir)?;
         let jwks = build_jwks(&published)?;
         let mut verifiers: HashMap<_, _> = published
             .iter()
@@ -133,15 +119,14 @@ impl KeyRing {
         let mut signers = signers.into_iter();
         let first = signers
             .next()
-            .ok_or_else(|| KeyError::NoSigningKey(dir.to_owned()))?;
-        let refresh_key;
+            .ok_or(KeyError::Incomplete("key that can sign"))?;
+        let refresh_key = live().find(|key| key.key_use == KeyUse::Refresh);
         let (shared, refresh, cookie_secret) = if alg.is_symmetric() {
             let secret = hmac_secret.ok_or(KeyError::MissingSecret(alg))?;
             (Some(hmac(alg, secret)?), hmac(alg, secret)?, secret)
         } else {
-            refresh_key = keydir::read_refresh_key(dir)?;
-            let refresh = hmac(Algorithm::HS256, &refresh_key)?;
-            (None, refresh, &refresh_key[..])
+            let key = refresh_key.ok_or(KeyError::Incomplete("refresh-token key"))?;
+            (None, key.material()?, &key.secret[..])
         };
         let cookie = CookieKey::derive(cookie_secret).map_err(|err| KeyError::KeyMaterial {
             alg: Algorithm::HS256,
@@ -158,6 +143,19 @@ impl KeyRing {
             jwks,
             verifications: AtomicU64::new(0),
         })
+    }
+
+    /// Whether `token` names, in its header, a `kid` this ring does not have: a key another
+    /// instance may have added since this ring was loaded. `false` for a token without a
+    /// readable header or `kid`, which no reload could help.
+    pub fn lacks_key_of(&self, token: &str) -> bool {
+        if token.len() > MAX_TOKEN_BYTES {
+            return false;
+        }
+        jsonwebtoken::decode_header(token)
+            .ok()
+            .and_then(|header| header.kid)
+            .is_some_and(|kid| !self.verifiers.contains_key(&kid))
     }
 
     /// The key that signs Sesame's own cookies.
@@ -269,7 +267,7 @@ impl KeyRing {
 
     fn active(&self, now: DateTime<Utc>) -> &Signer {
         let signers = iter::once(&self.first).chain(&self.rest);
-        keydir::select_active(signers, |signer| signer.activates_at, now).unwrap_or(&self.first)
+        key_info::select_active(signers, |signer| signer.activates_at, now).unwrap_or(&self.first)
     }
 }
 
@@ -291,31 +289,6 @@ impl fmt::Debug for KeyRing {
             .field("verifying_kids", &self.verifiers.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
-}
-
-/// The non-retired keys of the manifest, each checked against its recorded `kid`.
-fn load_published(dir: &Path) -> Result<Vec<Signer>, KeyError> {
-    let mut published = Vec::new();
-    for entry in keydir::read_manifest(dir)?.keys {
-        if entry.retired_at.is_some() {
-            continue;
-        }
-        let (path, pem) = keydir::read_key_file(dir, &entry)?;
-        let malformed = |source| KeyError::MalformedKey {
-            path: path.clone(),
-            source,
-        };
-        let material = material::from_pem(entry.alg, &pem).map_err(malformed)?;
-        if material.kid != entry.kid {
-            let mismatch = format!("thumbprint {} is not kid {}", material.kid, entry.kid);
-            return Err(malformed(mismatch.into()));
-        }
-        published.push(Signer {
-            material,
-            activates_at: entry.activates_at,
-        });
-    }
-    Ok(published)
 }
 
 fn hmac(alg: Algorithm, secret: &[u8]) -> Result<Material, KeyError> {

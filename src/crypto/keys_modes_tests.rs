@@ -7,7 +7,7 @@ use super::*;
 
 #[test]
 fn hmac_mode_signs_access_and_refresh_with_the_secret_and_id_tokens_with_a_published_key() {
-    let (_dir, ring) = ring(Algorithm::HS512);
+    let (_keys, ring) = ring(Algorithm::HS512);
     let exp = claims(t0() + Duration::from_secs(60));
     let refresh = ring.sign_refresh(&exp).unwrap();
     let access = ring.sign_access(&exp, "at+jwt", t0()).unwrap();
@@ -36,16 +36,15 @@ fn hmac_mode_signs_access_and_refresh_with_the_secret_and_id_tokens_with_a_publi
 
 #[test]
 fn asymmetric_mode_signs_access_and_id_tokens_with_the_same_key() {
-    let (_dir, ring) = ring(Algorithm::ES256);
+    let (_keys, ring) = ring(Algorithm::ES256);
     assert_eq!(ring.id_token_key_id(t0()), ring.signing_key_id(t0()));
     assert_eq!(ring.id_token_algorithm(t0()), Algorithm::ES256);
 }
 
 #[test]
-fn short_or_missing_hmac_secrets_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let (hs256, rs256) = (Algorithm::HS256, Algorithm::RS256);
-    let short = KeyRing::load_or_init(dir.path(), hs256, rs256, Some(&SECRET[..31]), t0());
+fn short_or_missing_hmac_secrets_and_incomplete_rings_are_refused() {
+    let keys = [opened(Algorithm::RS256, Some(t0())), refresh_key()];
+    let short = KeyRing::from_keys(&keys, Algorithm::HS256, Some(&SECRET[..31]));
     assert!(matches!(
         short,
         Err(KeyError::SecretTooShort {
@@ -54,7 +53,7 @@ fn short_or_missing_hmac_secrets_are_refused() {
             ..
         })
     ));
-    let short = KeyRing::load(dir.path(), Algorithm::HS512, Some(&SECRET[..48]));
+    let short = KeyRing::from_keys(&keys, Algorithm::HS512, Some(&SECRET[..48]));
     assert!(matches!(
         short,
         Err(KeyError::SecretTooShort {
@@ -63,7 +62,23 @@ fn short_or_missing_hmac_secrets_are_refused() {
             ..
         })
     ));
-    let missing = KeyRing::load(dir.path(), Algorithm::HS256, None);
+    let missing = KeyRing::from_keys(&keys, Algorithm::HS256, None);
+    assert!(matches!(
+        missing,
+        Err(KeyError::MissingSecret(Algorithm::HS256))
+    ));
+    let no_refresh_key = KeyRing::from_keys(&keys[..1], Algorithm::RS256, None);
+    assert!(matches!(
+        no_refresh_key,
+        Err(KeyError::Incomplete("refresh-token key"))
+    ));
+    let no_signer = [opened(Algorithm::ES256, None), refresh_key()];
+    let missing = KeyRing::from_keys(&no_signer, Algorithm::ES256, None);
+    assert!(matches!(
+        missing,
+        Err(KeyError::Incomplete("key that can sign"))
+    ));
+    let missing = KeyRing::from_keys(&keys, Algorithm::HS256, None);
     assert!(matches!(
         missing,
         Err(KeyError::MissingSecret(Algorithm::HS256))

@@ -14,7 +14,7 @@ use super::tests::{claims, ring, t0};
 use super::*;
 
 /// One RSA and one HMAC ring for every case (generating a key per case would dominate).
-static RINGS: LazyLock<Vec<(tempfile::TempDir, KeyRing)>> =
+static RINGS: LazyLock<Vec<(super::tests::Keys, KeyRing)>> =
     LazyLock::new(|| vec![ring(Algorithm::RS256), ring(Algorithm::HS256)]);
 
 fn b64(bytes: &[u8]) -> String {

@@ -1,12 +1,14 @@
 #![expect(clippy::unwrap_used, reason = "tests")]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::TimeZone as _;
 use jsonwebtoken::{EncodingKey, Header};
 use serde_json::json;
+use zeroize::Zeroizing;
 
 use super::*;
+use crate::crypto::key_info::Schedule;
 
 pub(in crate::crypto) const SECRET: &[u8] =
     b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -29,11 +31,71 @@ pub(in crate::crypto) fn claims(exp: DateTime<Utc>) -> Map<String, Value> {
     value.as_object().unwrap().clone()
 }
 
-pub(in crate::crypto) fn ring(alg: Algorithm) -> (tempfile::TempDir, KeyRing) {
-    let dir = tempfile::tempdir().unwrap();
+/// The opened keys a test ring was built from, to read their private parts back.
+pub(in crate::crypto) struct Keys(pub Vec<OpenedKey>);
+
+impl Keys {
+    /// The PEM of the published key `kid`.
+    pub fn pem(&self, kid: &str) -> &[u8] {
+        let key = self.0.iter().find(|key| key.schedule.kid == kid).unwrap();
+        &key.secret
+    }
+
+    /// The raw refresh-token key.
+    pub fn refresh(&self) -> &[u8] {
+        let key = self.0.iter().find(|key| key.key_use == KeyUse::Refresh);
+        &key.unwrap().secret
+    }
+}
+
+/// A new published key of `alg`, signing from `activates_at`.
+pub(in crate::crypto) fn opened(alg: Algorithm, activates_at: Option<DateTime<Utc>>) -> OpenedKey {
+    let pem = material::generate_pem(alg).unwrap();
+    let kid = material::from_pem(alg, &pem).unwrap().kid;
+    OpenedKey {
+        schedule: Schedule {
+            kid,
+            alg,
+            created_at: t0(),
+            activates_at,
+            retired_at: None,
+        },
+        key_use: KeyUse::Signature,
+        secret: Zeroizing::new(pem),
+    }
+}
+
+/// A new random refresh-token key.
+pub(in crate::crypto) fn refresh_key() -> OpenedKey {
+    let secret: Vec<u8> = (0..32).map(|_| rand::random::<u8>()).collect();
+    let kid = material::from_secret(Algorithm::HS256, &secret)
+        .unwrap()
+        .kid;
+    OpenedKey {
+        schedule: Schedule {
+            kid,
+            alg: Algorithm::HS256,
+            created_at: t0(),
+            activates_at: None,
+            retired_at: None,
+        },
+        key_use: KeyUse::Refresh,
+        secret: Zeroizing::new(secret),
+    }
+}
+
+/// A ring in mode `alg`: one key that signs from `t0` (RS256 for ID tokens in HS* mode, whose
+/// secret is [`SECRET`]) and a refresh key.
+pub(in crate::crypto) fn ring(alg: Algorithm) -> (Keys, KeyRing) {
+    let signer = if alg.is_symmetric() {
+        Algorithm::RS256
+    } else {
+        alg
+    };
+    let keys = vec![opened(signer, Some(t0())), refresh_key()];
     let secret = alg.is_symmetric().then_some(SECRET);
-    let ring = KeyRing::load_or_init(dir.path(), alg, Algorithm::RS256, secret, t0()).unwrap();
-    (dir, ring)
+    let ring = KeyRing::from_keys(&keys, alg, secret).unwrap();
+    (Keys(keys), ring)
 }
 
 pub(in crate::crypto) fn jwks_keys(ring: &KeyRing) -> Vec<Map<String, Value>> {
@@ -50,7 +112,7 @@ fn b64(value: &Value) -> String {
 #[test]
 fn every_algorithm_generates_signs_and_verifies() {
     for alg in Algorithm::ALL {
-        let (_dir, ring) = ring(alg);
+        let (_keys, ring) = ring(alg);
         assert_eq!(ring.algorithm(t0()), alg);
         let token = ring
             .sign_access(&claims(t0() + Duration::from_secs(300)), "at+jwt", t0())
@@ -66,7 +128,7 @@ fn every_algorithm_generates_signs_and_verifies() {
 
 #[test]
 fn refresh_tokens_use_the_internal_hmac_key() {
-    let (dir, ring) = ring(Algorithm::RS256);
+    let (keys, ring) = ring(Algorithm::RS256);
     let token = ring
         .sign_refresh(&claims(t0() + Duration::from_secs(60)))
         .unwrap();
@@ -77,9 +139,9 @@ fn refresh_tokens_use_the_internal_hmac_key() {
     assert_ne!(kid, ring.signing_key_id(t0()));
     assert!(ring.verify_at(&token, 0, t0()).is_ok());
     assert!(!String::from_utf8_lossy(&ring.jwks().body).contains(&kid));
-    let key = std::fs::read(dir.path().join("refresh.key")).unwrap();
+    let key = keys.refresh();
     assert_eq!(key.len(), 32);
-    let oct = json!({"k": URL_SAFE_NO_PAD.encode(&key), "kty": "oct"});
+    let oct = json!({"k": URL_SAFE_NO_PAD.encode(key), "kty": "oct"});
     assert_eq!(kid, URL_SAFE_NO_PAD.encode(Sha256::digest(oct.to_string())));
 }
 
@@ -94,7 +156,7 @@ fn kid_is_the_rfc7638_thumbprint() {
     assert_eq!(thumbprint, "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
 
     for alg in ASYMMETRIC {
-        let (_dir, ring) = ring(alg);
+        let (_keys, ring) = ring(alg);
         let key = &jwks_keys(&ring)[0];
         // Required members only, lexicographic order, no whitespace (RFC 7638 §3.2, §3.3).
         let canonical = match key["kty"].as_str().unwrap() {
@@ -114,12 +176,14 @@ fn kid_is_the_rfc7638_thumbprint() {
 
 #[test]
 fn jwks_publishes_public_parameters_only_and_never_hmac_keys() {
-    let dir = tempfile::tempdir().unwrap();
-    for alg in ASYMMETRIC {
-        generate_key(dir.path(), alg, t0()).unwrap();
-    }
+    let mut keys: Vec<_> = ASYMMETRIC
+        .iter()
+        .enumerate()
+        .map(|(i, alg)| opened(*alg, (i == 0).then(t0)))
+        .collect();
+    keys.push(refresh_key());
     for mode in [Algorithm::RS256, Algorithm::HS256] {
-        let ring = KeyRing::load(dir.path(), mode, Some(SECRET)).unwrap();
+        let ring = KeyRing::from_keys(&keys, mode, Some(SECRET)).unwrap();
         let keys = jwks_keys(&ring);
         assert_eq!(keys.len(), ASYMMETRIC.len());
         for key in &keys {
@@ -142,7 +206,7 @@ fn jwks_publishes_public_parameters_only_and_never_hmac_keys() {
 
 #[test]
 fn alg_none_and_algorithm_confusion_are_invalid() {
-    let (dir, ring) = ring(Algorithm::RS256);
+    let (keys, ring) = ring(Algorithm::RS256);
     let kid = ring.signing_key_id(t0()).to_owned();
     let body = b64(&Value::Object(claims(t0() + Duration::from_secs(60))));
 
@@ -153,8 +217,8 @@ fn alg_none_and_algorithm_confusion_are_invalid() {
     assert_eq!(ring.verify_at(&none, 0, t0()), Err(VerifyError::Invalid));
 
     // HS256 "signed" with the RSA public key as the HMAC secret (the classic confusion attack).
-    let pem = std::fs::read(dir.path().join(format!("{kid}.pem"))).unwrap();
-    let public_pem = josekit::jwk::alg::rsa::RsaKeyPair::from_pem(&pem)
+    let pem = keys.pem(&kid);
+    let public_pem = josekit::jwk::alg::rsa::RsaKeyPair::from_pem(pem)
         .unwrap()
         .to_pem_public_key();
     let mut header = Header::new(jsonwebtoken::Algorithm::HS256);
@@ -187,8 +251,8 @@ fn alg_none_and_algorithm_confusion_are_invalid() {
 
 #[test]
 fn unknown_or_missing_kid_is_invalid() {
-    let (_dir, ring) = ring(Algorithm::ES256);
-    let (_other_dir, other) = self::ring(Algorithm::ES256);
+    let (_keys, ring) = ring(Algorithm::ES256);
+    let (_other_keys, other) = self::ring(Algorithm::ES256);
     let payload = claims(t0() + Duration::from_secs(60));
     let foreign = other.sign_access(&payload, "at+jwt", t0()).unwrap();
     assert_eq!(ring.verify_at(&foreign, 0, t0()), Err(VerifyError::Invalid));
@@ -201,7 +265,7 @@ fn unknown_or_missing_kid_is_invalid() {
 
 #[test]
 fn garbage_truncated_and_oversized_tokens_are_invalid() {
-    let (_dir, ring) = ring(Algorithm::EdDSA);
+    let (_keys, ring) = ring(Algorithm::EdDSA);
     let mut payload = claims(t0() + Duration::from_secs(60));
     let token = ring.sign_access(&payload, "at+jwt", t0()).unwrap();
     for end in 0..token.len() {
@@ -240,7 +304,7 @@ fn garbage_truncated_and_oversized_tokens_are_invalid() {
 
 #[test]
 fn expiry_and_not_before_are_checked_with_leeway() {
-    let (_dir, ring) = ring(Algorithm::HS256);
+    let (_keys, ring) = ring(Algorithm::HS256);
     let exp = t0() + Duration::from_secs(60);
     let token = ring.sign_access(&claims(exp), "at+jwt", t0()).unwrap();
     assert!(ring.verify_at(&token, 0, exp).is_ok());
@@ -284,81 +348,8 @@ fn expiry_and_not_before_are_checked_with_leeway() {
     assert_eq!(ring.verify_at(&token, 0, t0()), Err(VerifyError::Invalid));
 }
 
-fn per_second(n: u32, started: Instant) -> f64 {
-    f64::from(n) / started.elapsed().as_secs_f64()
-}
-
-/// `cargo test --release --lib crypto::keys -- --ignored --nocapture`
-#[test]
-#[ignore = "benchmark, run in release"]
-fn signing_and_verification_throughput() {
-    const N: u32 = 2_000;
-    let (dir, ring) = ring(Algorithm::RS256);
-    let kid = ring.signing_key_id(t0()).to_owned();
-    let payload = claims(t0() + Duration::from_secs(300));
-
-    let started = Instant::now();
-    for _ in 0..N {
-        ring.sign_access(&payload, "at+jwt", t0()).unwrap();
-    }
-    println!(
-        "RS256 sign, josekit (OpenSSL key parsed once): {:.0}/s",
-        per_second(N, started)
-    );
-
-    let pem = std::fs::read(dir.path().join(format!("{kid}.pem"))).unwrap();
-    let key = EncodingKey::from_rsa_pem(&pem).unwrap();
-    let mut header = Header::new(jsonwebtoken::Algorithm::RS256);
-    header.kid = Some(kid);
-    header.typ = Some("at+jwt".into());
-    let started = Instant::now();
-    for _ in 0..N {
-        jsonwebtoken::encode(&header, &payload, &key).unwrap();
-    }
-    println!(
-        "RS256 sign, jsonwebtoken aws_lc_rs EncodingKey: {:.0}/s",
-        per_second(N, started)
-    );
-
-    let token = ring.sign_access(&payload, "at+jwt", t0()).unwrap();
-    let started = Instant::now();
-    for _ in 0..N * 10 {
-        ring.verify_at(&token, 0, t0()).unwrap();
-    }
-    println!(
-        "RS256 verify, jsonwebtoken aws_lc_rs: {:.0}/s",
-        per_second(N * 10, started)
-    );
-
-    let refresh = ring.sign_refresh(&payload).unwrap();
-    let started = Instant::now();
-    for _ in 0..N * 10 {
-        ring.sign_refresh(&payload).unwrap();
-        ring.verify_at(&refresh, 0, t0()).unwrap();
-    }
-    println!(
-        "HS256 refresh sign + verify: {:.0}/s",
-        per_second(N * 10, started)
-    );
-
-    for alg in [Algorithm::ES256, Algorithm::EdDSA, Algorithm::PS256] {
-        let (_dir, ring) = self::ring(alg);
-        let started = Instant::now();
-        for _ in 0..N {
-            ring.sign_access(&payload, "at+jwt", t0()).unwrap();
-        }
-        let sign = per_second(N, started);
-        let token = ring.sign_access(&payload, "at+jwt", t0()).unwrap();
-        let started = Instant::now();
-        for _ in 0..N {
-            ring.verify_at(&token, 0, t0()).unwrap();
-        }
-        println!(
-            "{alg}: sign {sign:.0}/s, verify {:.0}/s",
-            per_second(N, started)
-        );
-    }
-}
+#[path = "keys_throughput.rs"]
+mod throughput;
 
 #[path = "keys_modes_tests.rs"]
 mod modes;

@@ -1,10 +1,9 @@
 //! The signing keys in the admin UI: the ring, rotating (published before it signs), retiring
 //! only once a key's tokens have expired, and HMAC mode where there is nothing to rotate.
 
-use std::os::unix::fs::PermissionsExt as _;
-
 use axum::http::StatusCode;
 use chrono::Duration;
+use sea_orm::EntityTrait;
 
 use crate::on_both_databases;
 use crate::support::TestApp;
@@ -13,20 +12,11 @@ use crate::support::html::between;
 use crate::support::oauth::jwt_parts;
 use sesame::auth::admin::keys::{self, Retirement};
 use sesame::auth::audit::Actor;
-
-async fn jwks_kids(app: &TestApp) -> Vec<String> {
-    let jwks = app.get("/.well-known/jwks.json").await.json();
-    jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap().to_owned())
-        .collect()
-}
+use sesame::entities::signing_keys;
 
 /// The published kid that is not `old`.
 async fn other_kid(app: &TestApp, old: &str) -> String {
-    let kids = jwks_kids(app).await;
+    let kids = app.jwks_kids().await;
     kids.into_iter()
         .find(|kid| kid != old)
         .expect("a second key")
@@ -59,7 +49,7 @@ async fn rotating_publishes_a_key_before_it_signs(app: TestApp) {
 
     let response = app.admin_post("/admin/keys/rotate", &session, &[]).await;
     assert_see_other(&response, "/admin/keys?notice=rotated");
-    let kids = jwks_kids(&app).await;
+    let kids = app.jwks_kids().await;
     assert_eq!(kids.len(), 2);
     let new = kids.iter().find(|k| **k != old).unwrap().clone();
     assert_eq!(
@@ -67,9 +57,21 @@ async fn rotating_publishes_a_key_before_it_signs(app: TestApp) {
         old,
         "the new key does not sign yet"
     );
-    let pem = app.dir.path().join("keys").join(format!("{new}.pem"));
-    let mode = std::fs::metadata(&pem).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o600, "private key files are created 0600 (SPEC §6)");
+    let row = signing_keys::Entity::find_by_id(new.clone())
+        .one(app.db())
+        .await
+        .unwrap()
+        .expect("the new key is in the database");
+    assert_eq!(row.key_use, "sig");
+    assert!(!String::from_utf8_lossy(&row.ciphertext).contains("PRIVATE KEY"));
+    assert!(
+        !app.dir
+            .path()
+            .join("keys")
+            .join(format!("{new}.pem"))
+            .exists(),
+        "no key file is written any more"
+    );
     let page = app
         .get("/admin/keys?notice=rotated")
         .session(&session)
@@ -112,8 +114,8 @@ async fn a_key_is_retired_only_once_its_tokens_have_expired(app: TestApp) {
     keys::retire_key(&app.state, &Actor::user(&root, None), &old, later)
         .await
         .unwrap();
-    app.state.reload_keys(later).unwrap();
-    assert_eq!(jwks_kids(&app).await, std::slice::from_ref(&new));
+    app.state.reload_keys().await.unwrap();
+    assert_eq!(app.jwks_kids().await, std::slice::from_ref(&new));
     assert!(
         app.audit_trail()
             .await
@@ -134,7 +136,7 @@ async fn a_key_that_never_signed_can_be_retired_at_once(app: TestApp) {
         .admin_post(&format!("/admin/keys/{new}/retire"), &session, &[])
         .await;
     assert_see_other(&response, "/admin/keys?notice=retired");
-    assert_eq!(jwks_kids(&app).await, std::slice::from_ref(&old));
+    assert_eq!(app.jwks_kids().await, std::slice::from_ref(&old));
     app.assert_last_event("key.retire", "root", &format!("key:{new}"))
         .await;
     let page = app.get("/admin/keys").session(&session).await.text();

@@ -3,6 +3,7 @@
 //! start-up and in the CLI.
 
 use std::fs::File;
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
@@ -93,8 +94,20 @@ fn the_start_up_line_says_version_database_address_key_and_admin_url_without_esc
         "the bound port: {first}"
     );
 
+    // Without key_encryption_key the ring is sealed with keys/master.key, made 0600 on first
+    // start and read, unchanged, afterwards; no key file is written beside it.
+    let master = dir.path().join("keys/master.key");
+    let mode = std::fs::metadata(&master).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let kek = std::fs::read(&master).unwrap();
+    let files: Vec<_> = std::fs::read_dir(dir.path().join("keys"))
+        .unwrap()
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+
     let (_server, again, _) = serve(dir.path(), &url);
     assert!(again.contains("key_generated=false"), "{again}");
+    assert_eq!(std::fs::read(&master).unwrap(), kek);
 }
 
 #[test]

@@ -20,7 +20,7 @@ pub mod passwords;
 pub mod requests;
 pub mod webdriver;
 
-pub use app::TestApp;
+pub use app::{TEST_KEK, TestApp};
 pub use database::Backend;
 pub use passwords::PASSWORD;
 pub use requests::TestResponse;

@@ -9,9 +9,9 @@ use serde_json::json;
 
 use super::{AdminError, Refusal};
 use crate::auth::audit::{self, Action, Actor, AuditEvent};
-use crate::auth::{Error, Internal};
 use crate::cluster::Event;
-use crate::crypto::keys::{self, Algorithm, KeyInfo, KeyStatus};
+use crate::crypto::key_store;
+use crate::crypto::keys::{Algorithm, KeyInfo, KeyStatus};
 use crate::state::AppState;
 use crate::store;
 
@@ -35,7 +35,7 @@ pub struct KeyRow {
 
 /// Every key, oldest first.
 pub async fn list_keys(state: &AppState, now: DateTime<Utc>) -> Result<Vec<KeyRow>, AdminError> {
-    let keys = keys::list(&state.config.keys_dir, now)?;
+    let keys = key_store::list(&state.db, now).await?;
     let longest = longest_token_lifetime(state).await?;
     Ok(keys
         .iter()
@@ -91,10 +91,11 @@ fn retirement(
     }
 }
 
-/// Adds a key of `alg` that signs from `now + jwks_max_age`, reloads, and tells the other
-/// instances to reload. The ring's keys sign ID tokens in every mode, and access tokens too unless
-/// `algorithm` is HS*. `alg` is the published signing key's algorithm unless the operator chose to
-/// change it (`sesame keys rotate --alg`).
+/// Adds a key of `alg` that signs from `now + jwks_max_age` to the ring in the database, reloads,
+/// and tells the other instances to reload (they also see it at their next look at the ring's
+/// version, within a second). The ring's keys sign ID tokens in every mode, and access tokens too
+/// unless `algorithm` is HS*. `alg` is the published signing key's algorithm unless the operator
+/// chose to change it (`sesame keys rotate --alg`).
 ///
 /// # Errors
 /// [`AdminError::Refused`] when `alg` is HS*: the shared secret is the `signing_key` setting, not
@@ -108,19 +109,10 @@ pub async fn rotate_key(
     if alg.is_symmetric() {
         return Err(AdminError::Refused(Refusal::SharedSecret(alg.to_string())));
     }
-    let worker = state.clone();
-    let info = tokio::task::spawn_blocking(move || {
-        let info = keys::rotate(
-            &worker.config.keys_dir,
-            alg,
-            now,
-            worker.config.jwks_max_age,
-        )?;
-        worker.reload_keys(now)?;
-        Ok::<_, keys::KeyError>(info)
-    })
-    .await
-    .map_err(|err| Error::Internal(Internal::Task(err)))??;
+    let kek = state.key_encryption_key();
+    let ahead = state.config.jwks_max_age;
+    let info = key_store::rotate(&state.db, &state.writes, kek, alg, now, ahead).await?;
+    state.reload_keys().await?;
     state.announce(Event::KeyRingChanged).await;
     let event = AuditEvent::new(actor, Action::KeyRotate)
         .target(format!("key:{}", info.kid))
@@ -130,7 +122,8 @@ pub async fn rotate_key(
 }
 
 /// Retires `kid` if every token it signed has expired, reloads, and tells the other instances to
-/// reload: it leaves the JWKS and stops verifying.
+/// reload: it leaves the JWKS and stops verifying, here at once and on the others as soon as they
+/// hear of it (within a second at the latest).
 pub async fn retire_key(
     state: &AppState,
     actor: &Actor,
@@ -154,8 +147,8 @@ pub async fn retire_key(
             return Err(AdminError::Refused(Refusal::KeyInUse(at)));
         }
     }
-    let info = keys::retire(&state.config.keys_dir, kid, now)?;
-    state.reload_keys(now)?;
+    let info = key_store::retire(&state.db, &state.writes, kid, now).await?;
+    state.reload_keys().await?;
     state.announce(Event::KeyRingChanged).await;
     let event = AuditEvent::new(actor, Action::KeyRetire)
         .target(format!("key:{kid}"))

@@ -5,7 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::AdminError;
 use crate::auth::audit::{self, Action};
-use crate::crypto::keys::{self, Algorithm, KeyInfo, KeyStatus};
+use crate::crypto::key_store;
+use crate::crypto::keys::{Algorithm, KeyInfo, KeyStatus};
 use crate::state::AppState;
 use crate::store;
 
@@ -34,7 +35,7 @@ pub async fn overview(state: &AppState, now: DateTime<Utc>) -> Result<Overview, 
     let ring_snapshot = state.keys();
     let algorithm = ring_snapshot.id_token_algorithm(now);
     let shared_secret = Some(ring_snapshot.algorithm(now)).filter(|alg| alg.is_symmetric());
-    let ring = keys::list(&state.config.keys_dir, now)?;
+    let ring = key_store::list(db, now).await?;
     let signing_key = ring.iter().find(|k| k.status == KeyStatus::Active).cloned();
     let upcoming_key = ring
         .iter()

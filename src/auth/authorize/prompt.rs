@@ -125,7 +125,7 @@ impl LoginConstraints {
     ///
     /// Errors: `Err((error, description))` for the client: `invalid_request` for a malformed
     /// `prompt`, `max_age` or `id_token_hint` (not an ID token Sesame signed; expired is fine).
-    pub fn read(
+    pub async fn read(
         state: &AppState,
         request: &AuthorizationRequest,
         now: DateTime<Utc>,
@@ -134,7 +134,7 @@ impl LoginConstraints {
         let prompt = Prompt::parse(request.prompt.as_deref()).map_err(invalid)?;
         let max_age = parse_max_age(request.max_age.as_deref()).map_err(invalid)?;
         let hinted_user = match &request.id_token_hint {
-            Some(token) => match read_id_token_hint(state, token, now) {
+            Some(token) => match read_id_token_hint(state, token, now).await {
                 Ok(hint) => Some(hint.user_id),
                 Err(Error::InvalidRequest(_)) => {
                     return Err(invalid("id_token_hint is not an ID token issued by Sesame"));

@@ -83,7 +83,7 @@ pub async fn load_usable(
     presented: &str,
     now: DateTime<Utc>,
 ) -> Result<(refresh_tokens::Model, users::Model), Error> {
-    let verified = tokens::verify_typed(state, presented, tokens::REFRESH, now)?;
+    let verified = tokens::verify_typed(state, presented, tokens::REFRESH, now).await?;
     load_verified(state, &verified, now).await
 }
 

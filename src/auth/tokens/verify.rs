@@ -66,13 +66,13 @@ impl Verified {
 
 /// Checks the signature (the algorithm comes from the key, never the token), `exp` and `nbf` at
 /// `now` with the configured leeway.
-pub fn verify_signature(
+pub async fn verify_signature(
     state: &AppState,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Verified, TokenError> {
     let leeway = state.config.leeway.as_secs();
-    match state.keys().verify_at(token, leeway, now) {
+    match verify_claims(state, token, leeway, now).await {
         Ok(claims) => Ok(Verified {
             claims,
             names: Arc::clone(&state.claim_names),
@@ -83,14 +83,35 @@ pub fn verify_signature(
     }
 }
 
+/// Every token Sesame verifies goes through here: the ring's check, and when the token names a key
+/// this instance's ring lacks (another instance may have just added it), one look at the ring
+/// (rate-limited, see [`AppState::look_for_unknown_key`]) and a second check if it changed.
+pub async fn verify_claims(
+    state: &AppState,
+    token: &str,
+    leeway_secs: u64,
+    now: DateTime<Utc>,
+) -> Result<Map<String, Value>, VerifyError> {
+    let ring = state.keys();
+    match ring.verify_at(token, leeway_secs, now) {
+        Err(VerifyError::Invalid) if ring.lacks_key_of(token) => {
+            match state.look_for_unknown_key(&ring, now).await {
+                Some(reloaded) => reloaded.verify_at(token, leeway_secs, now),
+                None => Err(VerifyError::Invalid),
+            }
+        }
+        checked => checked,
+    }
+}
+
 /// Verifies a token and requires its `jti` and its `token_type`.
-pub fn verify_typed(
+pub async fn verify_typed(
     state: &AppState,
     token: &str,
     expected: &str,
     now: DateTime<Utc>,
 ) -> Result<Verified, TokenError> {
-    let verified = verify_signature(state, token, now)?;
+    let verified = verify_signature(state, token, now).await?;
     check_id_and_type(&verified, &[expected])?;
     Ok(verified)
 }
@@ -143,7 +164,7 @@ pub async fn authenticate_access_token(
     accepted_types: &[&str],
     now: DateTime<Utc>,
 ) -> Result<AuthenticatedAccess, Error> {
-    let verified = verify_signature(state, token, now)?;
+    let verified = verify_signature(state, token, now).await?;
     authenticate_verified(state, verified, accepted_types, now).await
 }
 

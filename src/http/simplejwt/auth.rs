@@ -26,7 +26,7 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
     let token = std::str::from_utf8(token).unwrap_or("\u{0}");
     let now = state.now();
     // One signature check, whatever the number of classes: only the type differs between them.
-    let verified = tokens::verify_signature(state, token, now);
+    let verified = tokens::verify_signature(state, token, now).await;
     let mut messages = Vec::new();
     for class in &state.config.auth_token_classes {
         let (token_class, token_type) = names(*class);

@@ -92,6 +92,7 @@ async fn a_cli_command_is_announced_to_the_running_instances() {
         .current_dir(apps[0].dir.path())
         .env("SESAME_DATABASE_URL", config.database_url.expose())
         .env("SESAME_KEYS_DIR", &config.keys_dir)
+        .env("SESAME_KEY_ENCRYPTION_KEY", crate::support::TEST_KEK)
         .env("RUST_LOG", "warn")
         .output()
         .await

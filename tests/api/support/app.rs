@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::http::Method;
@@ -13,7 +13,6 @@ use tokio::net::TcpListener;
 
 use sesame::clock::{Clock, SharedClock};
 use sesame::config::Config;
-use sesame::crypto::keys::{Algorithm, KeyRing};
 use sesame::server::connections::{self, ConnectionLimits};
 use sesame::{AppState, build_ops_router, build_router, server};
 
@@ -43,16 +42,22 @@ pub struct TestApp {
     _schema: Option<PgSchema>,
 }
 
-/// One RSA key generated per test process and copied into every test's `keys/`.
-fn shared_keys() -> &'static Path {
-    static DIR: OnceLock<TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = TempDir::new().expect("temp dir");
-        let rs256 = Algorithm::RS256;
-        KeyRing::load_or_init(dir.path(), rs256, rs256, None, Utc::now()).expect("key ring");
-        dir
-    })
-    .path()
+/// A key directory as versions before the ring moved into the database left it (one RS256 key,
+/// its manifest, `refresh.key`), copied into every test's `keys/`: each app's first start imports
+/// it, so every test runs the upgrade path, and none pays for generating an RSA key.
+const FIXTURE_KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/fixtures/keys");
+
+/// The key-encryption key of every test app (`key_encryption_key`): instances of one test share
+/// their ring through it, as the instances of one deployment do.
+pub const TEST_KEK: &str = "BsEUbI_04d4h1yGHQiOmaQBwKD01V9hjO4spBO-e9ds";
+
+/// What a new app finds in its `keys/` directory.
+#[derive(Clone, Copy)]
+enum KeysDir {
+    /// The fixture's key directory.
+    Fixture,
+    /// Nothing, as a further instance on a shared database has.
+    Empty,
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -100,29 +105,34 @@ impl TestApp {
     /// `backend` with settings changed by `configure`, or `None` when the backend is skipped.
     pub async fn on(backend: Backend, configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
         let database = backend.provision().await?;
-        Some(TestApp::build(backend, database, configure).await)
+        Some(TestApp::build(backend, database, KeysDir::Fixture, configure).await)
     }
 
     /// An app on the PostgreSQL server at `url`, which the test runs itself (see
     /// [`super::cluster::PgCluster`]), with settings changed by `configure`.
     pub async fn on_postgres_url(url: String, configure: impl FnOnce(&mut Config)) -> TestApp {
         let database = TestDatabase { url, schema: None };
-        TestApp::build(Backend::Postgres, database, configure).await
+        TestApp::build(Backend::Postgres, database, KeysDir::Fixture, configure).await
     }
 
     async fn build(
         backend: Backend,
         database: TestDatabase,
+        keys: KeysDir,
         configure: impl FnOnce(&mut Config),
     ) -> TestApp {
         let dir = TempDir::new().expect("temp dir");
         let keys_dir = dir.path().join("keys");
-        copy_dir(shared_keys(), &keys_dir);
+        match keys {
+            KeysDir::Fixture => copy_dir(Path::new(FIXTURE_KEYS), &keys_dir),
+            KeysDir::Empty => std::fs::create_dir(&keys_dir).expect("mkdir"),
+        }
         let mut config = Config {
             issuer: "http://sesame.test".into(),
             database_url: database.url.into(),
             database_max_connections: Some(4),
             keys_dir,
+            key_encryption_key: Some(TEST_KEK.to_owned().into()),
             argon2: super::passwords::TEST_COST,
             ..Config::default()
         };
@@ -171,10 +181,10 @@ impl TestApp {
             .expect("the backend of a running app is there")
     }
 
-    /// Another instance of the same server: its own state, caches, keys directory and clock (set
-    /// to this one's time), on this app's database, as a second `sesame serve` on the same
-    /// PostgreSQL database is. Only for PostgreSQL apps: an in-memory SQLite database has one
-    /// process's pool.
+    /// Another instance of the same server: its own state, caches, an empty keys directory and
+    /// its clock (set to this one's time), on this app's database and with its key-encryption
+    /// key, as a second `sesame serve` on the same PostgreSQL database is. Only for PostgreSQL
+    /// apps: an in-memory SQLite database has one process's pool.
     pub async fn instance(&self, configure: impl FnOnce(&mut Config)) -> TestApp {
         assert_eq!(
             self.backend,
@@ -186,8 +196,10 @@ impl TestApp {
             schema: None,
         };
         let issuer = self.state.config.issuer.clone();
-        let app = TestApp::build(self.backend, database, |c| {
+        let kek = self.state.config.key_encryption_key.clone();
+        let app = TestApp::build(self.backend, database, KeysDir::Empty, |c| {
             c.issuer = issuer;
+            c.key_encryption_key = kek;
             configure(c);
         })
         .await;

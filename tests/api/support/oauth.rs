@@ -73,6 +73,17 @@ impl TestApp {
         self.post("/oauth/token").form(&params).client(client).await
     }
 
+    /// The `kid`s the JWKS publishes, in its order.
+    pub async fn jwks_kids(&self) -> Vec<String> {
+        let jwks = self.get("/.well-known/jwks.json").await.json();
+        jwks["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .map(|key| key["kid"].as_str().expect("kid").to_owned())
+            .collect()
+    }
+
     /// `(access, refresh)` from `POST /api/token/` for `username` with the test password.
     pub async fn api_tokens(&self, username: &str) -> (String, String) {
         let body = json!({ "username": username, "password": PASSWORD });
