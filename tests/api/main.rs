@@ -62,3 +62,4 @@ mod token_refresh;
 mod trusted_proxies;
 mod untrusted_bodies;
 mod userinfo;
+mod wal_bound;

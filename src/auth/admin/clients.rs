@@ -89,7 +89,8 @@ pub async fn create_client(
         first_party: settings.first_party,
     };
     let details = json!({ "kind": kind.as_str(), "grant_types": new.grant_types });
-    match store::clients::insert(&state.db, new, now).await {
+    let insert = store::clients::insert(&state.db, new, now);
+    match state.writes.run(insert).await {
         Ok(_) => {}
         Err(InsertError::Duplicate(UniqueField::ClientId)) => {
             return Err(AdminError::field("client_id", "this client id is taken"));
@@ -152,7 +153,8 @@ pub async fn update_client(
         first_party: settings.first_party,
     };
     let changed = changes.changed_fields(&current);
-    if !store::clients::update(&state.db, client_id, &changes).await? {
+    let update = store::clients::update(&state.db, client_id, &changes);
+    if !state.writes.run(update).await? {
         return Err(AdminError::NotFound);
     }
     state.directory.client_changed(client_id);
@@ -172,7 +174,8 @@ pub async fn set_client_active(
     active: bool,
     now: DateTime<Utc>,
 ) -> Result<(), AdminError> {
-    if !store::clients::set_active(&state.db, client_id, active).await? {
+    let set_active = store::clients::set_active(&state.db, client_id, active);
+    if !state.writes.run(set_active).await? {
         return Err(AdminError::NotFound);
     }
     state.directory.client_changed(client_id);
@@ -202,7 +205,8 @@ pub async fn delete_client(
     let families = Families::OfClient(client_id);
     let revoked =
         revocation::revoke_family(state, families, Reason::ClientDeleted, actor, now).await?;
-    store::clients::delete(&state.db, client_id).await?;
+    let delete = store::clients::delete(&state.db, client_id);
+    state.writes.run(delete).await?;
     state.directory.client_changed(client_id);
     let event = AuditEvent::new(actor, Action::ClientDelete)
         .target(format!("client:{client_id}"))
