@@ -4,9 +4,11 @@
 //! checkpoint has copied all of it back into the database *and* no reader still reads a snapshot
 //! in it. SQLite's own checkpoints are PASSIVE: they never wait, so while single-row commits
 //! stream in and readers come and go the log is never reset (745 MB in 8 seconds of `GET /login`
-//! back when the login form wrote a row). Checkpoints on a timer were not enough either: under
-//! load the log still reached 34-92 MB between two of them, because writers that did not queue at
-//! the [`WriteGate`](super::WriteGate) kept taking SQLite's writer lock ahead of the checkpoint.
+//! back when the login form wrote a row). Checkpoints on a timer were not enough either: on the
+//! loaded CI box the log still reached 34-92 MB between two of them, because writers that did not
+//! queue at the [`WriteGate`](super::WriteGate) raced the checkpoint for SQLite's writer lock (and,
+//! with the checkpoint holding it while it waited for readers, some gave up after the 5-second
+//! busy timeout: `database is locked`).
 //!
 //! The bound here holds by construction, not by timing:
 //!
@@ -93,6 +95,9 @@ pub(super) struct Log {
     file: LogFile,
     /// The largest size, in bytes, a turn has found the log at.
     largest: u64,
+    /// The size, in bytes, past which a turn checkpoints: [`LOG_BOUND`], or after a checkpoint
+    /// that could not empty the log, `LOG_BOUND` more than it left.
+    retry_above: u64,
 }
 
 enum LogFile {
@@ -107,9 +112,6 @@ enum LogFile {
 struct Checkpointer {
     wal: PathBuf,
     conn: SqliteConnection,
-    /// The size past which a turn checkpoints: [`LOG_BOUND`], or after a checkpoint that could
-    /// not empty the log, `LOG_BOUND` more than it left.
-    retry_above: u64,
 }
 
 impl Log {
@@ -118,6 +120,7 @@ impl Log {
             db,
             file: LogFile::Unopened,
             largest: 0,
+            retry_above: LOG_BOUND,
         }
     }
 
@@ -132,7 +135,7 @@ impl Log {
                 let size = log.size();
                 metrics::gauge!("sesame_sqlite_wal_bytes").set(size as f64);
                 self.largest = self.largest.max(size);
-                size > log.retry_above
+                size > self.retry_above
             }
         }
     }
@@ -145,8 +148,8 @@ impl Log {
     /// Checkpoints if the log has passed its bound. Never fails: what went wrong is logged and
     /// counted, and the writer goes ahead.
     pub(super) async fn bound(&mut self) {
-        let (size, retry_above) = match self.open().await {
-            Ok(Some(log)) => (log.size(), log.retry_above),
+        let size = match self.open().await {
+            Ok(Some(log)) => log.size(),
             Ok(None) => return,
             // An outage is logged once, by the availability watch; the write will fail on its own.
             Err(err) => {
@@ -155,7 +158,7 @@ impl Log {
             }
         };
         self.largest = self.largest.max(size);
-        if size <= retry_above {
+        if size <= self.retry_above {
             return;
         }
         match self.checkpoint(Trigger::Bound).await {
@@ -190,10 +193,10 @@ impl Log {
         let done = log.checkpoint().await;
         let size = log.size();
         metrics::gauge!("sesame_sqlite_wal_bytes").set(size as f64);
-        let outcome = match &done {
-            Ok(done) if !done.busy => "reset",
-            Ok(_) => "busy",
-            Err(_) => "error",
+        let (outcome, retry_above) = match &done {
+            Ok(done) if !done.busy => ("reset", LOG_BOUND),
+            Ok(_) => ("busy", size.saturating_add(LOG_BOUND)),
+            Err(_) => ("error", size.saturating_add(LOG_BOUND)),
         };
         metrics::counter!(
             "sesame_sqlite_wal_checkpoints_total",
@@ -201,11 +204,9 @@ impl Log {
             "outcome" => outcome
         )
         .increment(1);
-        log.retry_above = match outcome {
-            "reset" => LOG_BOUND,
-            _ => size.saturating_add(LOG_BOUND),
-        };
+        self.retry_above = retry_above;
         if done.is_err() {
+            // Opened again at the next turn: the connection may be what failed.
             self.file = LogFile::Unopened;
         }
         done.map(Some)
@@ -255,7 +256,6 @@ impl Checkpointer {
         Ok(Some(Checkpointer {
             wal: PathBuf::from(format!("{file}-wal")),
             conn,
-            retry_above: LOG_BOUND,
         }))
     }
 
@@ -289,16 +289,27 @@ pub async fn checkpoint_periodically(gate: WriteGate) {
     }
     let mut interval = tokio::time::interval(CHECKPOINT_INTERVAL);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut failing = false;
     loop {
         interval.tick().await;
-        match gate.checkpoint().await {
+        let done = gate.checkpoint().await;
+        match &done {
             // The bound is kept by the writers' turns; this one only tidies up.
             Ok(Some(done)) if done.busy => {
                 tracing::debug!(log_pages = done.log_pages, "WAL checkpoint was kept busy");
             }
             Ok(done) => tracing::trace!(?done, "WAL checkpointed"),
-            Err(err) => tracing::error!(error = %err, "WAL checkpoint failed"),
+            // Once per spell of failures, not every second of an outage.
+            Err(err) if !failing => tracing::error!(
+                error = %err,
+                "WAL checkpoint failed; trying again every second, logging when it works"
+            ),
+            Err(_) => {}
         }
+        if failing && done.is_ok() {
+            tracing::info!("WAL checkpoints work again");
+        }
+        failing = done.is_err();
     }
 }
 
