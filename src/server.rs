@@ -104,10 +104,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if !state.config.expiry_cleanup_interval.is_zero() {
         tokio::spawn(clean_up_expired_periodically(state.clone()));
     }
-    tokio::spawn(store::wal::checkpoint_periodically(
-        state.db.clone(),
-        state.writes.clone(),
-    ));
+    tokio::spawn(store::wal::checkpoint_periodically(state.writes.clone()));
     let limits = connection_limits(&state.config);
     let listener = TcpListener::bind(listen)
         .await

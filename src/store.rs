@@ -10,6 +10,7 @@ pub mod audit_events;
 pub mod authorization_codes;
 pub mod availability;
 pub mod clients;
+mod gate;
 pub mod login_attempts;
 pub mod open;
 pub mod pool;
@@ -21,8 +22,9 @@ pub mod signing_keys;
 pub mod users;
 pub mod wal;
 
+pub use gate::{Turn, WriteGate, WriteTxn};
+
 use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -30,11 +32,9 @@ use migration::MigratorTrait;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    SqlErr, TransactionTrait,
+    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, SqlErr,
 };
-use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::progress::Progress;
 
@@ -83,58 +83,6 @@ pub async fn connect(
         }
     }
     Database::connect(opts).await
-}
-
-/// SQLite admits one writer at a time; another one sleeps in SQLite's busy handler and retries
-/// (after 1 ms, 2 ms, 5 ms, ...), which under load costs far more than the write itself. This
-/// process's write transactions queue here instead, so the next one starts the moment the last
-/// one ends. PostgreSQL locks rows, not the database: nothing queues there.
-#[derive(Clone)]
-pub struct WriteGate(Option<Arc<Mutex<()>>>);
-
-impl WriteGate {
-    pub fn new(db: &DatabaseConnection) -> WriteGate {
-        let one_writer = db.get_database_backend() == DbBackend::Sqlite;
-        WriteGate(one_writer.then(|| Arc::new(Mutex::new(()))))
-    }
-
-    /// Begins a transaction that will write, after the previous one of this process ended.
-    pub async fn begin(&self, db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
-        let turn = self.turn().await;
-        Ok(WriteTxn {
-            txn: db.begin().await?,
-            _turn: turn,
-        })
-    }
-
-    /// Waits for this process's writers before; holding the guard keeps the next one waiting.
-    pub async fn turn(&self) -> Option<OwnedMutexGuard<()>> {
-        match &self.0 {
-            Some(gate) => Some(Arc::clone(gate).lock_owned().await),
-            None => None,
-        }
-    }
-}
-
-/// A transaction holding its turn at the `WriteGate` until it commits or rolls back.
-pub struct WriteTxn {
-    txn: DatabaseTransaction,
-    _turn: Option<OwnedMutexGuard<()>>,
-}
-
-impl WriteTxn {
-    /// The transaction, for the store's query functions.
-    pub fn conn(&self) -> &DatabaseTransaction {
-        &self.txn
-    }
-
-    pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
-    }
-
-    pub async fn rollback(self) -> Result<(), DbErr> {
-        self.txn.rollback().await
-    }
 }
 
 /// A table whose rows expire: its integer key and the column that says until when a row matters.

@@ -129,7 +129,8 @@ async fn verify_login(
         upgrade_hash(state, &user, password).await?;
     }
     if state.config.update_last_login {
-        store::users::touch_last_login(&state.db, user.id, now).await?;
+        let touch = store::users::touch_last_login(&state.db, user.id, now);
+        state.writes.run(touch).await?;
         state
             .announce(Event::UserChanged { user_id: user.id })
             .await;
@@ -141,7 +142,8 @@ async fn verify_login(
 /// password was just proven, so this is the one moment it can be done.
 async fn upgrade_hash(state: &AppState, user: &users::Model, password: &str) -> Result<(), Error> {
     let hash = hash_blocking(state, password.to_owned()).await?;
-    store::users::replace_password_hash(&state.db, user.id, &hash).await?;
+    let replace = store::users::replace_password_hash(&state.db, user.id, &hash);
+    state.writes.run(replace).await?;
     state
         .announce(Event::UserChanged { user_id: user.id })
         .await;
@@ -210,7 +212,8 @@ pub async fn create_user(
         display_name: account.display_name,
         avatar_url: None,
     };
-    match store::users::insert(&state.db, new, now).await {
+    let insert = store::users::insert(&state.db, new, now);
+    match state.writes.run(insert).await {
         Ok(user) => Ok(user),
         Err(InsertError::Duplicate(field)) => Err(CreateAccountError::Duplicate(field)),
         Err(InsertError::Db(err)) => Err(CreateAccountError::Other(err.into())),
@@ -227,7 +230,8 @@ pub async fn set_password(
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
     let hash = hash_blocking(state, password.to_owned()).await?;
-    store::users::set_password_hash(&state.db, user_id, &hash, now).await?;
+    let set = store::users::set_password_hash(&state.db, user_id, &hash, now);
+    state.writes.run(set).await?;
     state.announce(Event::UserChanged { user_id }).await;
     let families = Families::OfUser(user_id);
     revocation::revoke_family(state, families, Reason::PasswordChanged, actor, now).await?;
@@ -242,7 +246,8 @@ pub async fn deactivate_user(
     user_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    store::users::set_active(&state.db, user_id, false).await?;
+    let deactivate = store::users::set_active(&state.db, user_id, false);
+    state.writes.run(deactivate).await?;
     state.announce(Event::UserChanged { user_id }).await;
     let families = Families::OfUser(user_id);
     revocation::revoke_family(state, families, Reason::UserDeactivated, actor, now).await?;

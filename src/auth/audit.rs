@@ -228,7 +228,7 @@ impl AuditEvent {
 
 /// Records `event` as having happened at `now`.
 pub async fn record(state: &AppState, event: AuditEvent, now: DateTime<Utc>) -> Result<(), Error> {
-    record_in(&state.db, event, now).await
+    state.writes.run(record_in(&state.db, event, now)).await
 }
 
 /// Records `event` on `db`, which may be the transaction that made the change it describes.

@@ -293,7 +293,8 @@ pub async fn register_client(
         first_party: registration.first_party,
         logo_uri: registration.logo_uri,
     };
-    match store::clients::insert(&state.db, new, now).await {
+    let insert = store::clients::insert(&state.db, new, now);
+    match state.writes.run(insert).await {
         Ok(_) => Ok(RegisteredClient { client_id, secret }),
         Err(InsertError::Duplicate(UniqueField::ClientId)) => Err(Error::InvalidRequest(format!(
             "client id `{client_id}` is taken"
@@ -314,8 +315,9 @@ pub async fn rotate_client_secret(state: &AppState, client_id: &str) -> Result<S
         ));
     }
     let secret = Secret::from(secrets::random_token(32));
-    store::clients::set_secret_hash(&state.db, client_id, &secrets::sha256_hex(secret.expose()))
-        .await?;
+    let hash = secrets::sha256_hex(secret.expose());
+    let set = store::clients::set_secret_hash(&state.db, client_id, &hash);
+    state.writes.run(set).await?;
     state.announce(Event::client_changed(client_id)).await;
     Ok(secret)
 }

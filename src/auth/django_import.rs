@@ -103,9 +103,8 @@ pub async fn import_django_users(
     progress.finish();
     let deferred = imported?;
     renumber(state, deferred, now, &mut report).await?;
-    store::users::sync_id_sequence(&state.db)
-        .await
-        .map_err(Error::from)?;
+    let sync = store::users::sync_id_sequence(&state.db);
+    state.writes.run(sync).await.map_err(Error::from)?;
     let event = AuditEvent::new(actor, Action::UserImport)
         .target(format!("table:{table}"))
         .details(json!({
@@ -203,9 +202,9 @@ async fn import_one(
     // Django does not make emails unique and Sesame does: keep the first holder's, drop repeats.
     loop {
         let attempt = new.clone();
-        match store::users::insert_imported(&state.db, id, attempt, created_at, user.last_login)
-            .await
-        {
+        let insert =
+            store::users::insert_imported(&state.db, id, attempt, created_at, user.last_login);
+        match state.writes.run(insert).await {
             Ok(_) => break,
             Err(InsertError::Duplicate(UniqueField::Email)) if new.email.is_some() => {
                 report

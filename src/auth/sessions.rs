@@ -47,7 +47,7 @@ async fn create(
 ) -> Result<NewSession, Error> {
     let id = secrets::random_token(32);
     let csrf_token = secrets::random_token(32);
-    store::sessions::insert(
+    let insert = store::sessions::insert(
         &state.db,
         store::sessions::NewSession {
             token_hash: secrets::sha256_hex(&id),
@@ -57,8 +57,8 @@ async fn create(
             created_at: now,
             expires_at: after(now, lifetime),
         },
-    )
-    .await?;
+    );
+    state.writes.run(insert).await?;
     Ok(NewSession { id, csrf_token })
 }
 
@@ -111,7 +111,9 @@ pub async fn sign_in(
 
 /// Ends a session. Ending one that does not exist is not an error.
 pub async fn sign_out(state: &AppState, id: &str) -> Result<(), Error> {
-    store::sessions::delete_by_token_hash(&state.db, &secrets::sha256_hex(id)).await?;
+    let hash = secrets::sha256_hex(id);
+    let delete = store::sessions::delete_by_token_hash(&state.db, &hash);
+    state.writes.run(delete).await?;
     Ok(())
 }
 

@@ -210,14 +210,16 @@ pub async fn record_failure(
     pair: &Pair,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    store::login_attempts::insert(&state.db, pair, now).await?;
+    let insert = store::login_attempts::insert(&state.db, pair, now);
+    state.writes.run(insert).await?;
     Ok(())
 }
 
 /// Forgets the failures of this source on the account: it knew the password. Other sources'
 /// failures stay, so a guesser's delay is not reset by the owner signing in.
 pub async fn record_success(state: &AppState, pair: &Pair) -> Result<(), Error> {
-    store::login_attempts::delete_pair(&state.db, pair).await?;
+    let delete = store::login_attempts::delete_pair(&state.db, pair);
+    state.writes.run(delete).await?;
     Ok(())
 }
 

@@ -90,7 +90,7 @@ pub async fn issue_token_pair(
     family: Family,
     now: DateTime<Utc>,
 ) -> Result<IssuedTokens, Error> {
-    let refresh_token = issue_refresh_token(state, &state.db, grant, family, now).await?;
+    let refresh_token = issue_refresh_token(state, grant, family, now).await?;
     let mut tokens = issue_access_only(state, grant, now)?;
     tokens.refresh_token = Some(refresh_token);
     Ok(tokens)
@@ -215,17 +215,17 @@ pub fn display_name(user: &users::Model) -> &str {
         .unwrap_or(&user.username)
 }
 
-/// Creates the `refresh_tokens` row and signs the matching JWT. Takes the connection so a caller
-/// can do it inside its transaction.
-pub async fn issue_refresh_token<C: sea_orm::ConnectionTrait>(
+/// Creates the `refresh_tokens` row (at this process's turn to write) and signs the matching JWT.
+/// A caller that needs the row inside its own transaction uses [`prepare_refresh_token`].
+pub async fn issue_refresh_token(
     state: &AppState,
-    db: &C,
     grant: &UserGrant<'_>,
     family: Family,
     now: DateTime<Utc>,
 ) -> Result<String, Error> {
     let (row, token) = prepare_refresh_token(state, grant, family, now)?;
-    store::refresh_tokens::insert(db, row).await?;
+    let insert = store::refresh_tokens::insert(&state.db, row);
+    state.writes.run(insert).await?;
     Ok(token)
 }
 

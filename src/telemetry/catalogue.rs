@@ -87,6 +87,17 @@ pub fn describe(process: &Collector) {
         "sesame_db_pool_max_connections",
         "The most connections the database pool may open (database_max_connections)."
     );
+    describe_gauge!(
+        "sesame_sqlite_wal_bytes",
+        Unit::Bytes,
+        "Size of the SQLite write-ahead log file, as the last write's turn found it."
+    );
+    describe_counter!(
+        "sesame_sqlite_wal_checkpoints_total",
+        "SQLite WAL checkpoints, by trigger (bound: the log had passed its bound; interval: the \
+         periodic one) and outcome (reset: the log was emptied; busy: a reader or another \
+         process kept it from being emptied within the wait; error)."
+    );
     process.describe();
     metrics::gauge!("sesame_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
 }

@@ -68,3 +68,4 @@ mod trusted_proxies;
 mod two_processes;
 mod untrusted_bodies;
 mod userinfo;
+mod wal_bound;

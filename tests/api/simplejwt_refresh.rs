@@ -98,7 +98,7 @@ async fn refresh_token_issued_at(
         auth_time: at,
         nonce: None,
     };
-    tokens::issue_refresh_token(&app.state, app.db(), &grant, Family::New, at)
+    tokens::issue_refresh_token(&app.state, &grant, Family::New, at)
         .await
         .unwrap()
 }

@@ -91,7 +91,8 @@ pub async fn create_client(
         logo_uri: settings.logo_uri,
     };
     let details = json!({ "kind": kind.as_str(), "grant_types": new.grant_types });
-    match store::clients::insert(&state.db, new, now).await {
+    let insert = store::clients::insert(&state.db, new, now);
+    match state.writes.run(insert).await {
         Ok(_) => {}
         Err(InsertError::Duplicate(UniqueField::ClientId)) => {
             return Err(AdminError::field("client_id", Problem::Taken));
@@ -155,7 +156,8 @@ pub async fn update_client(
         logo_uri: settings.logo_uri,
     };
     let changed = changes.changed_fields(&current);
-    if !store::clients::update(&state.db, client_id, &changes).await? {
+    let update = store::clients::update(&state.db, client_id, &changes);
+    if !state.writes.run(update).await? {
         return Err(AdminError::NotFound);
     }
     state.announce(Event::client_changed(client_id)).await;
@@ -175,7 +177,8 @@ pub async fn set_client_active(
     active: bool,
     now: DateTime<Utc>,
 ) -> Result<(), AdminError> {
-    if !store::clients::set_active(&state.db, client_id, active).await? {
+    let set_active = store::clients::set_active(&state.db, client_id, active);
+    if !state.writes.run(set_active).await? {
         return Err(AdminError::NotFound);
     }
     state.announce(Event::client_changed(client_id)).await;
@@ -205,7 +208,8 @@ pub async fn delete_client(
     let families = Families::OfClient(client_id);
     let revoked =
         revocation::revoke_family(state, families, Reason::ClientDeleted, actor, now).await?;
-    store::clients::delete(&state.db, client_id).await?;
+    let delete = store::clients::delete(&state.db, client_id);
+    state.writes.run(delete).await?;
     state.announce(Event::client_changed(client_id)).await;
     let event = AuditEvent::new(actor, Action::ClientDelete)
         .target(format!("client:{client_id}"))

@@ -69,7 +69,8 @@ pub async fn clear_throttle(
     if pair.account_key.is_empty() {
         return Err(AdminError::NotFound);
     }
-    let cleared = store::login_attempts::delete_pair(&state.db, pair).await?;
+    let clear = store::login_attempts::delete_pair(&state.db, pair);
+    let cleared = state.writes.run(clear).await?;
     if cleared > 0 {
         let details = json!({ "ip": pair.ip_key, "device": pair.device_key, "failures": cleared });
         let event = AuditEvent::new(actor, Action::ThrottleClear)

@@ -198,7 +198,8 @@ pub async fn update_user(
     }
     let changes = errors.into_result(changes)?;
     let changed = changes.changed_fields(&current);
-    match store::users::update_profile(&state.db, id, &changes).await {
+    let update = store::users::update_profile(&state.db, id, &changes);
+    match state.writes.run(update).await {
         Ok(()) => {}
         Err(InsertError::Duplicate(field)) => return Err(duplicate(field)),
         Err(InsertError::Db(err)) => return Err(err.into()),

@@ -295,7 +295,7 @@ impl CodeAuthorizer {
         let lifetime = chrono::Duration::from_std(self.state.config.authorization_code_lifetime)
             .unwrap_or(chrono::Duration::MAX);
         let code = secrets::random_token(32);
-        store::authorization_codes::insert(
+        let insert = store::authorization_codes::insert(
             &self.state.db,
             store::authorization_codes::NewAuthorizationCode {
                 code_hash: secrets::sha256_hex(&code),
@@ -310,8 +310,8 @@ impl CodeAuthorizer {
                 created_at: self.now,
                 expires_at: self.now + lifetime,
             },
-        )
-        .await?;
+        );
+        self.state.writes.run(insert).await?;
         Ok(code)
     }
 }

@@ -65,8 +65,7 @@ pub async fn grant(
     tokens.refresh_token = if !config.rotate_refresh_tokens {
         None
     } else if !config.blacklist_after_rotation {
-        let db = &state.db;
-        Some(tokens::issue_refresh_token(state, db, &family_grant, next, now).await?)
+        Some(tokens::issue_refresh_token(state, &family_grant, next, now).await?)
     } else {
         Some(rotate_once(state, &family_grant, &row, next, now).await?)
     };
