@@ -68,7 +68,7 @@ for lang in $LANGUAGES; do
 from django.contrib.auth.models import User
 User.objects.create_user('alice', 'alice@example.com', '$PASSWORD')
 User.objects.create_user('bob', 'bob@example.com', '$PASSWORD', is_active=False)") \
-    >"$dir/peer-setup.log" 2>&1
+    >"$dir/peer-setup.log" 2>&1 || { log "peer setup failed:"; cat "$dir/peer-setup.log" >&2; exit 1; }
   peer_port=$(free_port)
   (cd "$HERE/peer" && exec "$VENV/bin/gunicorn" -w 1 -b "127.0.0.1:$peer_port" peerproj.wsgi \
     >"$dir/peer.log" 2>&1) &
@@ -93,7 +93,7 @@ User.objects.create_user('bob', 'bob@example.com', '$PASSWORD', is_active=False)
     echo "$PASSWORD" | "$SESAME" user add alice --email alice@example.com
     echo "$PASSWORD" | "$SESAME" user add bob --email bob@example.com
     "$SESAME" user deactivate bob
-  )
+  ) || { log "sesame setup failed:"; grep -v '^ ' "$dir/sesame-setup.log" >&2; exit 1; }
   (cd "$dir/sesame" && exec "$SESAME" serve >"$dir/sesame.log" 2>&1) &
   PIDS+=($!)
 
