@@ -40,7 +40,7 @@ pub enum VerifyError {
     /// PyJWT decodes such a token, `Token.check_exp` then refuses it).
     #[error("token has no exp claim")]
     NoExp,
-    /// Anything else: malformed, oversized, unknown or missing `kid`, wrong `alg`, bad signature,
+    /// Anything else: malformed, oversized, unknown `kid` (or none, outside HS* mode), wrong `alg`, bad signature,
     /// an `exp` that is not a NumericDate, `nbf` in the future.
     #[error("token invalid")]
     Invalid,
@@ -214,8 +214,8 @@ impl KeyRing {
         self.refresh.sign(claims, "JWT").map_err(KeyError::Sign)
     }
 
-    /// Verify `token`'s signature with the non-retired key named by its `kid`, using that key's
-    /// algorithm, then `exp` (required) and `nbf` (if present) with `leeway_secs` at `now`.
+    /// Verify `token`'s signature with the non-retired key named by its `kid` (in HS* mode, a token
+    /// without one is simplejwt's: the shared secret's), using that key's algorithm, then `exp` (required) and `nbf` (if present) with `leeway_secs` at `now`.
     /// `aud` and `iss` are the caller's to check. Never panics.
     pub fn verify_at(
         &self,
@@ -227,9 +227,13 @@ impl KeyRing {
             return Err(VerifyError::Invalid);
         }
         let header = jsonwebtoken::decode_header(token).map_err(|_| VerifyError::Invalid)?;
-        let verifier = header
+        // simplejwt signs without a `kid` (PyJWT's header is {"alg","typ"}): in HS* mode such a
+        // token is checked with the shared secret, so tokens a Django backend minted with it work.
+        let kid = header
             .kid
             .as_deref()
+            .or_else(|| self.shared.as_ref().map(|shared| shared.kid.as_str()));
+        let verifier = kid
             .and_then(|kid| self.verifiers.get(kid))
             .ok_or(VerifyError::Invalid)?;
         // RFC 8725 §3.1: the key decides the algorithm; a token naming another is forged.

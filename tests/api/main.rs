@@ -56,6 +56,7 @@ mod simplejwt_claims;
 mod simplejwt_me;
 mod simplejwt_obtain;
 mod simplejwt_refresh;
+mod simplejwt_signed;
 mod simplejwt_sliding;
 mod simplejwt_verify_blacklist;
 mod startup;
