@@ -12,6 +12,7 @@ pub mod availability;
 pub mod clients;
 mod gate;
 pub mod login_attempts;
+mod migration_lock;
 pub mod open;
 pub mod pool;
 pub mod refresh_tokens;
@@ -152,8 +153,16 @@ where
 }
 
 /// Applies every pending migration, one at a time so that `progress` sees each finish (each
-/// runs in its own transaction where the database has transactional DDL).
+/// runs in its own transaction where the database has transactional DDL). On PostgreSQL under an
+/// advisory lock: instances starting at once on one database migrate one after the other.
 pub async fn migrate(db: &DatabaseConnection, progress: &dyn Progress) -> Result<(), DbErr> {
+    let lock = migration_lock::MigrationLock::acquire(db).await?;
+    let applied = migrate_pending(db, progress).await;
+    lock.release().await;
+    applied
+}
+
+async fn migrate_pending(db: &DatabaseConnection, progress: &dyn Progress) -> Result<(), DbErr> {
     let pending = migration::Migrator::get_pending_migrations(db).await?.len();
     progress.start("applying migrations", Some(pending as u64));
     let mut applied = Ok(());

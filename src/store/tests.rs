@@ -70,3 +70,41 @@ fn unique_messages_name_the_field() {
     }
     assert_eq!(unique_field("something else"), None);
 }
+
+/// Four instances starting at once on one empty PostgreSQL schema: one migrates, the others wait
+/// and find nothing pending (without the lock, the second `CREATE TABLE` failed). Each pool has
+/// one connection, as the lock's own connection must not starve the migrations.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_starting_at_once_on_postgres_migrate_one_after_the_other() {
+    let Ok(url) = std::env::var("SESAME_TEST_DATABASE_URL") else {
+        return;
+    };
+    let schema = format!("sesame_migrate_at_once_{}", std::process::id());
+    let admin = connect(&url, Some(1), TEST_ACQUIRE_TIMEOUT).await.unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+        .await
+        .unwrap();
+    let mut instances = Vec::new();
+    for _ in 0..4 {
+        let mut opts = ConnectOptions::new(url.clone());
+        opts.sqlx_logging(false)
+            .max_connections(1)
+            .set_schema_search_path(schema.clone());
+        instances.push(Database::connect(opts).await.unwrap());
+    }
+    let mut started = tokio::task::JoinSet::new();
+    for db in instances.clone() {
+        started.spawn(async move { migrate(&db, &crate::progress::Silent).await });
+    }
+    let results = started.join_all().await;
+    let pending = migration::Migrator::get_pending_migrations(&instances[0]).await;
+    admin
+        .execute_unprepared(&format!("DROP SCHEMA {schema} CASCADE"))
+        .await
+        .unwrap();
+    for result in results {
+        result.unwrap();
+    }
+    assert_eq!(pending.unwrap().len(), 0);
+}
