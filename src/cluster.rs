@@ -5,8 +5,9 @@
 //! [`AppState::announce`](crate::state::AppState::announce) once its transaction committed: the
 //! instance applies the [`Event`] to its own caches, then sends it with `SELECT pg_notify(channel,
 //! payload)`. Each instance runs one listener ([`listener`]) that applies the events of the others
-//! (its own carry its id and are skipped) without announcing them again. The channel is named after the database's `current_schema()`, so servers in other
-//! schemas of one database (the test suite's) never hear each other.
+//! (its own carry its id and are skipped) without announcing them again. The channel is named
+//! after the database's `current_schema()`, so servers in other schemas of one database (the test
+//! suite's) never hear each other.
 //!
 //! What stays eventual: a notification is not stored, so one sent while an instance's listener
 //! was disconnected is lost; the listener therefore clears every cache and reloads the key ring

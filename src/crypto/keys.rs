@@ -40,8 +40,8 @@ pub enum VerifyError {
     /// PyJWT decodes such a token, `Token.check_exp` then refuses it).
     #[error("token has no exp claim")]
     NoExp,
-    /// Anything else: malformed, oversized, unknown `kid` (or none, outside HS* mode), wrong `alg`, bad signature,
-    /// an `exp` that is not a NumericDate, `nbf` in the future.
+    /// Anything else: malformed, oversized, unknown `kid` (or none, outside HS* mode), wrong
+    /// `alg`, bad signature, an `exp` that is not a NumericDate, `nbf` in the future.
     #[error("token invalid")]
     Invalid,
 }
@@ -215,7 +215,8 @@ impl KeyRing {
     }
 
     /// Verify `token`'s signature with the non-retired key named by its `kid` (in HS* mode, a token
-    /// without one is simplejwt's: the shared secret's), using that key's algorithm, then `exp` (required) and `nbf` (if present) with `leeway_secs` at `now`.
+    /// without one is simplejwt's: the shared secret's), using that key's algorithm, then `exp`
+    /// (required) and `nbf` (if present) with `leeway_secs` at `now`.
     /// `aud` and `iss` are the caller's to check. Never panics.
     pub fn verify_at(
         &self,
