@@ -13,5 +13,6 @@ pub mod html;
 pub mod oauth;
 pub mod ops;
 pub mod page_language;
+pub mod path_guard;
 pub mod session;
 pub mod simplejwt;

@@ -38,6 +38,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(http::ops::routes())
         .merge(http::admin::routes(&state.config))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn(http::path_guard::refuse_nul_in_path))
         .layer(middleware::from_fn(http::ops::track_metrics))
         .layer(watch_database)
         .layer(TimeoutLayer::with_status_code(

@@ -77,3 +77,4 @@ form-too-large = The form is too large.
 form-unreadable = The form could not be read.
 form-malformed = The form is not valid form data.
 form-repeated = The parameter “{ $name }” is repeated.
+form-nul-character = The parameter “{ $name }” contains a NUL character, which no value may hold.

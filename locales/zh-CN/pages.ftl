@@ -75,3 +75,4 @@ form-too-large = 表单内容过大。
 form-unreadable = 无法读取表单。
 form-malformed = 表单数据格式无效。
 form-repeated = 参数“{ $name }”重复出现。
+form-nul-character = 参数“{ $name }”包含空字符（NUL），任何值都不能包含空字符。

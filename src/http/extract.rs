@@ -64,6 +64,10 @@ pub enum FormRejection {
     Malformed(String),
     #[error("parameter `{0}` is repeated")]
     Repeated(String),
+    /// No stored value holds U+0000 (PostgreSQL's text cannot), so no parameter may: refused
+    /// here, at the edge, rather than as a database error behind the handler.
+    #[error("parameter `{0}` contains a NUL character")]
+    NulCharacter(String),
 }
 
 impl FormRejection {
@@ -97,13 +101,17 @@ impl Params {
     }
 
     /// Parses a body strictly: invalid percent-encoding or UTF-8 and repeated names are refused,
-    /// where a lenient parser would silently pick one value.
+    /// where a lenient parser would silently pick one value, and so is a NUL character (`%00`)
+    /// in a name or a value ([`FormRejection::NulCharacter`], the name's NULs shown as U+FFFD).
     pub fn parse(body: &[u8]) -> Result<Params, FormRejection> {
         let mut map = HashMap::new();
         for pair in body.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
             let mut parts = pair.splitn(2, |b| *b == b'=');
             let name = decode_component(parts.next().unwrap_or_default())?;
             let value = decode_component(parts.next().unwrap_or_default())?;
+            if name.contains('\0') || value.contains('\0') {
+                return Err(FormRejection::NulCharacter(name.replace('\0', "\u{fffd}")));
+            }
             if map.insert(name.clone(), value).is_some() {
                 return Err(FormRejection::Repeated(name));
             }
@@ -205,7 +213,8 @@ fn decode_basic(encoded: &str) -> Option<(String, String)> {
     let (id, secret) = text.split_once(':')?;
     let id = decode_component(id.as_bytes()).ok()?;
     let secret = decode_component(secret.as_bytes()).ok()?;
-    (!id.is_empty()).then_some((id, secret))
+    let storable = !id.contains('\0') && !secret.contains('\0');
+    (!id.is_empty() && storable).then_some((id, secret))
 }
 
 /// The credentials after `scheme ` in an Authorization header (scheme compared case-insensitively).
@@ -253,6 +262,27 @@ mod tests {
             Some(("my app".to_owned(), "s:cret".to_owned()))
         );
         assert_eq!(decode_basic("!!!"), None);
+    }
+
+    #[test]
+    fn a_nul_character_is_refused_in_any_name_or_value() {
+        for body in [&b"client_id=%00"[..], b"a=x%00y", b"a%00=1", b"ok=1&b=\0"] {
+            assert!(
+                matches!(Params::parse(body), Err(FormRejection::NulCharacter(_))),
+                "{body:?}"
+            );
+        }
+        assert!(matches!(
+            Params::parse(b"a%00b=1"),
+            Err(FormRejection::NulCharacter(name)) if name == "a\u{fffd}b"
+        ));
+        for credentials in ["app%00:secret", "app:se%00cret", "app\0:secret"] {
+            assert_eq!(
+                decode_basic(&STANDARD.encode(credentials)),
+                None,
+                "{credentials}"
+            );
+        }
     }
 }
 

@@ -186,6 +186,7 @@ fn rejection(rejection: &FormRejection, lang: PageLanguage) -> String {
         FormRejection::Unreadable => lang.t("form-unreadable"),
         FormRejection::Malformed(_) => lang.t("form-malformed"),
         FormRejection::Repeated(name) => lang.text("form-repeated", &[("name", name)]),
+        FormRejection::NulCharacter(name) => lang.text("form-nul-character", &[("name", name)]),
     }
 }
 

@@ -40,6 +40,7 @@ mod key_ring_instances;
 mod key_ring_storage;
 mod login_freshness;
 mod native_apps;
+mod nul_characters;
 mod oidc_logout;
 mod one_signature_check;
 mod ops;

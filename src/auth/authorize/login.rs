@@ -48,7 +48,8 @@ impl NextParams {
                 "ui_locales" => &mut params.ui_locales,
                 _ => continue,
             };
-            *slot = Some(value.into_owned()).filter(|v| !v.is_empty());
+            // A NUL can name no client and no URI (and PostgreSQL's text cannot hold one).
+            *slot = Some(value.into_owned()).filter(|v| !v.is_empty() && !v.contains('\0'));
         }
         params
     }
