@@ -156,7 +156,7 @@ def not_run(criterion, required, why):
 
 
 def at_least(criterion, ratio, minimum, detail):
-    return Row(criterion, f"{ratio:.2f} ({detail})", f">= {minimum:.2f}", "pass" if ratio >= minimum else "FAIL")
+    return Row(criterion, f"{ratio:.3f} ({detail})", f">= {minimum:.2f}", "pass" if ratio >= minimum else "FAIL")
 
 
 def refresh_rows(run):
@@ -260,7 +260,7 @@ def flush_rows(run):
         detail = f"{r['lat_p99_us'] / 1000:.1f} / {idle['lat_p99_us'] / 1000:.1f} ms, {r['id']} / {idle['id']}"
         if r.get("during_outlasted"):
             detail += "; the flush outlasted the run"
-        rows.append(Row(crit, f"{ratio:.2f} ({detail})", req, "pass" if ratio <= FLUSH_P99_OF_IDLE else "FAIL"))
+        rows.append(Row(crit, f"{ratio:.3f} ({detail})", req, "pass" if ratio <= FLUSH_P99_OF_IDLE else "FAIL"))
     return rows
 
 
