@@ -203,11 +203,11 @@ def verify_path_rows(run):
     return rows
 
 
-def paired_rows(run, prefix, title, minimum_for, skip=lambda r: False):
+def paired_rows(run, prefix, title, minimum_for, required, skip=lambda r: False):
     """Every `<prefix>X` run against the same path `s_X` of the sesame phase."""
     ids = [i for i, r in run.records.items() if i.startswith(prefix) and not skip(r)]
     if not ids:
-        return [not_run(title, "", f"no {prefix}* runs")]
+        return [not_run(title, required, f"no {prefix}* runs")]
     rows = []
     for run_id in ids:
         base_id = "s_" + run_id[len(prefix):]
@@ -317,9 +317,10 @@ def criteria(run):
     rows += refresh_rows(run)
     rows += verify_path_rows(run)
     rows += paired_rows(run, "pg_", "PostgreSQL / SQLite",
-                        lambda i: PG_REFRESH_OF_SQLITE if "refresh" in i else PG_OTHER_OF_SQLITE)
+                        lambda i: PG_REFRESH_OF_SQLITE if "refresh" in i else PG_OTHER_OF_SQLITE,
+                        f"refresh >= {PG_REFRESH_OF_SQLITE:.2f}, others >= {PG_OTHER_OF_SQLITE:.2f}")
     rows += paired_rows(run, "x_", "seeded database / small database", lambda i: SCALE_OF_SMALL,
-                        skip=during_flush)
+                        f">= {SCALE_OF_SMALL:.2f}", skip=during_flush)
     rows += flush_rows(run)
     rows += password_rows(run)
     rows += memory_rows(run)
