@@ -61,7 +61,7 @@ pub fn issue_sliding_token(
 ) -> Result<String, Error> {
     let config = &state.config;
     let expires_at = tokens::after(now, config.sliding_token_lifetime);
-    let jti = tokens::new_jti();
+    let jti = tokens::new_jti(now);
     let mut claims = tokens::access_claims(state, client, &client.scopes, &jti, expires_at, now);
     claims.insert(config.token_type_claim.clone(), json!(tokens::SLIDING));
     claims.insert("sub".into(), json!(user.id.to_string()));

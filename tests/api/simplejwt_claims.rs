@@ -62,7 +62,7 @@ async fn a_numeric_user_id_as_older_simplejwt_wrote_still_authenticates(app: Tes
                 ("token_type", json!("access")),
                 ("exp", json!(exp)),
                 ("iat", json!(app.now().timestamp())),
-                ("jti", json!(new_jti())),
+                ("jti", json!(new_jti(app.now()))),
                 ("user_id", user_id.clone()),
             ]),
         );
@@ -88,12 +88,12 @@ async fn a_token_without_exp_or_token_type_gets_simplejwts_message(app: TestApp)
     let user_id = json!(alice.id.to_string());
     let no_exp = claims(&[
         ("token_type", json!("refresh")),
-        ("jti", json!(new_jti())),
+        ("jti", json!(new_jti(app.now()))),
         ("user_id", user_id.clone()),
     ]);
     let no_type = claims(&[
         ("exp", exp.clone()),
-        ("jti", json!(new_jti())),
+        ("jti", json!(new_jti(app.now()))),
         ("user_id", user_id.clone()),
     ]);
     let refresh_no_exp = app.state.keys().sign_refresh(&no_exp).unwrap();
@@ -140,7 +140,7 @@ async fn verify_accepts_a_token_of_any_type_unless_it_is_revoked(app: TestApp) {
     app.user("alice").create().await;
     let exp = (app.now() + Duration::minutes(5)).timestamp();
     let untyped = |token_type: Option<&str>| {
-        let mut map = claims(&[("exp", json!(exp)), ("jti", json!(new_jti()))]);
+        let mut map = claims(&[("exp", json!(exp)), ("jti", json!(new_jti(app.now())))]);
         if let Some(kind) = token_type {
             map.insert("token_type".into(), json!(kind));
         }
