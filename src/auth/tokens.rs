@@ -347,14 +347,25 @@ mod tests {
 
     #[test]
     fn a_jti_is_32_hex_digits_of_a_version_7_uuid_that_sorts_by_time() {
-        let at = |millis| Utc.timestamp_millis_opt(millis).single().unwrap_or_default();
+        let at = |millis| {
+            Utc.timestamp_millis_opt(millis)
+                .single()
+                .unwrap_or_default()
+        };
         let first = new_jti(at(1_764_547_200_000));
         assert_eq!(first.len(), 32);
-        assert!(first.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert!(
+            first
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
         assert_eq!(&first[12..13], "7", "the version nibble");
         assert_eq!(&first[..12], "019ad7358400", "the Unix milliseconds");
         let same_instant = new_jti(at(1_764_547_200_000));
-        assert_ne!(first, same_instant, "74 random bits tell ids of one instant apart");
+        assert_ne!(
+            first, same_instant,
+            "74 random bits tell ids of one instant apart"
+        );
         let later = new_jti(at(1_764_547_200_001));
         assert!(later > first && later > same_instant);
     }
