@@ -20,40 +20,6 @@ local headers = {
    ["Content-Type"] = "application/x-www-form-urlencoded",
    ["Authorization"] = "Basic " .. os.getenv("BENCH_CLIENT_BASIC"),
 }
-local stack, n = {}, 0
-bad, dry = 0, 0
-
-function init(args)
-   local nthreads = tonumber(os.getenv("WRK_THREADS"))
-   local i = 0
-   for line in io.lines(os.getenv("BENCH_SEEDS")) do
-      if i % nthreads == id then
-         n = n + 1
-         stack[n] = line
-      end
-      i = i + 1
-   end
-end
-
-function request()
-   local tok = "exhausted"
-   if n > 0 then
-      tok = stack[n]
-      stack[n] = nil
-      n = n - 1
-   else
-      dry = dry + 1
-   end
-   return wrk.format("POST", "/oauth/token", headers,
-      "grant_type=refresh_token&refresh_token=" .. tok)
-end
-
-function response(status, hdrs, body)
-   local tok = status == 200 and body:match('"refresh_token":"([^"]+)"')
-   if tok then
-      n = n + 1
-      stack[n] = tok
-   else
-      bad = bad + 1
-   end
-end
+refresh_chains(function(tok)
+   return wrk.format("POST", "/oauth/token", headers, "grant_type=refresh_token&refresh_token=" .. tok)
+end, '"refresh_token":"([^"]+)"')
