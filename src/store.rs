@@ -94,6 +94,13 @@ pub trait Expiring: EntityTrait {
     const EXPIRES_AT: Self::Column;
 }
 
+/// `n` as a row count SQL takes: SQLite and PostgreSQL read `OFFSET` and `LIMIT` as signed 64-bit
+/// integers, and sea-query panics binding a larger `u64` (an admin page number from a query
+/// string can make one); no table holds `i64::MAX` rows, so nothing is lost.
+pub(crate) fn row_count(n: u64) -> u64 {
+    n.min(i64::MAX.unsigned_abs())
+}
+
 /// The tables `sesame tokens flush` empties, each keyed by `id` and expiring at `expires_at`.
 macro_rules! expiring_tables {
     ($($table:ident),+) => {$(

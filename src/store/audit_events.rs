@@ -75,8 +75,8 @@ pub async fn list<C: ConnectionTrait>(
     let total = query.clone().count(db).await?;
     let page = query
         .order_by_desc(Column::Id)
-        .offset(offset)
-        .limit(limit)
+        .offset(super::row_count(offset))
+        .limit(super::row_count(limit))
         .all(db)
         .await?;
     Ok((page, total))

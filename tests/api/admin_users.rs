@@ -337,7 +337,24 @@ async fn revoking_all_of_a_users_tokens_kills_them(app: TestApp) {
     assert_page(&not_a_number, StatusCode::NOT_FOUND);
 }
 
+/// A page number past any offset the database takes (PostgreSQL's OFFSET is a signed 64-bit
+/// integer) is an empty page, not a database error.
+async fn a_page_number_past_any_offset_is_an_empty_page(app: TestApp) {
+    let (_, session) = app.admin().await;
+    for path in [
+        "/admin/users?page=18446744073709551615",
+        "/admin/users?page=9223372036854775807",
+        "/admin/audit?page=18446744073709551615",
+        "/admin/audit?page=368934881474191033",
+    ] {
+        let response = app.get(path).session(&session).await;
+        assert_page(&response, StatusCode::OK);
+        assert!(listed(&response.text()).is_empty(), "{path}");
+    }
+}
+
 on_both_databases!(
+    a_page_number_past_any_offset_is_an_empty_page,
     the_list_searches_username_email_and_phone_and_pages,
     creating_a_user_enforces_the_password_policy,
     editing_saves_the_profile_and_deactivating_revokes_tokens,
