@@ -22,6 +22,7 @@ mod m20261201_000002_login_attempts_device_key;
 mod m20261201_010001_users_canonical_identifiers;
 mod m20261201_020001_clients_logo_uri;
 mod m20261201_030001_create_signing_keys;
+mod m20261202_000001_refresh_tokens_outstanding_user_index;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_010001_users_canonical_identifiers::Migration),
             Box::new(m20261201_020001_clients_logo_uri::Migration),
             Box::new(m20261201_030001_create_signing_keys::Migration),
+            Box::new(m20261202_000001_refresh_tokens_outstanding_user_index::Migration),
         ]
     }
 }

@@ -123,31 +123,16 @@ pub async fn mark_used<C: ConnectionTrait>(
     Ok(marked.into_iter().map(|row| row.jti).collect())
 }
 
-/// Revokes the not-yet-revoked tokens matching `filter`; answers how many.
-async fn revoke_where<C: ConnectionTrait>(
-    db: &C,
-    filter: sea_orm::sea_query::SimpleExpr,
-    now: DateTime<Utc>,
-    reason: &str,
-) -> Result<u64, DbErr> {
-    let res = Entity::update_many()
-        .col_expr(Column::RevokedAt, Expr::val(now))
-        .col_expr(Column::RevokeReason, Expr::val(reason))
-        .filter(filter)
-        .filter(Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected)
-}
-
 /// Which refresh tokens a revocation takes, a whole family at a time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FamilySelector {
     /// One rotation family (reuse detection, RFC 7009, an admin).
     Family(String),
-    /// Every token of a user (deactivation, password change).
+    /// Every outstanding token of a user (deactivation, password change). Their used tokens stay
+    /// as they are: presenting one again is reuse anyway (its successor is revoked), and only
+    /// the outstanding ones are indexed by user (`refresh_tokens_outstanding_user_id`).
     User(i64),
-    /// Every token a user holds through one client (logging out of that client).
+    /// Every outstanding token a user holds through one client (logging out of that client).
     UserAndClient(i64, String),
     /// Every token issued to a client (client disabled, deleted, or an admin).
     Client(String),
@@ -160,15 +145,32 @@ pub async fn revoke<C: ConnectionTrait>(
     now: DateTime<Utc>,
     reason: &str,
 ) -> Result<u64, DbErr> {
+    let res = revocation(selector, now, reason).exec(db).await?;
+    Ok(res.rows_affected)
+}
+
+/// The UPDATE that [`revoke`] runs.
+pub(crate) fn revocation(
+    selector: &FamilySelector,
+    now: DateTime<Utc>,
+    reason: &str,
+) -> sea_orm::UpdateMany<Entity> {
+    // `used_at IS NULL AND revoked_at IS NULL` is the condition of the partial index on
+    // `user_id`: a query by user that does not say both cannot use it.
     let filter = match selector {
         FamilySelector::Family(family_id) => Column::FamilyId.eq(family_id.as_str()),
-        FamilySelector::User(user_id) => Column::UserId.eq(*user_id),
+        FamilySelector::User(user_id) => Column::UserId.eq(*user_id).and(Column::UsedAt.is_null()),
         FamilySelector::UserAndClient(user_id, client_id) => Column::UserId
             .eq(*user_id)
+            .and(Column::UsedAt.is_null())
             .and(Column::ClientId.eq(client_id.as_str())),
         FamilySelector::Client(client_id) => Column::ClientId.eq(client_id.as_str()),
     };
-    revoke_where(db, filter, now, reason).await
+    Entity::update_many()
+        .col_expr(Column::RevokedAt, Expr::val(now))
+        .col_expr(Column::RevokeReason, Expr::val(reason))
+        .filter(filter)
+        .filter(Column::RevokedAt.is_null())
 }
 
 /// Which outstanding families to list.

@@ -1,6 +1,7 @@
 #![expect(clippy::unwrap_used, reason = "test")]
 
 use chrono::Duration;
+use sea_orm::{QueryTrait, TransactionTrait};
 
 use super::*;
 use crate::store::users::{self, NewUser};
@@ -258,4 +259,81 @@ async fn deleting_a_user_deletes_their_tokens() {
         .await
         .unwrap();
     assert!(find_by_jti(&db, "t1").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn revoking_a_user_takes_their_outstanding_tokens_and_leaves_used_ones() {
+    let (_dir, db) = test_db().await;
+    let alice = user(&db, "alice").await;
+    let bob = user(&db, "bob").await;
+    for (jti, family, uid) in [
+        ("used", "fa", alice),
+        ("next", "fa", alice),
+        ("bob", "fb", bob),
+    ] {
+        insert(&db, token(jti, family, uid, Duration::days(1)))
+            .await
+            .unwrap();
+    }
+    mark_used(&db, ["used".to_owned()], test_now())
+        .await
+        .unwrap();
+
+    let revoked = revoke(&db, &FamilySelector::User(alice), test_now(), "password")
+        .await
+        .unwrap();
+
+    assert_eq!(revoked, 1);
+    let state = |row: Model| (row.used_at.is_some(), row.revoke_reason);
+    let row = |jti: &'static str| {
+        let db = db.clone();
+        async move { find_by_jti(&db, jti).await.unwrap().unwrap() }
+    };
+    assert_eq!(state(row("used").await), (true, None));
+    assert_eq!(
+        state(row("next").await),
+        (false, Some("password".to_owned()))
+    );
+    assert_eq!(state(row("bob").await), (false, None));
+}
+
+/// The revocations by user read `refresh_tokens_outstanding_user_id`, not the whole table: the
+/// partial index serves only queries that state its condition.
+#[tokio::test]
+async fn revocations_by_user_use_the_partial_index() {
+    let (_dir, db) = test_db().await;
+    if db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        // PostgreSQL's planner reads a table this small sequentially whatever the indexes.
+        return;
+    }
+    for selector in [
+        FamilySelector::User(1),
+        FamilySelector::UserAndClient(1, "app".to_owned()),
+    ] {
+        let update =
+            revocation(&selector, test_now(), "password").build(sea_orm::DbBackend::Sqlite);
+        let plan = sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Sqlite,
+            format!("EXPLAIN QUERY PLAN {}", update.sql),
+            update.values.map(|v| v.0).unwrap_or_default(),
+        );
+        // EXPLAIN plans with the connection's cached schema without checking it is current: a
+        // real statement first, on the same connection, reloads it after the migrations.
+        let txn = db.begin().await.unwrap();
+        txn.execute_unprepared("SELECT count(*) FROM refresh_tokens")
+            .await
+            .unwrap();
+        let rows = txn.query_all_raw(plan).await.unwrap();
+        txn.rollback().await.unwrap();
+        let details: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get::<String>("", "detail").unwrap())
+            .collect();
+        assert!(
+            details
+                .iter()
+                .any(|d| d.contains("USING INDEX refresh_tokens_outstanding_user_id")),
+            "{selector:?}: {details:?}"
+        );
+    }
 }
