@@ -9,6 +9,7 @@
 pub mod audit_events;
 pub mod authorization_codes;
 pub mod availability;
+pub mod bulk;
 pub mod clients;
 mod gate;
 pub mod login_attempts;
@@ -34,7 +35,7 @@ use sea_orm::sea_query::{Expr, Query};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, SqlErr,
 };
 
 use crate::progress::Progress;
@@ -57,6 +58,27 @@ pub async fn connect(
     max_connections: Option<u32>,
     acquire_timeout: Duration,
 ) -> Result<DatabaseConnection, DbErr> {
+    connect_tuned(url, max_connections, acquire_timeout, Tuning::Pool).await
+}
+
+/// How [`connect_tuned`] sets up SQLite connections beyond [`connect`]'s settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Tuning {
+    /// The server's and the CLI's pool: SQLite's defaults.
+    Pool,
+    /// A bulk job's connection of its own: no automatic checkpoint, and a page cache of
+    /// `cache_kib` KiB if given.
+    Bulk { cache_kib: Option<u32> },
+}
+
+/// [`connect`], with `tuning`'s settings on SQLite: a bulk job's are for its connection of its
+/// own, never the server's pool, whose connections would each hold a large cache for good.
+pub(crate) async fn connect_tuned(
+    url: &str,
+    max_connections: Option<u32>,
+    acquire_timeout: Duration,
+    tuning: Tuning,
+) -> Result<DatabaseConnection, DbErr> {
     let is_sqlite = url.starts_with("sqlite:");
     let mut opts = ConnectOptions::new(url);
     opts.sqlx_logging(false)
@@ -68,14 +90,25 @@ pub async fn connect(
             POSTGRES_MAX_CONNECTIONS
         }));
     if is_sqlite {
-        opts.map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(SqliteJournalMode::Wal)
+        opts.map_sqlx_sqlite_opts(move |o| {
+            let o = o
+                .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
-                .pragma("journal_size_limit", wal::JOURNAL_SIZE_LIMIT.to_string())
+                .pragma("journal_size_limit", wal::JOURNAL_SIZE_LIMIT.to_string());
+            match tuning {
+                Tuning::Pool => o,
+                // A negative cache_size is in KiB, a positive one in pages.
+                Tuning::Bulk {
+                    cache_kib: Some(kib),
+                } => o
+                    .pragma("wal_autocheckpoint", "0")
+                    .pragma("cache_size", format!("-{kib}")),
+                Tuning::Bulk { cache_kib: None } => o.pragma("wal_autocheckpoint", "0"),
+            }
         });
-        if url.contains(":memory:") || url.contains("mode=memory") {
+        if is_in_memory(url) {
             // An in-memory database lives only while a connection to it is open: never let
             // the pool close its last one.
             opts.min_connections(1)
@@ -84,6 +117,12 @@ pub async fn connect(
         }
     }
     Database::connect(opts).await
+}
+
+/// Whether `url` names an in-memory SQLite database (`sqlite::memory:`, `?mode=memory`): one that
+/// lives only in its pool, which a second pool cannot reach.
+pub(crate) fn is_in_memory(url: &str) -> bool {
+    url.starts_with("sqlite:") && (url.contains(":memory:") || url.contains("mode=memory"))
 }
 
 /// A table whose rows expire: its integer key and the column that says until when a row matters.
@@ -127,10 +166,12 @@ pub async fn delete_expired<E: Expiring, C: ConnectionTrait>(
 
 /// Deletes at most `batch` rows of `E` whose `at` is before `before`, oldest `at` first (then
 /// lowest `id`); answers how many. The callers loop until a batch comes back short, so no
-/// transaction holds the writer long. Neither database takes `DELETE ... LIMIT` portably: the
-/// ids are picked first, in the order of the index on `at` (every caller's column has one), so
-/// the pick reads only the index entries it deletes. Ordered by `id` instead, SQLite scanned the
-/// table in key order and the last, short batch of every run read all of it.
+/// transaction holds the writer long. Neither database takes `DELETE ... LIMIT` portably: one
+/// statement deletes the ids a subquery picks in the order of the index on `at` (every caller's
+/// column has one), so the pick reads only the index entries it deletes and no id travels to
+/// this process and back (a batch of 20,000 would otherwise bind 20,000 values). Ordered by
+/// `id` instead, SQLite scanned the table in key order and the last, short batch of every run
+/// read all of it.
 pub(crate) async fn delete_batch<E, C>(
     db: &C,
     id: E::Column,
@@ -142,20 +183,18 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    let ids: Vec<i64> = E::find()
+    let oldest = E::find()
         .select_only()
         .column(id)
         .filter(at.lt(before))
         .order_by_asc(at)
         .order_by_asc(id)
-        .limit(batch)
-        .into_tuple()
-        .all(db)
+        .limit(row_count(batch))
+        .into_query();
+    let res = E::delete_many()
+        .filter(id.in_subquery(oldest))
+        .exec(db)
         .await?;
-    if ids.is_empty() {
-        return Ok(0);
-    }
-    let res = E::delete_many().filter(id.is_in(ids)).exec(db).await?;
     Ok(res.rows_affected)
 }
 

@@ -11,8 +11,9 @@ pub enum TokensCommand {
     /// Delete expired refresh-token, revocation, session, authorization-code and login-attempt
     /// rows, in batches.
     Flush {
-        /// Rows deleted per transaction (at least 1).
-        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+        /// Rows deleted per transaction (at least 1) while nothing else writes; at most 200
+        /// while the server (or anything else) writes to the database.
+        #[arg(long, default_value_t = maintenance::BULK_BATCH, value_parser = clap::value_parser!(u64).range(1..))]
         batch: u64,
     },
 }

@@ -56,20 +56,26 @@ impl WriteGate {
     }
 
     /// Waits for this process's writers before, and for a checkpoint if the log has passed its
-    /// bound; holding the turn keeps the next writer waiting.
+    /// bound ([`super::wal::LOG_BOUND`]); holding the turn keeps the next writer waiting.
     pub async fn turn(&self) -> Turn {
+        self.turn_with_bound(super::wal::LOG_BOUND).await
+    }
+
+    /// [`Self::turn`], checkpointing only once the log has passed `bound` bytes: for a bulk job
+    /// (`auth::maintenance`, [`super::wal::BULK_LOG_BOUND`]).
+    pub async fn turn_with_bound(&self, bound: u64) -> Turn {
         let Some(gate) = &self.0 else {
             return Turn(None);
         };
         let mut held = Arc::clone(gate).lock_owned().await;
-        if !held.wants_checkpoint() {
+        if !held.wants_checkpoint(bound) {
             return Turn(Some(held));
         }
         // The checkpoint runs in a task of its own: a writer whose request is dropped meanwhile
         // (its client went away) must not end the turn while SQLite is still checkpointing.
         let bounded = tokio::spawn(async move {
             let mut held = held;
-            held.bound().await;
+            held.bound(bound).await;
             held
         });
         match bounded.await {

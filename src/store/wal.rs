@@ -20,8 +20,14 @@
 //!   it read the database file alone, so a stream of short reads cannot hold it off), and
 //!   truncates the log to zero bytes.
 //!
-//! So the log holds at most [`LOG_BOUND`] plus one write transaction (the largest are a group of
-//! 64 rotations and a 500-row cleanup batch, well under a MiB) however the tasks are scheduled.
+//! So the log holds at most [`LOG_BOUND`] plus one write transaction however the tasks are
+//! scheduled. Under a server's load the largest are a group of 64 rotations and a cleanup batch
+//! (at most 200 rows while others write: `auth::maintenance::Pacing`), well under a MiB.
+//!
+//! The one exception is a bulk job's turns (the expiry cleanup): they checkpoint past
+//! [`BULK_LOG_BOUND`] instead. Alone, `sesame tokens flush` writes batches of 20,000 rows, about
+//! 12 MiB of log each, and checkpoints every few batches; with a server writing too, the server's
+//! turns keep the log at `LOG_BOUND`.
 //! Reads are short: sqlx steps a statement to its end on the connection's own thread, whatever the
 //! task that asked for it is doing, unless more than 50 rows wait to be taken, and the server's
 //! reads are single rows or pages.
@@ -52,6 +58,12 @@ use super::WriteGate;
 pub const JOURNAL_SIZE_LIMIT: u64 = 4 * 1024 * 1024;
 /// Past this size, in bytes, the next write waits for a checkpoint that empties the log (1 MiB).
 pub const LOG_BOUND: u64 = 1024 * 1024;
+/// The bound of a bulk job's turns (`auth::maintenance`), in bytes (32 MiB). Each checkpoint
+/// costs two fsyncs, which cost a bulk delete alone as much as its deletes when it checkpointed
+/// every 1 MiB; while a server writes too, the server's own turns keep the log at
+/// [`LOG_BOUND`], and the job's checkpoint, which would hold the server's writes off while it
+/// waited for the server's readers, does not come.
+pub const BULK_LOG_BOUND: u64 = 32 * 1024 * 1024;
 /// How long a checkpoint waits for each lock it needs (another process's writer, the readers of
 /// the log) before it gives up.
 pub const CHECKPOINT_WAIT: Duration = Duration::from_millis(500);
@@ -124,10 +136,11 @@ impl Log {
         }
     }
 
-    /// Whether a turn must begin with [`Log::bound`]: the log has passed its bound, or has not
-    /// been looked at yet. Every write of this process happens in a turn, so the sizes seen here,
-    /// each after the previous turn's write, include the largest the log has been.
-    pub(super) fn wants_checkpoint(&mut self) -> bool {
+    /// Whether a turn must begin with [`Log::bound`]: the log has passed `bound` (or, after a
+    /// checkpoint kept busy, grown by [`LOG_BOUND`] since), or has not been looked at yet. Every
+    /// write of this process happens in a turn, so the sizes seen here, each after the previous
+    /// turn's write, include the largest the log has been.
+    pub(super) fn wants_checkpoint(&mut self, bound: u64) -> bool {
         match &self.file {
             LogFile::Unopened => true,
             LogFile::Absent => false,
@@ -135,7 +148,7 @@ impl Log {
                 let size = log.size();
                 metrics::gauge!("sesame_sqlite_wal_bytes").set(size as f64);
                 self.largest = self.largest.max(size);
-                size > self.retry_above
+                size > self.retry_above.max(bound)
             }
         }
     }
@@ -145,9 +158,9 @@ impl Log {
         matches!(self.file, LogFile::Open(_)).then_some(self.largest)
     }
 
-    /// Checkpoints if the log has passed its bound. Never fails: what went wrong is logged and
-    /// counted, and the writer goes ahead.
-    pub(super) async fn bound(&mut self) {
+    /// Checkpoints if the log has passed `bound` (as [`Log::wants_checkpoint`]). Never fails:
+    /// what went wrong is logged and counted, and the writer goes ahead.
+    pub(super) async fn bound(&mut self, bound: u64) {
         let size = match self.open().await {
             Ok(Some(log)) => log.size(),
             Ok(None) => return,
@@ -158,7 +171,7 @@ impl Log {
             }
         };
         self.largest = self.largest.max(size);
-        if size <= self.retry_above {
+        if size <= self.retry_above.max(bound) {
             return;
         }
         match self.checkpoint(Trigger::Bound).await {
