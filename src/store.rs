@@ -108,7 +108,7 @@ pub(crate) async fn connect_tuned(
                 Tuning::Bulk { cache_kib: None } => o.pragma("wal_autocheckpoint", "0"),
             }
         });
-        if is_in_memory(url) {
+        if availability::sqlite_path(url).is_none() {
             // An in-memory database lives only while a connection to it is open: never let
             // the pool close its last one.
             opts.min_connections(1)
@@ -117,12 +117,6 @@ pub(crate) async fn connect_tuned(
         }
     }
     Database::connect(opts).await
-}
-
-/// Whether `url` names an in-memory SQLite database (`sqlite::memory:`, `?mode=memory`): one that
-/// lives only in its pool, which a second pool cannot reach.
-pub(crate) fn is_in_memory(url: &str) -> bool {
-    url.starts_with("sqlite:") && (url.contains(":memory:") || url.contains("mode=memory"))
 }
 
 /// A table whose rows expire: its integer key and the column that says until when a row matters.

@@ -3,9 +3,9 @@
 //! `sesame serve` itself (so nobody has to cron it).
 //!
 //! Rows go in batches of `batch`, one statement each, earliest expiry first, on a connection of
-//! the cleanup's own ([`BulkConnection`]: on SQLite a page cache sized to the batch). On SQLite each batch takes
-//! its turn at the [`WriteGate`](crate::store::WriteGate) like any request's write, so a cleanup
-//! of a million rows never holds the writer for more than one batch.
+//! the cleanup's own ([`BulkConnection`]: on SQLite a page cache sized to the batch). On SQLite
+//! each batch takes its turn at the [`WriteGate`](crate::store::WriteGate) like any request's
+//! write, so a cleanup of a million rows never holds the writer for more than one batch.
 //!
 //! Alone it runs at bulk speed. While other connections write (the server's requests, or another
 //! process), it gives way ([`Pacing::GIVING_WAY`]): small batches, each followed by a rest several

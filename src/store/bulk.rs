@@ -58,7 +58,10 @@ impl BulkConnection {
         url: &str,
         cache_kib: Option<u32>,
     ) -> Result<BulkConnection, DbErr> {
-        if shared.get_database_backend() != DbBackend::Sqlite || super::is_in_memory(url) {
+        // No file (PostgreSQL, or SQLite in memory, which lives only in the shared pool).
+        if shared.get_database_backend() != DbBackend::Sqlite
+            || super::availability::sqlite_path(url).is_none()
+        {
             return Ok(BulkConnection {
                 db: shared.clone(),
                 seen: None,
