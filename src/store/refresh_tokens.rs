@@ -2,7 +2,7 @@
 //! bulk revocation, flushing expired rows, and the admin UI's view of outstanding families.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect,
@@ -113,14 +113,29 @@ pub async fn mark_used<C: ConnectionTrait>(
     jtis: impl IntoIterator<Item = String>,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, DbErr> {
-    let marked = Entity::update_many()
+    mark_used_statement(jtis, now)
+        .exec_with_returning(db)
+        .await
+        .map(|marked| marked.into_iter().map(|row| row.jti).collect())
+}
+
+/// [`mark_used`]'s UPDATE. "Neither used nor revoked" is written `COALESCE(used_at, revoked_at)
+/// IS NULL`, not as the two `IS NULL`s: those are the condition of the partial index on
+/// `user_id`, and PostgreSQL's planner then ANDs a scan of that whole index (every outstanding
+/// token) with the `jti` lookups, for every rotation group.
+pub(crate) fn mark_used_statement(
+    jtis: impl IntoIterator<Item = String>,
+    now: DateTime<Utc>,
+) -> sea_orm::UpdateMany<Entity> {
+    let neither_used_nor_revoked = Expr::expr(Func::coalesce([
+        Expr::col(Column::UsedAt),
+        Expr::col(Column::RevokedAt),
+    ]))
+    .is_null();
+    Entity::update_many()
         .col_expr(Column::UsedAt, Expr::val(now))
         .filter(Column::Jti.is_in(jtis))
-        .filter(Column::UsedAt.is_null())
-        .filter(Column::RevokedAt.is_null())
-        .exec_with_returning(db)
-        .await?;
-    Ok(marked.into_iter().map(|row| row.jti).collect())
+        .filter(neither_used_nor_revoked)
 }
 
 /// Which refresh tokens a revocation takes, a whole family at a time.

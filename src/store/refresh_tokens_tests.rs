@@ -342,3 +342,93 @@ async fn revocations_by_user_use_the_partial_index() {
         );
     }
 }
+
+/// A rotation group's UPDATE reads its tokens by `jti`, never the partial index of every
+/// outstanding token, whatever the database: on PostgreSQL `used_at IS NULL AND revoked_at IS
+/// NULL` made the planner AND a scan of that whole index with the lookups (every rotation group
+/// read every outstanding token). Checked on the database `SESAME_TEST_DATABASE_URL` names, with a
+/// table big enough for PostgreSQL to use indexes at all, in its custom and its generic plan.
+#[tokio::test]
+async fn a_rotation_group_reads_its_tokens_by_jti_alone() {
+    let (_dir, db) = test_db().await;
+    let uid = user(&db, "alice").await;
+    let all: Vec<NewRefreshToken> = (0..3_000)
+        .map(|n| {
+            token(
+                &format!("t{n}"),
+                &format!("f{}", n % 40),
+                uid,
+                Duration::days(1),
+            )
+        })
+        .collect();
+    for chunk in all.chunks(500) {
+        insert_many(&db, chunk.iter().cloned()).await.unwrap();
+    }
+    // 2,700 used, 300 outstanding: a refresh history.
+    for chunk in all[..2_700].chunks(500) {
+        let jtis = chunk.iter().map(|t| t.jti.clone());
+        let marked = mark_used(&db, jtis, test_now()).await.unwrap();
+        assert_eq!(marked.len(), chunk.len());
+    }
+    let group: Vec<String> = (2_700..2_714).map(|n| format!("t{n}")).collect();
+    let backend = db.get_database_backend();
+    let update = mark_used_statement(group, test_now()).build(backend);
+    let values = update.values.map(|v| v.0).unwrap_or_default();
+    let txn = db.begin().await.unwrap();
+    let plans = if backend == sea_orm::DbBackend::Postgres {
+        txn.execute_unprepared("ANALYZE refresh_tokens")
+            .await
+            .unwrap();
+        let mut plans = Vec::new();
+        for mode in ["force_custom_plan", "force_generic_plan"] {
+            txn.execute_unprepared(&format!("SET LOCAL plan_cache_mode = {mode}"))
+                .await
+                .unwrap();
+            let explain = sea_orm::Statement::from_sql_and_values(
+                backend,
+                format!("EXPLAIN {}", update.sql),
+                values.clone(),
+            );
+            let rows = txn.query_all_raw(explain).await.unwrap();
+            let lines: Vec<String> = rows
+                .iter()
+                .map(|r| r.try_get::<String>("", "QUERY PLAN").unwrap())
+                .collect();
+            plans.push(lines.join("\n"));
+        }
+        plans
+    } else {
+        txn.execute_unprepared("ANALYZE").await.unwrap();
+        let explain = sea_orm::Statement::from_sql_and_values(
+            backend,
+            format!("EXPLAIN QUERY PLAN {}", update.sql),
+            values,
+        );
+        let rows = txn.query_all_raw(explain).await.unwrap();
+        let details: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get::<String>("", "detail").unwrap())
+            .collect();
+        vec![details.join("\n")]
+    };
+    txn.rollback().await.unwrap();
+    for plan in plans {
+        assert!(
+            !plan.contains("refresh_tokens_outstanding_user_id"),
+            "{plan}"
+        );
+        assert!(
+            plan.contains("refresh_tokens_jti_key") || plan.contains("INDEX sqlite_autoindex"),
+            "{plan}"
+        );
+    }
+    let won = mark_used(&db, ["t2700".to_owned(), "t5".to_owned()], test_now())
+        .await
+        .unwrap();
+    assert_eq!(
+        won,
+        ["t2700"],
+        "an outstanding token is marked, a used one is not"
+    );
+}
