@@ -1,6 +1,7 @@
 """argon2id verify with the C reference implementation (argon2-cffi, as the peer benchmark and the
-issue's 17.8 ms floor used), at Sesame's parameters m=19456 KiB, t=2, p=1; 1 process, then one
-per core at once. Prints wall rate and CPU time per verification.
+issue's 17.8 ms floor used), at Sesame's default parameters m=19456 KiB, t=2, p=1 (`[argon2]`;
+ARGON2_M_COST and ARGON2_T_COST set others, for a server run with other settings); 1 process,
+then one per core at once. Prints wall rate and CPU time per verification.
 
     python3 -m venv /tmp/argon2-venv && /tmp/argon2-venv/bin/pip install argon2-cffi==25.1.0
     /tmp/argon2-venv/bin/python bench/argon2_c_floor.py [seconds]
@@ -16,7 +17,9 @@ from multiprocessing import Pool
 import argon2
 
 SECS = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
-PH = argon2.PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, hash_len=32, salt_len=16)
+M_COST = int(os.environ.get("ARGON2_M_COST", "19456"))
+T_COST = int(os.environ.get("ARGON2_T_COST", "2"))
+PH = argon2.PasswordHasher(time_cost=T_COST, memory_cost=M_COST, parallelism=1, hash_len=32, salt_len=16)
 HASH = PH.hash("bench-password-1")
 
 
@@ -37,5 +40,5 @@ if __name__ == "__main__":
         n = sum(r[0] for r in res)
         wall = max(r[1] for r in res)
         cpu = sum(r[2] for r in res)
-        print(f"argon2id verify m=19456 t=2 p=1 (argon2-cffi {version('argon2-cffi')}, C reference)  procs={procs}  "
+        print(f"argon2id verify m={M_COST} t={T_COST} p=1 (argon2-cffi {version('argon2-cffi')}, C reference)  procs={procs}  "
               f"{n / wall:8.1f} ops/s  {cpu * 1e3 / n:8.2f} ms CPU/op")

@@ -272,7 +272,7 @@ impl Default for Config {
             extra_claims: Vec::new(),
             jwks_max_age: Duration::from_secs(5 * 60),
             password_hash_concurrency: None,
-            argon2: Argon2Cost::OWASP,
+            argon2: Argon2Cost::DEFAULT,
             max_body_size: 64 * 1024,
             request_timeout: Duration::from_secs(30),
             header_read_timeout: Duration::from_secs(10),

@@ -1,4 +1,4 @@
-//! Argon2 work areas, reused. Each argon2id computation at Sesame's parameters fills 19 MiB;
+//! Argon2 work areas, reused. Each argon2id computation fills `m_cost` KiB (19 MiB by default);
 //! allocating and zeroing that afresh (page faults included) cost about a tenth of a password
 //! login's CPU. Argon2 overwrites every block it uses before reading it, so a reused area needs
 //! no clearing.

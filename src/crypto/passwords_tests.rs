@@ -1,16 +1,16 @@
 use super::*;
 
-fn owasp() -> PasswordHasher {
-    PasswordHasher::new(Argon2Cost::OWASP)
+fn default_cost() -> PasswordHasher {
+    PasswordHasher::new(Argon2Cost::default())
 }
 
 fn verify_password(stored: &str, password: &str) -> Verification {
-    owasp().verify(stored, password)
+    default_cost().verify(stored, password)
 }
 
 #[test]
-fn argon2id_hash_verifies_with_owasp_parameters() {
-    let hash = owasp().hash("correct horse").unwrap();
+fn argon2id_hash_verifies_with_the_default_owasp_parameters() {
+    let hash = default_cost().hash("correct horse").unwrap();
     assert!(
         hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
         "{hash}"
@@ -63,7 +63,7 @@ fn django_pbkdf2_matches_django_output() {
 
 #[test]
 fn django_argon2_hash_verifies_and_needs_rehash() {
-    let phc = owasp().hash("pw").unwrap();
+    let phc = default_cost().hash("pw").unwrap();
     let django = format!("argon2{phc}");
     assert_eq!(
         verify_password(&django, "pw"),
@@ -103,7 +103,7 @@ fn malformed_hashes_mismatch() {
 
 #[test]
 fn dummy_hash_is_a_current_argon2id_hash() {
-    let hasher = owasp();
+    let hasher = default_cost();
     assert!(matches!(
         hasher.verify(hasher.dummy_hash(), "anything"),
         Verification::Mismatch
@@ -142,7 +142,7 @@ fn a_configured_cost_hashes_at_that_cost_and_rehashes_others() {
         }
     );
     assert_eq!(
-        owasp().verify(&hash, "pw"),
+        default_cost().verify(&hash, "pw"),
         Verification::Match { needs_rehash: true },
         "a hash at another cost is upgraded at the next login"
     );
@@ -150,8 +150,8 @@ fn a_configured_cost_hashes_at_that_cost_and_rehashes_others() {
 
 #[test]
 fn costs_outside_argon2s_bounds_or_ours_are_refused() {
-    assert!(Argon2Cost::OWASP.check().is_ok());
-    assert!(!Argon2Cost::OWASP.below_owasp());
+    assert!(Argon2Cost::default().check().is_ok());
+    assert!(!Argon2Cost::default().below_owasp());
     for (m_cost, t_cost, p_cost) in [
         (4, 1, 1),
         (1024, 0, 1),
@@ -172,4 +172,59 @@ fn costs_outside_argon2s_bounds_or_ours_are_refused() {
         p_cost: 1,
     };
     assert!(cheap.check().is_ok() && cheap.below_owasp());
+}
+
+#[test]
+fn every_owasp_equivalent_and_anything_above_one_is_not_below_owasp() {
+    let cost = |m_cost, t_cost| Argon2Cost {
+        m_cost,
+        t_cost,
+        p_cost: 1,
+    };
+    assert_eq!(Argon2Cost::default(), cost(19_456, 2));
+    for (m_cost, t_cost) in Argon2Cost::OWASP_EQUIVALENTS {
+        assert!(!cost(m_cost, t_cost).below_owasp(), "m={m_cost} t={t_cost}");
+        assert!(!cost(m_cost + 1, t_cost + 1).below_owasp());
+        assert!(cost(m_cost, t_cost).check().is_ok());
+    }
+    // One step below each row in either dimension, and not covered by another row.
+    for (m_cost, t_cost) in [
+        (47_103, 1),
+        (19_455, 2),
+        (7_167, 5),
+        (7_167, 32),
+        (12_287, 3),
+        (65_536, 0),
+        (1_024, 1),
+    ] {
+        assert!(cost(m_cost, t_cost).below_owasp(), "m={m_cost} t={t_cost}");
+    }
+    // Between rows: 19 MiB with t=3 is above the (12288, 3) row.
+    assert!(!cost(19_456, 3).below_owasp());
+}
+
+#[test]
+fn moving_to_an_equivalent_owasp_cost_upgrades_stored_hashes() {
+    let light = PasswordHasher::new(Argon2Cost {
+        m_cost: 7_168,
+        t_cost: 5,
+        p_cost: 1,
+    });
+    let hash = default_cost().hash("pw").unwrap();
+    assert_eq!(
+        light.verify(&hash, "pw"),
+        Verification::Match { needs_rehash: true }
+    );
+    assert_eq!(light.verify(&hash, "wrong"), Verification::Mismatch);
+    let rehashed = light.hash("pw").unwrap();
+    assert!(
+        rehashed.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"),
+        "{rehashed}"
+    );
+    assert_eq!(
+        light.verify(&rehashed, "pw"),
+        Verification::Match {
+            needs_rehash: false
+        }
+    );
 }
