@@ -35,9 +35,12 @@ pub async fn check_token(
             }
             Ok(())
         }
-        Some(kind @ (tokens::ACCESS | tokens::SLIDING)) => {
-            let kind = [kind];
-            tokens::authenticate_verified(state, verified.clone(), &kind, now).await?;
+        Some(tokens::ACCESS) => {
+            tokens::authenticate_verified(state, verified, &[tokens::ACCESS], now).await?;
+            Ok(())
+        }
+        Some(tokens::SLIDING) => {
+            tokens::authenticate_verified(state, verified, &[tokens::SLIDING], now).await?;
             Ok(())
         }
         _ => {

@@ -26,16 +26,23 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Calle
     let token = std::str::from_utf8(token).unwrap_or("\u{0}");
     let now = state.now();
     // One signature check, whatever the number of classes: only the type differs between them.
-    let verified = tokens::verify_signature(state, token, now).await;
+    // Each class but the last gets a copy of the claims; the last (usually the only) takes them.
+    let mut verified = Some(tokens::verify_signature(state, token, now).await);
+    let classes = &state.config.auth_token_classes;
     let mut messages = Vec::new();
-    for class in &state.config.auth_token_classes {
+    for (n, class) in classes.iter().enumerate() {
         let (token_class, token_type) = names(*class);
-        let outcome = match &verified {
-            Ok(verified) => {
-                let verified = verified.clone();
+        let this = if n + 1 == classes.len() {
+            verified.take()
+        } else {
+            verified.clone()
+        };
+        let outcome = match this {
+            Some(Ok(verified)) => {
                 tokens::authenticate_verified(state, verified, &[token_type], now).await
             }
-            Err(error) => Err(Error::Token(*error)),
+            Some(Err(error)) => Err(Error::Token(error)),
+            None => break,
         };
         match outcome {
             Ok(access) => {
