@@ -16,3 +16,4 @@ mod key_error;
 mod key_info;
 mod keydir;
 mod material;
+mod prepared_rsa;

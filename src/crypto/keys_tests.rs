@@ -353,3 +353,43 @@ mod throughput;
 
 #[path = "keys_modes_tests.rs"]
 mod modes;
+
+/// RSA tokens are checked with the key parsed once (`prepared_rsa`): the same claims back, and
+/// every truncation, a padded signature and a fourth segment refused, for PKCS#1 and PSS.
+#[test]
+fn rsa_keys_parsed_once_accept_exactly_their_tokens() {
+    for alg in [Algorithm::RS256, Algorithm::PS256] {
+        let (_keys, ring) = ring(alg);
+        let rsa: Vec<_> = ring
+            .verifiers
+            .values()
+            .filter(|verifier| verifier.alg == alg.to_jwt())
+            .collect();
+        assert!(!rsa.is_empty() && rsa.iter().all(|verifier| verifier.prepared.is_some()));
+        let payload = claims(t0() + Duration::from_secs(60));
+        let token = ring.sign_access(&payload, "at+jwt", t0()).unwrap();
+        assert_eq!(
+            ring.verify_at(&token, 0, t0()),
+            Ok(payload.clone()),
+            "{alg}"
+        );
+        for end in 0..token.len() {
+            assert_eq!(
+                ring.verify_at(&token[..end], 0, t0()),
+                Err(VerifyError::Invalid),
+                "{alg} {end}"
+            );
+        }
+        for changed in [
+            format!("{token}="),
+            format!("{token}.{}", b64(&json!({}))),
+            token.replacen('.', "..", 1),
+        ] {
+            assert_eq!(
+                ring.verify_at(&changed, 0, t0()),
+                Err(VerifyError::Invalid),
+                "{alg} {changed}"
+            );
+        }
+    }
+}
