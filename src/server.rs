@@ -102,6 +102,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         );
     }
     tokio::spawn(check_key_ring_periodically(state.clone()));
+    if let Some(handle) = state.metrics.clone() {
+        tokio::spawn(telemetry::drain_histograms_periodically(
+            handle,
+            telemetry::HISTOGRAM_UPKEEP_INTERVAL,
+        ));
+    }
     if !state.config.expiry_cleanup_interval.is_zero() {
         tokio::spawn(clean_up_expired_periodically(state.clone()));
     }
