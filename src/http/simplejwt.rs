@@ -10,13 +10,14 @@ mod me;
 mod metadata;
 mod pyjson;
 mod register;
+mod surface;
 mod tokens;
 
 use axum::Router;
 use axum::handler::Handler;
-use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::response::Response;
+use axum::http::{HeaderValue, Method, header};
 use axum::routing::{MethodRouter, get, post};
+use tower::ServiceBuilder;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use self::auth::{Caller, authenticate};
@@ -117,29 +118,14 @@ pub fn with_surface_layers(router: Router<AppState>, config: &Config) -> Router<
     let challenge = HeaderValue::from_str(&format!("{scheme} realm=\"api\""))
         .unwrap_or_else(|_| HeaderValue::from_static("Bearer realm=\"api\""));
     let speak = language::Speak::from_config(config);
-    let router = router
-        .layer(axum::middleware::map_response(move |response: Response| {
-            let challenge = challenge.clone();
-            async move { challenge_unauthorized(response, challenge) }
-        }))
-        .layer(axum::middleware::from_fn(move |request, next| {
-            language::speak(speak, request, next)
-        }))
+    // One `Router::layer` call: each call boxes every route again, and each request clones the
+    // route's chain of boxes (see `crate::router`). Outermost first.
+    let surface = ServiceBuilder::new()
+        .option_layer(cors::layer(config))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
-        ));
-    match cors::layer(config) {
-        Some(cors) => router.layer(cors),
-        None => router,
-    }
-}
-
-fn challenge_unauthorized(mut response: Response, challenge: HeaderValue) -> Response {
-    if response.status() == StatusCode::UNAUTHORIZED {
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, challenge);
-    }
-    response
+        ))
+        .layer(surface::SurfaceLayer::new(speak, challenge));
+    router.layer(surface)
 }

@@ -4,9 +4,7 @@
 //! i18n URL patterns are used). Every response also carries DRF's `Vary: Accept` (an `APIView`
 //! with more than one renderer sends it), which the middleware's `Vary` follows.
 
-use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::cookie::CookieJar;
 
@@ -30,7 +28,8 @@ impl Speak {
         }
     }
 
-    fn translator(self, headers: &HeaderMap) -> Translator {
+    /// The language a request with these headers is answered in.
+    pub fn translator(self, headers: &HeaderMap) -> Translator {
         let active = if self.accept_language {
             let jar = CookieJar::from_headers(headers);
             let cookie = jar.get(i18n::LANGUAGE_COOKIE).map(|c| c.value());
@@ -48,10 +47,13 @@ impl Speak {
     }
 }
 
-/// Runs the request with its language set for every error it answers.
-pub async fn speak(speak: Speak, request: Request, next: Next) -> Response {
-    let translator = speak.translator(request.headers());
-    let mut response = TRANSLATOR.scope(translator, next.run(request)).await;
+/// Runs `answer` (the rest of the request) in `translator`'s language for every error it
+/// answers, then sets the response's `Vary` and `Content-Language` as Django's middleware does.
+pub async fn speak<F>(speak: Speak, translator: Translator, answer: F) -> Response
+where
+    F: Future<Output = Response>,
+{
+    let mut response = TRANSLATOR.scope(translator, answer).await;
     let headers = response.headers_mut();
     patch_vary(headers, "Accept");
     if speak.accept_language {

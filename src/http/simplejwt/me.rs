@@ -2,7 +2,7 @@
 //! `JWTAuthentication` does; it answers the caller's account (never the hash).
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use chrono::SecondsFormat;
@@ -51,9 +51,10 @@ impl From<&users::Model> for UserBody {
 /// `GET /api/me/`.
 pub async fn me_get(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    // The request rather than a `HeaderMap`: that extractor copies every header.
+    request: Request,
 ) -> Result<Response, ApiError> {
-    let caller = auth::authenticate(&state, &headers).await?;
+    let caller = auth::authenticate(&state, request.headers()).await?;
     Ok(Json(UserBody::from(&caller.user)).into_response())
 }
 
