@@ -101,6 +101,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
              database leaks"
         );
     }
+    if !store::sqlite_plans_are_stable(&state.db).await? {
+        tracing::warn!(
+            "this build's SQLite plans statements anew for each value bound to a LIMIT: \
+             every lookup is parsed again (build with LIBSQLITE3_FLAGS=-DSQLITE_ENABLE_QPSG, \
+             as the repository's .cargo/config.toml does)"
+        );
+    }
     tokio::spawn(check_key_ring_periodically(state.clone()));
     if let Some(handle) = state.metrics.clone() {
         tokio::spawn(telemetry::drain_histograms_periodically(

@@ -64,6 +64,25 @@ pub async fn connect(
     connect_tuned(url, max_connections, acquire_timeout, Tuning::Pool).await
 }
 
+/// Whether this build's SQLite keeps a statement's plan whatever values are bound to it (the
+/// query-planner stability guarantee, compiled in by `.cargo/config.toml`'s
+/// `LIBSQLITE3_FLAGS`). Without it, SQLite 3.51 re-prepares every statement with a bound
+/// `LIMIT ?` (each SeaORM `.one()`) at each execution. `true` on PostgreSQL, which has no such
+/// setting.
+///
+/// # Errors
+/// The database's, if `PRAGMA compile_options` cannot be read.
+pub async fn sqlite_plans_are_stable(db: &DatabaseConnection) -> Result<bool, DbErr> {
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Sqlite {
+        return Ok(true);
+    }
+    let statement = sea_orm::Statement::from_string(
+        sea_orm::DatabaseBackend::Sqlite,
+        "SELECT 1 FROM pragma_compile_options WHERE compile_options = 'ENABLE_QPSG'",
+    );
+    Ok(db.query_one_raw(statement).await?.is_some())
+}
+
 /// How [`connect_tuned`] sets up SQLite connections beyond [`connect`]'s settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Tuning {

@@ -108,3 +108,14 @@ async fn instances_starting_at_once_on_postgres_migrate_one_after_the_other() {
     }
     assert_eq!(pending.unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn this_build_plans_a_sqlite_statement_once_whatever_its_limit() {
+    let db = connect("sqlite::memory:", None, TEST_ACQUIRE_TIMEOUT)
+        .await
+        .unwrap();
+    assert!(
+        sqlite_plans_are_stable(&db).await.unwrap(),
+        "SQLite built without SQLITE_ENABLE_QPSG: is .cargo/config.toml's LIBSQLITE3_FLAGS set?"
+    );
+}
