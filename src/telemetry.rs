@@ -43,9 +43,10 @@ pub const HISTOGRAM_UPKEEP_INTERVAL: std::time::Duration = std::time::Duration::
 
 /// Folds the latency samples recorded since the last call into their histogram buckets, every
 /// `interval`, until the process ends. The recorder keeps every sample (8 bytes and its share of
-/// a block, about 20 bytes a request) until something drains it; `install_recorder` leaves that
-/// to its caller, and a scrape alone is not enough: a server nobody scrapes grew by 7 MiB every
-/// 5 s at 70,000 requests/s (bench/README.md, "Memory").
+/// a block, about 20 bytes a request) until something drains it: a scrape does, and
+/// `install_recorder` leaves the rest to its caller. Without this, a server nobody scrapes (no
+/// `ops_listen`, the default) grew by 7 MiB every 5 s at 70,000 requests/s (bench/README.md, "A
+/// leak, boxed layers and re-prepared statements").
 pub async fn drain_histograms_periodically(
     handle: PrometheusHandle,
     interval: std::time::Duration,
