@@ -15,6 +15,8 @@ use crate::paths;
 use crate::state::AppState;
 use crate::{store, telemetry};
 
+mod request_metrics;
+
 /// How long `/readyz` waits for the database.
 const READINESS_TIMEOUT: Duration = Duration::from_millis(800);
 
@@ -79,17 +81,13 @@ async fn metrics_get(State(state): State<AppState>) -> Response {
 /// Counts requests by route and status and records their latency. The route is the matched
 /// pattern, never the raw path, so the label set stays bounded.
 pub async fn track_metrics(request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = request.method().to_string();
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let method = request.method().clone();
     let started = Instant::now();
     let response = next.run(request).await;
-    let status = response.status().as_u16().to_string();
-    let labels = [("route", route), ("method", method), ("status", status)];
-    metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels[..2])
-        .record(started.elapsed().as_secs_f64());
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let (requests, latency) = request_metrics::handles(route, &method, response.status().as_u16());
+    requests.increment(1);
+    latency.record(started.elapsed().as_secs_f64());
     response
 }
