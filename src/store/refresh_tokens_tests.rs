@@ -343,15 +343,10 @@ async fn revocations_by_user_use_the_partial_index() {
     }
 }
 
-/// A rotation group's UPDATE reads its tokens by `jti`, never the partial index of every
-/// outstanding token, whatever the database: on PostgreSQL `used_at IS NULL AND revoked_at IS
-/// NULL` made the planner AND a scan of that whole index with the lookups (every rotation group
-/// read every outstanding token). Checked on the database `SESAME_TEST_DATABASE_URL` names, with a
-/// table big enough for PostgreSQL to use indexes at all, in its custom and its generic plan.
-#[tokio::test]
-async fn a_rotation_group_reads_its_tokens_by_jti_alone() {
-    let (_dir, db) = test_db().await;
-    let uid = user(&db, "alice").await;
+/// 3,000 tokens of one user, 2,700 of them used: a refresh history big enough for PostgreSQL to
+/// use indexes at all.
+async fn refresh_history(db: &sea_orm::DatabaseConnection) -> i64 {
+    let uid = user(db, "alice").await;
     let all: Vec<NewRefreshToken> = (0..3_000)
         .map(|n| {
             token(
@@ -363,57 +358,71 @@ async fn a_rotation_group_reads_its_tokens_by_jti_alone() {
         })
         .collect();
     for chunk in all.chunks(500) {
-        insert_many(&db, chunk.iter().cloned()).await.unwrap();
+        insert_many(db, chunk.iter().cloned()).await.unwrap();
     }
-    // 2,700 used, 300 outstanding: a refresh history.
     for chunk in all[..2_700].chunks(500) {
         let jtis = chunk.iter().map(|t| t.jti.clone());
-        let marked = mark_used(&db, jtis, test_now()).await.unwrap();
+        let marked = mark_used(db, jtis, test_now()).await.unwrap();
         assert_eq!(marked.len(), chunk.len());
     }
-    let group: Vec<String> = (2_700..2_714).map(|n| format!("t{n}")).collect();
+    uid
+}
+
+/// The plans of `statement` after ANALYZE, rolled back: on PostgreSQL its custom and its generic
+/// plan, on SQLite its query plan.
+async fn plans(db: &sea_orm::DatabaseConnection, statement: sea_orm::Statement) -> Vec<String> {
     let backend = db.get_database_backend();
-    let update = mark_used_statement(group, test_now()).build(backend);
-    let values = update.values.map(|v| v.0).unwrap_or_default();
+    let values = statement.values.map(|v| v.0).unwrap_or_default();
     let txn = db.begin().await.unwrap();
-    let plans = if backend == sea_orm::DbBackend::Postgres {
+    let (modes, explain, column) = if backend == sea_orm::DbBackend::Postgres {
         txn.execute_unprepared("ANALYZE refresh_tokens")
             .await
             .unwrap();
-        let mut plans = Vec::new();
-        for mode in ["force_custom_plan", "force_generic_plan"] {
+        (
+            vec!["force_custom_plan", "force_generic_plan"],
+            "EXPLAIN",
+            "QUERY PLAN",
+        )
+    } else {
+        txn.execute_unprepared("ANALYZE").await.unwrap();
+        (vec![""], "EXPLAIN QUERY PLAN", "detail")
+    };
+    let mut plans = Vec::new();
+    for mode in modes {
+        if !mode.is_empty() {
             txn.execute_unprepared(&format!("SET LOCAL plan_cache_mode = {mode}"))
                 .await
                 .unwrap();
-            let explain = sea_orm::Statement::from_sql_and_values(
-                backend,
-                format!("EXPLAIN {}", update.sql),
-                values.clone(),
-            );
-            let rows = txn.query_all_raw(explain).await.unwrap();
-            let lines: Vec<String> = rows
-                .iter()
-                .map(|r| r.try_get::<String>("", "QUERY PLAN").unwrap())
-                .collect();
-            plans.push(lines.join("\n"));
         }
-        plans
-    } else {
-        txn.execute_unprepared("ANALYZE").await.unwrap();
-        let explain = sea_orm::Statement::from_sql_and_values(
+        let query = sea_orm::Statement::from_sql_and_values(
             backend,
-            format!("EXPLAIN QUERY PLAN {}", update.sql),
-            values,
+            format!("{explain} {}", statement.sql),
+            values.clone(),
         );
-        let rows = txn.query_all_raw(explain).await.unwrap();
-        let details: Vec<String> = rows
+        let rows = txn.query_all_raw(query).await.unwrap();
+        let lines: Vec<String> = rows
             .iter()
-            .map(|r| r.try_get::<String>("", "detail").unwrap())
+            .map(|r| r.try_get::<String>("", column).unwrap())
             .collect();
-        vec![details.join("\n")]
-    };
+        plans.push(lines.join("\n"));
+    }
     txn.rollback().await.unwrap();
-    for plan in plans {
+    plans
+}
+
+/// A rotation group's UPDATE reads its tokens by `jti`, never the partial index of every
+/// outstanding token, whatever the database: on PostgreSQL `used_at IS NULL AND revoked_at IS
+/// NULL` made the planner AND a scan of that whole index with the lookups (every rotation group
+/// read every outstanding token). Checked on the database `SESAME_TEST_DATABASE_URL` names, in
+/// PostgreSQL's custom and generic plans. (On PostgreSQL a group runs as one statement; its own
+/// test is below.)
+#[tokio::test]
+async fn a_rotation_group_reads_its_tokens_by_jti_alone() {
+    let (_dir, db) = test_db().await;
+    refresh_history(&db).await;
+    let group: Vec<String> = (2_700..2_714).map(|n| format!("t{n}")).collect();
+    let update = mark_used_statement(group, test_now()).build(db.get_database_backend());
+    for plan in plans(&db, update).await {
         assert!(
             !plan.contains("refresh_tokens_outstanding_user_id"),
             "{plan}"
@@ -431,4 +440,82 @@ async fn a_rotation_group_reads_its_tokens_by_jti_alone() {
         ["t2700"],
         "an outstanding token is marked, a used one is not"
     );
+}
+
+/// PostgreSQL's one-statement rotation group (`rotations::postgres`): it reads the presented
+/// tokens by `jti` (never the partial index), marks only the outstanding ones, and records the
+/// successors of exactly those, with their columns as given.
+#[tokio::test]
+async fn a_postgres_rotation_group_marks_the_outstanding_and_records_their_successors() {
+    let (_dir, db) = test_db().await;
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return;
+    }
+    let uid = refresh_history(&db).await;
+    let successor = |n: usize| NewRefreshToken {
+        parent_jti: Some(format!("t{n}")),
+        ..token(
+            &format!("s{n}"),
+            &format!("f{}", n % 40),
+            uid,
+            Duration::days(2),
+        )
+    };
+    let successors: Vec<(String, NewRefreshToken)> = (2_700..2_714)
+        .chain([5])
+        .map(|n| (format!("t{n}"), successor(n)))
+        .collect();
+    let group: Vec<(&str, &NewRefreshToken)> = successors
+        .iter()
+        .map(|(presented, next)| (presented.as_str(), next))
+        .collect();
+    let statement = crate::store::rotations::postgres::rotate_group_statement(&group, test_now());
+    for plan in plans(&db, statement).await {
+        assert!(
+            !plan.contains("refresh_tokens_outstanding_user_id"),
+            "{plan}"
+        );
+        assert!(plan.contains("refresh_tokens_jti_key"), "{plan}");
+    }
+    let mut recorded = crate::store::rotations::postgres::rotate_group(&db, &group, test_now())
+        .await
+        .unwrap();
+    recorded.sort();
+    let mut expected: Vec<String> = (2_700..2_714).map(|n| format!("s{n}")).collect();
+    expected.sort();
+    assert_eq!(recorded, expected, "t5 was used already: no successor");
+    let marked = find_by_jti(&db, "t2700").await.unwrap().unwrap();
+    assert_eq!(marked.used_at, Some(test_now()));
+    let next = find_by_jti(&db, "s2700").await.unwrap().unwrap();
+    let want = successor(2_700);
+    assert_eq!(
+        (
+            next.family_id,
+            next.parent_jti,
+            next.user_id,
+            next.client_id,
+            next.scope
+        ),
+        (
+            want.family_id,
+            want.parent_jti,
+            want.user_id,
+            want.client_id,
+            want.scope
+        )
+    );
+    assert_eq!(
+        (
+            next.auth_time,
+            next.issued_at,
+            next.expires_at,
+            next.used_at
+        ),
+        (want.auth_time, want.issued_at, want.expires_at, None)
+    );
+    assert!(find_by_jti(&db, "s5").await.unwrap().is_none());
+    let again = crate::store::rotations::postgres::rotate_group(&db, &group, test_now())
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "a second presentation wins nothing");
 }

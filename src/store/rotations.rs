@@ -25,7 +25,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::WriteGate;
 use super::refresh_tokens::{self, NewRefreshToken};
 
-mod postgres;
+pub(super) mod postgres;
 
 /// The most rotations one transaction carries (12 bound values each in SQLite's INSERT, 10 in
 /// PostgreSQL's statement).

@@ -40,7 +40,11 @@ pub async fn rotate_group<C: ConnectionTrait>(
         .collect()
 }
 
-fn rotate_group_statement(group: &[(&str, &NewRefreshToken)], now: DateTime<Utc>) -> Statement {
+/// [`rotate_group`]'s statement.
+pub(in crate::store) fn rotate_group_statement(
+    group: &[(&str, &NewRefreshToken)],
+    now: DateTime<Utc>,
+) -> Statement {
     const PER_ROW: usize = 10;
     let mut values: Vec<Value> = Vec::with_capacity(group.len() * PER_ROW + 1);
     let mut rows = Vec::with_capacity(group.len());
